@@ -1,0 +1,233 @@
+"""Completion candidates: a pure function of the text, the schema and the live values.
+
+`suggest` (shared grammar) says *what kind* of thing goes at the cursor; this module says
+*which* things, with the meta a technician needs to choose: the value space, the current
+value of a status or configuration leaf, the first line of the description. Matching is
+case-insensitive prefix first, then substring, then fuzzy (letters in order), so `vol`
+finds Volume and `dfv` finds DefaultVolume. No prompt-toolkit here: the UI adapts
+`Candidate` to its own Completion type.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from xshell.lang.grammar import SHELL_COMMANDS, SUBVERBS, VERBS
+from xshell.lang.suggest import Suggestion, suggest
+from xshell.live import LiveTree
+from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
+
+MAX_CANDIDATES = 200
+_MAIN_VERBS = ("xStatus", "xConfiguration", "xCommand", "xFeedback", "xEvent", "xPreferences")
+_SHELL_ARGS = {
+    "output": ("terminal", "json"),
+    "pane": ("pause", "resume", "clear", "filter"),
+    "xPreferences": ("outputmode",),
+    "help": (),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One completion: replace text[start:cursor] with `text`."""
+
+    text: str
+    start: int
+    display: str
+    meta: str = ""
+
+
+def _first_line(text: str, limit: int = 60) -> str:
+    line = text.strip().split(". ")[0].split("\n")[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _fuzzy(word: str) -> re.Pattern[str]:
+    return re.compile(".*?".join(map(re.escape, word.lower())))
+
+
+def rank(word: str, names: Iterable[str]) -> list[str]:
+    """Names matching `word`: prefix matches, then substring, then fuzzy; each alphabetical."""
+    low = word.lower()
+    if not low:
+        return sorted(names, key=str.lower)
+    prefix, sub, fuzzy = [], [], []
+    pat = _fuzzy(low)
+    for n in names:
+        nl = n.lower()
+        if nl.startswith(low):
+            prefix.append(n)
+        elif low in nl:
+            sub.append(n)
+        elif pat.search(nl):
+            fuzzy.append(n)
+    key = str.lower
+    return sorted(prefix, key=key) + sorted(sub, key=key) + sorted(fuzzy, key=key)
+
+
+def describe_node(node: Node) -> str:
+    """Short meta for a node: its value space, kind or instance range."""
+    if node.kind == "leaf" and node.value_space is not None:
+        return node.value_space.describe()
+    if node.kind == "command":
+        return "command" + (" (multiline)" if node.multiline else "")
+    if node.kind == "event":
+        return "event"
+    if node.multi:
+        if node.instances:
+            return f"[{min(node.instances)}..{max(node.instances)}]"
+        return "[n]"
+    return "…"
+
+
+def _show_value(value: object, node: Node) -> str:
+    if node.hide_value:
+        return "***"
+    return f'"{value}"' if isinstance(value, str) and node.value_space is not None \
+        and node.value_space.is_string else str(value)
+
+
+def _node_meta(node: Node, live: LiveTree | None, path: Sequence[PathElem]) -> str:
+    parts = [describe_node(node)]
+    if live is not None and node.kind == "leaf":
+        value = live.value(path)
+        if value is not None:
+            parts.append("= " + _show_value(value, node))
+    if node.description:
+        parts.append(_first_line(node.description))
+    return "  ".join(parts)
+
+
+@functools.lru_cache(maxsize=16)
+def _names_below(schema: Schema, root: str) -> tuple[str, ...]:
+    """Every distinct node name under a root (for `//` search completion)."""
+    return tuple(sorted({path[-1] for path, _ in schema.walk(root) if len(path) > 1}, key=str.lower))
+
+
+def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
+               registrations: Sequence[str] = ()) -> list[Candidate]:
+    """Completions for the cursor at the end of `text`. Never raises on odd input."""
+    s = suggest(text, schema)
+    out = _dispatch(s, schema, live, registrations)
+    return out[:MAX_CANDIDATES]
+
+
+def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
+              registrations: Sequence[str]) -> list[Candidate]:
+    w, st = s.word, s.start
+    if s.kind == "verb":
+        shell = sorted(c for c in SHELL_COMMANDS if c != "?")
+        verbs = rank(w, _MAIN_VERBS) or rank(w, VERBS)
+        return ([Candidate(n + " ", st, n, "xAPI") for n in verbs]
+                + [Candidate(n + " ", st, n, "shell command") for n in rank(w, shell)])
+    if s.kind == "shell":
+        opts = _SHELL_ARGS.get(s.verb or "", ())
+        if s.verb == "xPreferences" and s.args:
+            opts = ("terminal", "json")
+        return [Candidate(o, st, o, "") for o in rank(w, opts)] if len(s.args) < 1 or s.verb == "xPreferences" else []
+    if s.kind == "subverb":
+        return [Candidate(v + " ", st, v, "feedback") for v in rank(w, SUBVERBS)]
+    if s.kind == "expression":
+        return _expressions(s, registrations)
+    if s.kind == "node":
+        return _nodes(s, schema, live)
+    if s.kind == "index":
+        return _indexes(s, live) + _nodes(s, schema, live)
+    if s.kind == "param_name":
+        return _params(s)
+    if s.kind == "value":
+        return _values(s, live)
+    return []
+
+
+def _nodes(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[Candidate]:
+    if s.search and schema is not None and s.root:
+        return [Candidate(n, s.start, n, "search") for n in rank(s.word, _names_below(schema, s.root))]
+    node = s.node
+    if node is None:
+        return []
+    by_name = {c.name: c for c in node.children.values()}
+    out = []
+    for name in rank(s.word, by_name):
+        child = by_name[name]
+        leaf = child.kind == "leaf"
+        suffix = "" if leaf and s.verb == "xConfiguration" else " "
+        out.append(Candidate(name + suffix, s.start, name, _node_meta(child, live, (*s.path, name))))
+    return out
+
+
+def _indexes(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
+    node = s.node
+    ids: set[int] = set(node.instances) if node is not None else set()
+    if live is not None:
+        ids.update(live.instances(s.path))
+    label = node.name if node is not None else "instance"
+    return [Candidate(f"{i} ", s.start, str(i), f"{label} {i}")
+            for i in sorted(ids) if str(i).startswith(s.word)]
+
+
+def _params(s: Suggestion) -> list[Candidate]:
+    node = s.node
+    if node is None:
+        return []
+    given = {g.lower() for g in s.params_given}
+    params = {p.name: p for p in node.params if p.multiple or p.name.lower() not in given}
+    names = rank(s.word, params)
+    names.sort(key=lambda n: not params[n].required)  # required first, rank kept within
+    return [Candidate(f"{n}: ", s.start, n + ("(r)" if params[n].required else ""), _param_meta(params[n]))
+            for n in names]
+
+
+def _param_meta(p: Param) -> str:
+    parts = [p.value_space.describe()]
+    if p.multiple:
+        parts.append("repeatable")
+    if p.description:
+        parts.append(_first_line(p.description))
+    return "  ".join(parts)
+
+
+def _values(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
+    vs: ValueSpace | None = s.value_space
+    if vs is None:
+        return []
+    if vs.is_literal:
+        return [Candidate(v, s.start, v, "literal") for v in rank(s.word.strip('"'), vs.values)]
+    out: list[Candidate] = []
+    seen: set[str] = set()
+
+    def add(value: object, meta: str) -> None:
+        text = f'"{value}"' if vs.is_string else str(value)
+        if text not in seen and text.lower().startswith(s.word.lower()):
+            seen.add(text)
+            out.append(Candidate(text, s.start, text, meta))
+
+    if s.param is None and s.node is not None and live is not None and not s.node.hide_value:
+        current = live.value(s.path)
+        if current is not None:
+            add(current, "current value")
+    if vs.default is not None and not (s.node is not None and s.node.hide_value):
+        add(vs.default, "default")
+    if vs.is_integer:
+        for bound, meta in ((vs.min, "minimum"), (vs.max, "maximum")):
+            if bound is not None:
+                add(bound, meta)
+    return out
+
+
+def _expressions(s: Suggestion, registrations: Sequence[str]) -> list[Candidate]:
+    if s.args and s.args[0] == "deregister" and not s.path:
+        return [Candidate(e, s.start, e, "registered") for e in rank(s.word, registrations)]
+    if not s.path:
+        lead = "/" if s.word.startswith("/") or not s.word else ""
+        return [Candidate(lead + r + "/", s.start, "/" + r, "root")
+                for r in rank(s.word.lstrip("/"), ("Status", "Configuration", "Event"))]
+    node = s.node
+    if node is None:
+        return []
+    by_name = {c.name: c for c in node.children.values()}
+    return [Candidate(n + ("/" if by_name[n].children else ""), s.start, n, describe_node(by_name[n]))
+            for n in rank(s.word, by_name)]

@@ -1,0 +1,109 @@
+"""What one xAPI line asks for, independent of how it was typed or will be sent.
+
+The parser (`lang.parse`) produces these from tshell text; `to_jsonrpc` turns them into
+the XoWS method and params; `to_line` turns them back into canonical tshell text (for
+history, echo and the request → line → request round trip); the renderer uses them to
+know how to print the answer. Frozen, so they can be cached and compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PathElem = str | int
+Value = str | int
+ParamValue = Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Get:
+    """xStatus / xConfiguration PATH → xGet. `path` starts with the root."""
+
+    path: tuple[PathElem, ...]
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """xStatus with `//` or `**` → xQuery.
+
+    `query` is what is sent (with "**" for every `//`); `prefixes` marks, per element,
+    whether the element after a `//` is a prefix to match client-side (tshell search
+    matches names that *start with* the token; XoWS matches exact names only, so the
+    client sends `**` and filters).
+    """
+
+    query: tuple[PathElem, ...]
+    search: tuple[PathElem, ...] = ()  # the // search terms as typed (prefix match)
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Set:
+    """xConfiguration PATH: VALUE → xSet."""
+
+    path: tuple[PathElem, ...]
+    value: Value
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """xCommand PATH Name: value … → xCommand/Path/Joined."""
+
+    path: tuple[str, ...]  # without the "Command" root
+    params: tuple[tuple[str, ParamValue], ...] = ()  # ordered; repeats folded to tuples
+    body: str | None = None
+    result_id: str | None = None
+
+    @property
+    def method(self) -> str:
+        return "xCommand/" + "/".join(self.path)
+
+
+@dataclass(frozen=True)
+class FeedbackRegister:
+    """xFeedback register EXPR → xFeedback/Subscribe. `expression` kept as typed."""
+
+    expression: str
+    query: tuple[PathElem, ...]
+    notify_current: bool = False
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackDeregister:
+    expression: str
+    query: tuple[PathElem, ...] = ()
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackDeregisterAll:
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackList:
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A line starting with `{`: a JSON-RPC object sent as it is."""
+
+    obj: dict[str, Any] = field(hash=False, compare=True)
+
+
+@dataclass(frozen=True)
+class Help:
+    """`PATH ?` (detail=False) or `PATH ??` (detail=True), answered from the schema."""
+
+    root: str  # Command | Configuration | Status | Event
+    path: tuple[PathElem, ...]  # below the root
+    detail: bool = False
+
+
+Request = (Get | Query | Set | Command | FeedbackRegister | FeedbackDeregister
+           | FeedbackDeregisterAll | FeedbackList | Raw | Help)

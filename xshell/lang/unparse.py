@@ -1,0 +1,246 @@
+"""Request → the wire (`to_jsonrpc`) and Request → canonical tshell text (`to_line`).
+
+`to_line` is what history, echo and logs store, so it is where secrets are masked
+(`redact=True`): password-like parameters, `hide_value` configurations, and — for lines
+that do not even parse — `redact_line`, which masks by token. The canonical text parses
+back to the same request (`parse(to_line(r)) == r`), which the property tests hold us to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize
+from xshell.lang.parse import VERB_OF_ROOT
+from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
+                                  FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
+                                  Raw, Request, Set, Value)
+from xshell.schema.model import Node, Schema, ValueSpace, is_secret_name
+
+MASK = "***"
+_BARE_OK = re.compile(r'[^\s"|?:\\#{}]+\Z')
+_INTLIKE = re.compile(r"-?[0-9]+\Z")
+_LOCAL = (FeedbackDeregister, FeedbackDeregisterAll, FeedbackList, Help)
+# Characters str.splitlines() breaks on: a canonical line must stay one line in history
+# files and scripts, so they are always written as \u escapes.
+_LINE_BREAKING = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def is_local(req: Request) -> bool:
+    """Requests the shell answers itself (subscription table, schema help)."""
+    return isinstance(req, _LOCAL)
+
+
+def to_jsonrpc(req: Request) -> tuple[str, dict[str, Any]]:
+    """The XoWS (method, params) for `req`.
+
+    Raises ValueError for local requests (`is_local`) and for a Raw object without a
+    string method; a Raw request's own `id`/`jsonrpc` are not part of the answer, so a
+    caller that must keep them sends `req.obj` as it is.
+    """
+    if isinstance(req, Get):
+        return "xGet", {"Path": list(req.path)}
+    if isinstance(req, Query):
+        return "xQuery", {"Query": list(req.query)}
+    if isinstance(req, Set):
+        return "xSet", {"Path": list(req.path), "Value": req.value}
+    if isinstance(req, Command):
+        params: dict[str, Any] = {n: list(v) if isinstance(v, tuple) else v
+                                  for n, v in req.params}
+        if req.body is not None:
+            params["body"] = req.body
+        return req.method, params
+    if isinstance(req, FeedbackRegister):
+        return "xFeedback/Subscribe", {"Query": list(req.query),
+                                       "NotifyCurrentValue": req.notify_current}
+    if isinstance(req, Raw):
+        method, params = req.obj.get("method"), req.obj.get("params", {})
+        if not isinstance(method, str) or not isinstance(params, dict):
+            raise ValueError("a raw request needs a string 'method' and object 'params'")
+        return method, dict(params)
+    raise ValueError(f"{type(req).__name__} is answered locally, not sent")
+
+
+def quote(text: str) -> str:
+    """`text` as a tshell string literal (JSON-style escapes, parsed back by `unquote`)."""
+    out = ['"']
+    for c in text:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif c == "\r":
+            out.append("\\r")
+        elif c in _LINE_BREAKING or ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def _value(value: Value, vs: ValueSpace | None) -> str:
+    """Integers and schema literals bare; every other string quoted."""
+    if isinstance(value, int):
+        return str(value)
+    if vs is not None and ((vs.is_literal and _BARE_OK.match(value))
+                           or (vs.is_integer and _INTLIKE.match(value))):
+        return value
+    return quote(value)
+
+
+def _path(elems: Sequence[PathElem]) -> str:
+    """Path elements in space form; a `//` search marker sticks to its term."""
+    words: list[str] = []
+    glue = False
+    for e in elems:
+        text = str(e)
+        if glue:
+            words[-1] += text
+            glue = False
+        else:
+            words.append(text)
+        glue = e == "//"
+    return " ".join(words)
+
+
+def _node(schema: Schema | None, path: Sequence[PathElem]) -> Node | None:
+    """The schema node at `path` (root first), tolerant of anything odd in it."""
+    if schema is None or not path:
+        return None
+    node = schema.root(str(path[0]))
+    for e in path[1:]:
+        if node is None:
+            return None
+        if isinstance(e, int) or str(e).isdigit():
+            continue
+        node = node.child(str(e))
+    return node
+
+
+def _tag(result_id: str | None) -> str:
+    return "" if result_id is None else f" | resultId={quote(result_id)}"
+
+
+def to_line(req: Request, redact: bool = False, schema: Schema | None = None) -> str:
+    """Canonical tshell text for `req` (a multiline command's body is not included).
+
+    With `schema`, literal and integer values are written bare like the device's own
+    help; without it every string value is quoted. `redact=True` masks secret values.
+    """
+    if isinstance(req, Raw):
+        text = json.dumps(_redact_obj(req.obj) if redact else req.obj, ensure_ascii=False)
+        return "".join(f"\\u{ord(c):04x}" if c in _LINE_BREAKING else c for c in text)
+    if isinstance(req, Help):
+        verb = VERB_OF_ROOT.get(req.root, "x" + req.root)
+        return " ".join(w for w in (verb, _path(req.path), "??" if req.detail else "?") if w)
+    if isinstance(req, (Get, Query)):
+        elems = req.path if isinstance(req, Get) else (req.search or req.query)
+        verb = VERB_OF_ROOT.get(str(elems[0]), "xStatus") if elems else "xStatus"
+        return " ".join(w for w in (verb, _path(elems[1:])) if w) + _tag(req.result_id)
+    if isinstance(req, Set):
+        node = _node(schema, req.path)
+        secret = is_secret_name(str(req.path[-1])) or (node is not None and node.hide_value)
+        vs = node.value_space if node is not None else None
+        shown = MASK if redact and secret else _value(req.value, vs)
+        return f"xConfiguration {_path(req.path[1:])}: {shown}{_tag(req.result_id)}"
+    if isinstance(req, Command):
+        cmd = _node(schema, ("Command", *req.path))
+        words = ["xCommand", *req.path]
+        for name, given in req.params:
+            param = cmd.param(name) if cmd is not None else None
+            pvs = param.value_space if param is not None else None
+            for v in given if isinstance(given, tuple) else (given,):
+                words.append(f"{name}: {MASK if redact and is_secret_name(name) else _value(v, pvs)}")
+        return " ".join(words) + _tag(req.result_id)
+    if isinstance(req, FeedbackRegister):
+        return f"xFeedback register {req.expression}{_tag(req.result_id)}"
+    if isinstance(req, FeedbackDeregister):
+        return f"xFeedback deregister {req.expression}{_tag(req.result_id)}"
+    if isinstance(req, FeedbackDeregisterAll):
+        return "xFeedback deregisterall" + _tag(req.result_id)
+    if isinstance(req, FeedbackList):
+        return "xFeedback list" + _tag(req.result_id)
+    raise TypeError(f"not a request: {type(req).__name__}")
+
+
+def _redact_obj(obj: Any) -> Any:
+    """A JSON value with the values of secret-named keys masked (xSet of a secret too)."""
+    if isinstance(obj, list):
+        return [_redact_obj(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {k: MASK if isinstance(k, str) and is_secret_name(k) else _redact_obj(v)
+           for k, v in obj.items()}
+    path = out.get("Path")
+    if "Value" in out and isinstance(path, list) and path and is_secret_name(str(path[-1])):
+        out["Value"] = MASK
+    return out
+
+
+_JSON_SECRET = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*("(?:[^"\\]|\\.)*"?|[^,{}\[\]\s"]+)')
+
+
+def redact_spans(line: str, schema: Schema | None = None) -> list[tuple[int, int]]:
+    """Where `line` holds secret values, as sorted (start, end) offsets.
+
+    Token based, so it works on lines that do not parse: after a password-like
+    parameter (or a hide_value configuration's ':') everything up to the next
+    `Name:` is masked, in case the user forgot the quotes around a secret with spaces.
+    """
+    toks = [t for t in tokenize(line) if t.kind is not Kind.WS]
+    if not toks:
+        return []
+    if toks[0].kind is Kind.JSON:
+        at = toks[0].start
+        return [(at + m.start(2), at + m.end(2)) for m in _JSON_SECRET.finditer(toks[0].text)
+                if is_secret_name(m.group(1))]
+    verb = resolve_verb(toks[0].text) if toks[0].kind is Kind.VERB else None
+    if verb == "xConfiguration":
+        return _config_spans(toks, schema)
+    if verb not in ("xCommand", "xDocument"):
+        return []
+    spans: list[tuple[int, int]] = []
+    masking = False
+    for i, t in enumerate(toks[1:], start=1):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind in (Kind.PARAM, Kind.NODE):
+            named = nxt is not None and nxt.kind is Kind.COLON
+            valued = named or (nxt is not None and nxt.kind in (Kind.STRING, Kind.VALUE))
+            if is_secret_name(t.text) and (t.kind is Kind.PARAM or valued):
+                masking = True
+            elif named:
+                masking = False
+            elif masking:
+                spans.append((t.start, t.end))
+        elif t.kind in (Kind.STRING, Kind.VALUE, Kind.INDEX, Kind.ERROR) and masking:
+            spans.append((t.start, t.end))
+        elif t.kind in (Kind.TAG, Kind.HELP):
+            masking = False
+    return spans
+
+
+def _config_spans(toks: list[Token], schema: Schema | None) -> list[tuple[int, int]]:
+    colon = next((i for i, t in enumerate(toks) if t.kind is Kind.COLON), None)
+    if colon is None or colon < 2:
+        return []
+    names = [t.text for t in toks[1:colon] if t.kind in (Kind.NODE, Kind.INDEX)]
+    node = _node(schema, ["Configuration", *names])
+    if not (is_secret_name(toks[colon - 1].text) or (node is not None and node.hide_value)):
+        return []
+    return [(t.start, t.end) for t in toks[colon + 1:]
+            if t.kind in (Kind.STRING, Kind.VALUE, Kind.ERROR)]
+
+
+def redact_line(line: str, schema: Schema | None = None) -> str:
+    """`line` with every secret value replaced by ***."""
+    out, last = [], 0
+    for start, end in redact_spans(line, schema):
+        out += [line[last:start], MASK]
+        last = end
+    return "".join(out) + line[last:]

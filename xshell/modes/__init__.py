@@ -1,0 +1,1 @@
+"""One module per run mode: script (-c/-f/stdin, --follow) and interactive."""

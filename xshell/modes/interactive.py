@@ -1,0 +1,64 @@
+"""`xshell TARGET` on a terminal: the full-screen shell, or `--plain` line mode.
+
+Plain mode is chosen automatically when the terminal is dumb or stdout is not a TTY (screen
+readers, serial consoles, logs). History is kept per device in the XDG state dir, with
+secret values already masked by the backend before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from xshell.errors import ConnectionFailed
+from xshell.modes.connect import Connector
+from xshell.session import EXIT_CONNECTION, Session
+
+
+def history_path(key: str) -> Path:
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in key) or "default"
+    return base / "xshell" / "history" / safe
+
+
+def want_plain(args: argparse.Namespace) -> bool:
+    return bool(args.plain) or os.environ.get("TERM", "") in ("dumb", "") or not sys.stdout.isatty()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from prompt_toolkit.history import FileHistory
+
+    from xshell.interactive import ShellBackendImpl
+    from xshell.ui.app import run_app
+    from xshell.ui.plain import run_plain
+
+    try:
+        async with Connector(args, interactive_ok=True) as conn:
+            client = await conn.connect()
+            session = Session(client, output=args.output, device_key=conn.key)
+            await session.identify()
+            backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
+            backend.start_discovery()
+            path = history_path(conn.key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            history = FileHistory(str(path))
+            try:
+                if want_plain(args):
+                    return await run_plain(backend, history)
+                return await run_app(backend, history)
+            finally:
+                await backend.aclose()
+                await session.client.close()
+    except ConnectionFailed as exc:
+        print(f"xshell: {exc}", file=sys.stderr)
+        return EXIT_CONNECTION

@@ -1,0 +1,129 @@
+"""Non-interactive runs: `-c LINE`…, `-f FILE`, a script on stdin, and `--follow`.
+
+Results go to stdout exactly as the device's answer renders (tshell lines, or one JSON
+document per request with `-o json`); parse errors and connection failures go to stderr
+as one sentence with the place they happened. Feedback that arrives while the script runs
+is printed as it comes — nothing the device sends is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Iterator
+
+from xshell.errors import ConnectionFailed
+from xshell.lang.parse import ParseError, split_script
+from xshell.modes.connect import open_client
+from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Session
+
+
+def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
+    """(where, items): `where` names the source for error messages."""
+    if args.command:
+        return "-c", split_script("\n".join(args.command))
+    if args.file and args.file != "-":
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _Usage(f"cannot read {args.file}: {exc}") from None
+        return args.file, split_script(text)
+    return "<stdin>", split_script(sys.stdin.read())
+
+
+class _Usage(Exception):
+    pass
+
+
+def _out(lines: list[str]) -> None:
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        where, items = _items(args)
+    except _Usage as exc:
+        print(f"xshell: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_run(args, where, items))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, where: str,
+               items: Iterator[tuple[int, str, str | None]]) -> int:
+    done = asyncio.Event()
+    printed = 0
+
+    def on_feedback(fb: Feedback) -> None:
+        nonlocal printed
+        if args.max_events is not None and printed >= args.max_events:
+            return
+        _out(fb.lines)
+        printed += 1
+        if args.max_events is not None and printed >= args.max_events:
+            done.set()
+
+    status = EXIT_OK
+    try:
+        async with open_client(args, interactive_ok=False) as (client, key):
+            session = Session(client, output=args.output, device_key=key, on_feedback=on_feedback)
+            await session.identify()
+            try:
+                for lineno, line, body in items:
+                    result = await session.execute(line if body is None else f"{line}\n{body}")
+                    if result.exit_code == EXIT_USAGE:
+                        print(f"xshell: {where}:{lineno}: parse error", file=sys.stderr)
+                        print("\n".join(result.lines), file=sys.stderr)
+                    else:
+                        _out(result.lines)
+                    if result.exit_code == EXIT_CONNECTION:
+                        return EXIT_CONNECTION
+                    status = max(status, result.exit_code)
+                    if result.exit_shell:
+                        break
+            except ParseError as exc:  # a script-level problem: an unterminated body
+                print(f"xshell: {where}: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            if args.follow and session.registrations:
+                code = await _follow(client, done)
+                status = max(status, code)
+            elif args.follow:
+                print("xshell: --follow: no xFeedback registrations were made; nothing to follow",
+                      file=sys.stderr)
+    except ConnectionFailed as exc:
+        print(f"xshell: {exc}", file=sys.stderr)
+        return EXIT_CONNECTION
+    return status
+
+
+async def _follow(client: object, done: asyncio.Event) -> int:
+    """Wait for Ctrl-C/SIGTERM, --max-events, or the connection closing (exit 3)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, done.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    closed = asyncio.ensure_future(client.wait_closed())  # type: ignore[attr-defined]
+    stop = asyncio.ensure_future(done.wait())
+    try:
+        finished, _ = await asyncio.wait({closed, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+        closed.cancel()
+        stop.cancel()
+    if stop in finished:
+        return EXIT_OK
+    print("xshell: --follow: the connection to the device closed", file=sys.stderr)
+    return EXIT_CONNECTION

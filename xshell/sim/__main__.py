@@ -1,0 +1,150 @@
+"""`xshell-sim`: run the codec simulator on a socket until SIGINT/SIGTERM.
+
+Scripts and tests start it with `--port 0` and read the first stdout line, which ends
+with the URL actually served — so that line is printed (and flushed) only once the
+socket listens, and nothing else is ever written to stdout. Errors are one line on
+stderr: exit 2 for bad arguments or an unreadable schema/certificate, 1 when the
+address cannot be bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import ssl
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from xshell.sim.device import DeviceModel
+
+PROG = "xshell-sim"
+
+
+class _Usage(Exception):
+    """A bad command line or input file: one line on stderr, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Simulated Cisco RoomOS/CE codec speaking XoWS.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None,
+                   help="port (0 = any free port; default 8080, or 8443 with --tls)")
+    p.add_argument("--user", default="admin", help="the account the device accepts (default admin)")
+    p.add_argument("--password", default=None,
+                   help="its password (default: $XSHELL_SIM_PASSWORD, else empty)")
+    p.add_argument("--tls", action="store_true", help="serve wss:// (needs --cert and --key)")
+    p.add_argument("--cert", type=Path, help="PEM certificate chain for --tls")
+    p.add_argument("--key", type=Path, help="PEM private key for --tls")
+    p.add_argument("--schema", type=Path, metavar="FILE",
+                   help="play the device described by Cisco's published schema JSON")
+    p.add_argument("--model", metavar="MODULE:FUNCTION",
+                   help="play the DeviceModel a Python factory returns (your own device)")
+    p.add_argument("--legacy", action="store_true", help="answer /ws like /ws?legacy (all values strings)")
+    p.add_argument("--no-rate-limit", action="store_true", help="accept any number of upgrades per second")
+    p.add_argument("-v", "--verbose", action="store_true", help="log connections to stderr")
+    return p
+
+
+def load_factory(spec: str) -> DeviceModel:
+    """`pkg.module:function` → the DeviceModel it returns."""
+    import importlib
+
+    module, sep, func = spec.partition(":")
+    if not sep or not module or not func:
+        raise _Usage(f"--model {spec!r}: expected MODULE:FUNCTION")
+    try:
+        model = getattr(importlib.import_module(module), func)()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not a usable factory"
+        raise _Usage(f"--model {spec}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+    if not isinstance(model, DeviceModel):
+        raise _Usage(f"--model {spec}: did not return a DeviceModel")
+    return model
+
+
+def load_model(schema: Path | None, factory: str | None = None) -> DeviceModel:
+    if schema is not None and factory is not None:
+        raise _Usage("--schema and --model are exclusive")
+    if factory is not None:
+        return load_factory(factory)
+    if schema is None:
+        from xshell.sim.builtin import load_builtin
+        return load_builtin()
+    if not schema.is_file():
+        raise _Usage(f"schema file not found: {schema}")
+    try:
+        from xshell.schema.cisco import load_cisco
+        from xshell.sim.fromschema import model_from_schema
+        return model_from_schema(load_cisco(schema))
+    except ImportError as exc:
+        raise _Usage(f"cannot load schema {schema}: support missing ({exc.name})") from None
+    except Exception as exc:  # noqa: BLE001 - any failure is "not a usable schema file"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _Usage(f"cannot load schema {schema}: {reason}") from None
+
+
+def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not (args.tls or args.cert or args.key):
+        return None
+    if not (args.cert and args.key):
+        raise _Usage("--tls needs both --cert and --key")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        ctx.load_cert_chain(args.cert, args.key)
+    except (OSError, ssl.SSLError) as exc:
+        raise _Usage(f"cannot load certificate {args.cert} / key {args.key}: {exc.strerror or exc}") from None
+    return ctx
+
+
+async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext | None) -> int:
+    from xshell.sim import RateLimit, Simulator
+
+    password = args.password if args.password is not None else os.environ.get("XSHELL_SIM_PASSWORD", "")
+    sim = Simulator(model, args.user, password, legacy_default=args.legacy,
+                    rate_limit=None if args.no_rate_limit else RateLimit())
+    port = args.port if args.port is not None else (8443 if ctx else 8080)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before the URL line: whoever reads it may signal at once
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        async with sim.serve(args.host, port, ctx) as server:
+            name = model.schema.product or model.name
+            print(f"{PROG}: serving {name} (simulated) at {server.url}", flush=True)
+            await stop.wait()
+    except OSError as exc:
+        print(f"{PROG}: error: cannot listen on {args.host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format=f"{PROG}: %(message)s")
+    try:
+        if args.port is not None and not 0 <= args.port <= 65535:
+            raise _Usage(f"--port {args.port} is not a port number (0-65535)")
+        ctx = tls_context(args)
+        model = load_model(args.schema, args.model)
+    except _Usage as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run(args, model, ctx))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

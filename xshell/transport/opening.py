@@ -1,0 +1,211 @@
+"""Opening the WebSocket: credentials, TLS, redirects, and failures in plain words.
+
+Everything that can go wrong before the first JSON frame ends here as one
+ConnectionFailed sentence naming the host and the cause (xows.md §2.1), so the shell can
+print it and exit 3. Credentials live only in the upgrade request and are never part
+of a message, repr or log line (the websockets logger is the redacting one).
+
+Two seams for later work: `verify_peer(der)` runs as soon as TLS is up and *before*
+the upgrade request (with the credentials) is written — the place for certificate
+pinning; and the peer certificate is kept so it can be shown or stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (InvalidHandshake, InvalidMessage, InvalidStatus,
+                                   InvalidURI, ProxyError, SecurityError)
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
+
+from xshell.errors import (AuthenticationFailed, ConnectionFailed, DeviceRebooting, RateLimited,
+                           ServiceNotEnabled, TLSFailed)
+from xshell.transport.target import Target
+from xshell.transport.wslog import websockets_logger
+
+PeerVerifier = Callable[[bytes], None]
+
+
+def basic_authorization(username: str, password: str) -> str:
+    """`Authorization` header value (standard base64 of user:password, UTF-8)."""
+    raw = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def auth_subprotocol(username: str, password: str) -> str:
+    """`auth-<cred>`: URL-safe base64 without `=` padding, as jsxapi sends it (§2)."""
+    raw = f"{username}:{password}".encode()
+    return "auth-" + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def make_ssl_context(ssl_context: ssl.SSLContext | None, insecure: bool) -> ssl.SSLContext:
+    """The caller's context, a no-verification one (insecure), or the system default."""
+    if ssl_context is not None:
+        return ssl_context
+    if insecure:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    return ssl.create_default_context()
+
+
+def status_error(status: int, username: str, display: str) -> ConnectionFailed:
+    """Map a non-101 upgrade status to the error a technician can act on (§2.1)."""
+    if status in (401, 403):
+        return AuthenticationFailed(f"Authentication failed for user '{username}' at {display}: "
+                                    f"wrong username or password (HTTP {status})")
+    if status == 502:
+        return DeviceRebooting(f"{display} answered HTTP 502 (proxy error): "
+                               "the device is probably rebooting; try again in a minute")
+    if status == 503:
+        return RateLimited(f"{display} refused the connection with HTTP 503: too many connection "
+                           "attempts (the device's rate limit); wait a few seconds and retry")
+    return ServiceNotEnabled(f"WebSocket service not enabled on {display} (HTTP {status}): "
+                             "xConfiguration NetworkServices Websocket: FollowHTTPService")
+
+
+def translate(exc: BaseException, target: Target, username: str, open_timeout: float | None
+              ) -> ConnectionFailed:
+    """One sentence for any failure to open the connection (the cause stays chained)."""
+    shown = target.display
+    if isinstance(exc, ConnectionFailed):
+        return exc
+    if isinstance(exc, InvalidStatus):
+        return status_error(exc.response.status_code, username, shown)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = exc.verify_message or exc.reason or "verification failed"
+        return TLSFailed(f"TLS certificate of {shown} could not be verified ({why}); "
+                         "trust the device's CA certificate or use --insecure to skip the check")
+    if isinstance(exc, ssl.SSLError):
+        why = exc.reason or str(exc)
+        hint = " (is that a plain ws:// port?)" if "WRONG_VERSION" in str(why) else ""
+        return TLSFailed(f"TLS handshake with {shown} failed: {why}{hint}")
+    if isinstance(exc, TimeoutError):
+        after = f" after {open_timeout:g} s" if open_timeout else ""
+        return ConnectionFailed(f"Timed out{after} connecting to {shown}: "
+                                "the device does not answer (wrong address, or a firewall?)")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionFailed(f"Connection to {shown} refused: nothing listens on port "
+                                f"{target.port} (is the device's HTTP service on?)")
+    if isinstance(exc, socket.gaierror):
+        return ConnectionFailed(f"Cannot resolve the host name {target.host!r}: "
+                                f"{exc.strerror or exc}")
+    if isinstance(exc, InvalidMessage):
+        if isinstance(exc.__cause__, EOFError):
+            return ConnectionFailed(f"{shown} closed the connection during the WebSocket upgrade")
+        return ConnectionFailed(f"{shown} did not answer the WebSocket upgrade with valid HTTP "
+                                f"({exc}); is it a Cisco device?")
+    if isinstance(exc, SecurityError):
+        return ConnectionFailed(f"Refused to connect to {shown}: {exc}")
+    if isinstance(exc, ProxyError):
+        return ConnectionFailed(f"Cannot reach {shown} through the proxy: {exc}")
+    if isinstance(exc, (InvalidHandshake, InvalidURI)):
+        return ConnectionFailed(f"WebSocket upgrade with {shown} failed: {exc}")
+    if isinstance(exc, OSError):
+        return ConnectionFailed(f"Cannot connect to {shown}: {exc.strerror or exc}")
+    return ConnectionFailed(f"Cannot connect to {shown}: {type(exc).__name__}: {exc}")
+
+
+@dataclass
+class PeerState:
+    """What the TLS check saw: the peer certificate and any error raised by the hook."""
+
+    verify: PeerVerifier | None = None
+    der: bytes | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    def check(self, der: bytes) -> None:
+        self.der = der
+        if self.verify is not None:
+            self.verify(der)
+
+
+class _CheckedConnection(ClientConnection):
+    """Runs the peer check once TLS is up, before websockets writes the upgrade request."""
+
+    def __init__(self, protocol: Any, *, peer: PeerState, **kwargs: Any) -> None:
+        super().__init__(protocol, **kwargs)
+        self._peer = peer
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        if ssl_object is None:
+            return
+        try:
+            self._peer.check(ssl_object.getpeercert(binary_form=True) or b"")
+        except Exception as exc:  # the hook's verdict; the credentials are not sent
+            self._peer.error = exc
+            transport.abort()
+
+
+class _Connect(connect):
+    """websockets' connect, following redirects only to the same host.
+
+    A device whose HTTP mode is HTTPS-only redirects ws:// to wss:// on the same host;
+    keeping the credentials there is safe (and needed). A redirect to any other host is
+    refused rather than followed, so neither the Basic header nor the `auth-` token
+    (which websockets would re-send) can leak.
+    """
+
+    xs_display: str = ""
+    xs_ssl: ssl.SSLContext | None = None
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        old = self.ws_uri
+        headers = self.additional_headers
+        outcome = super().process_redirect(exc)
+        if not isinstance(outcome, str):
+            return outcome
+        new = parse_uri(outcome)
+        if new.host.lower() != old.host.lower():
+            return ConnectionFailed(f"{self.xs_display} redirected the WebSocket to another host "
+                                    f"({new.host}); not following it with your credentials")
+        self.additional_headers = headers
+        if new.secure and self.xs_ssl is not None:
+            self.create_connection_kwargs["ssl"] = self.xs_ssl
+        return outcome
+
+
+async def open_websocket(target: Target, *, username: str, password: str, auth: str,
+                         ssl_context: ssl.SSLContext | None, insecure: bool,
+                         open_timeout: float | None, ping_interval: float | None,
+                         ping_timeout: float | None, max_size: int | None,
+                         compression: str | None, proxy: str | Literal[True] | None,
+                         peer: PeerState) -> ClientConnection:
+    """Open and upgrade the connection; raise a ConnectionFailed subclass on any failure."""
+    headers: dict[str, str] = {}
+    subprotocols: list[Subprotocol] | None = None
+    if auth == "basic":
+        headers["Authorization"] = basic_authorization(username, password)
+    else:
+        subprotocols = [Subprotocol(auth_subprotocol(username, password))]
+    ctx = make_ssl_context(ssl_context, insecure)
+    kwargs: dict[str, Any] = {"ssl": ctx} if target.secure else {}
+    opener = _Connect(
+        target.url, additional_headers=headers or None, subprotocols=subprotocols,
+        open_timeout=open_timeout, ping_interval=ping_interval, ping_timeout=ping_timeout,
+        max_size=max_size, compression=compression, proxy=proxy,
+        logger=websockets_logger(),
+        create_connection=functools.partial(_CheckedConnection, peer=peer),  # type: ignore[arg-type]
+        **kwargs)
+    opener.xs_display = target.display
+    opener.xs_ssl = ctx
+    try:
+        return await opener
+    except Exception as exc:
+        if peer.error is not None:
+            err = peer.error
+            if not isinstance(err, TLSFailed):
+                err = TLSFailed(f"Certificate of {target.display} rejected: {err}")
+            raise err from exc
+        raise translate(exc, target, username, open_timeout) from exc

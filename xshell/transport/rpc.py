@@ -1,0 +1,239 @@
+"""The JSON-RPC bookkeeping of one XoWS connection, without any I/O.
+
+Kept apart from the socket so the rules that make the client correct are in one place:
+a request's future is in the table *before* its frame is sent (pyxows registers after
+sending and can miss a fast reply); replies are matched by id only (the device answers
+out of order, xows.md §9); a Subscribe reply installs its handler right here, while the
+reader is still on that frame, so the NotifyCurrentValue notification that follows can
+never find the handler missing (§6.5). Anything malformed is reported, never raised,
+because one bad frame must not take the whole session down.
+
+The hot path (one reply) is: one json.loads, one dict pop, one set_result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from xshell.errors import ProtocolError, xapi_error
+
+log = logging.getLogger(__name__)
+
+FeedbackHandler = Callable[[dict[str, Any], int], Union[None, Awaitable[None]]]
+ResultHook = Callable[[Any], None]
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_decode = json.JSONDecoder().decode
+_LATE_KEEP = 4096  # ids of timed-out requests remembered, so a late reply is not "unknown"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What is needed to subscribe again after a reconnect."""
+
+    query: tuple[str | int, ...]
+    handler: FeedbackHandler
+    notify_current: bool = False
+
+
+def _snippet(raw: str | bytes) -> str:
+    text = raw if isinstance(raw, str) else repr(raw)
+    return text[:60] + ("…" if len(text) > 60 else "")
+
+
+class RpcTable:
+    """Pending requests, live subscriptions, and the dispatch of incoming frames."""
+
+    def __init__(self, report: Callable[[ProtocolError], None]) -> None:
+        self._report = report
+        self._next_id = 1
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.hooks: dict[int, ResultHook] = {}
+        self.handlers: dict[int, FeedbackHandler] = {}
+        self.subscriptions: dict[int, Subscription] = {}
+        self._late: dict[int, None] = {}
+        self._gone: set[int] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    # ------------------------------------------------------------------ requests
+    def open(self, method: str, params: Any, hook: ResultHook | None = None
+             ) -> tuple[int, str, asyncio.Future[Any]]:
+        """Register a request and return (id, frame text, future). Register first, send later."""
+        rid = self._next_id
+        self._next_id = rid + 1
+        msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            msg["params"] = params
+        data = _encode(msg)  # may raise TypeError/ValueError before anything is registered
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending[rid] = fut
+        if hook is not None:
+            self.hooks[rid] = hook
+        return rid, data, fut
+
+    def expire(self, rid: int, exc: BaseException) -> None:
+        """The request timed out: drop it and fail its future; a late reply is then ignored."""
+        fut = self.pending.pop(rid, None)
+        self.hooks.pop(rid, None)
+        if fut is None:
+            return
+        self._late[rid] = None
+        if len(self._late) > _LATE_KEEP:
+            del self._late[next(iter(self._late))]
+        if not fut.done():
+            fut.set_exception(exc)
+
+    def forget(self, rid: int) -> None:
+        """The caller stopped waiting (cancelled or failed to send)."""
+        if self.pending.pop(rid, None) is not None:
+            self.hooks.pop(rid, None)
+            self._late[rid] = None
+
+    def fail_all(self, make_exc: Callable[[], BaseException]) -> None:
+        """The link is gone: every pending request fails now, each with its own exception."""
+        pending, self.pending = self.pending, {}
+        self.hooks.clear()
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(make_exc())
+
+    @staticmethod
+    def encode_notification(method: str, params: Any) -> str:
+        msg: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            msg["params"] = params
+        return _encode(msg)
+
+    # ------------------------------------------------------------------ subscriptions
+    def subscribe_hook(self, sub: Subscription) -> ResultHook:
+        """A hook that installs `sub` the moment its Subscribe reply is dispatched."""
+        def install(result: Any) -> None:
+            sub_id = result.get("Id") if isinstance(result, dict) else None
+            if isinstance(sub_id, str) and sub_id.isdigit():
+                sub_id = int(sub_id)
+            if type(sub_id) is not int:
+                raise ProtocolError(f"xFeedback/Subscribe answered without an integer Id: "
+                                    f"{_snippet(json.dumps(result))}")
+            self.handlers[sub_id] = sub.handler
+            self.subscriptions[sub_id] = sub
+            self._gone.discard(sub_id)
+        return install
+
+    def drop_subscription(self, sub_id: int) -> None:
+        """Forget a subscription; stray notifications for it are then ignored quietly."""
+        self.handlers.pop(sub_id, None)
+        self.subscriptions.pop(sub_id, None)
+        self._gone.add(sub_id)
+
+    def reset_subscriptions(self) -> list[Subscription]:
+        """New connection: Ids restart on the device. Return what was subscribed before."""
+        old = list(self.subscriptions.values())
+        self.handlers.clear()
+        self.subscriptions.clear()
+        self._gone.clear()
+        return old
+
+    # ------------------------------------------------------------------ incoming frames
+    def dispatch(self, raw: str | bytes) -> None:
+        """Handle one frame from the device. Never raises for anything the device sends."""
+        if type(raw) is not str:
+            self._report(ProtocolError(f"unexpected binary frame ({len(raw)} bytes) ignored"))
+            return
+        try:
+            msg = _decode(raw)
+        except ValueError as exc:
+            self._report(ProtocolError(f"frame is not JSON ({getattr(exc, 'msg', exc)}): "
+                                       f"{_snippet(raw)!r}"))
+            return
+        if type(msg) is not dict:
+            self._report(ProtocolError(f"frame is not a JSON object: {_snippet(raw)!r}"))
+            return
+        if "id" in msg:
+            fut = self.pending.pop(msg["id"], None) if type(msg["id"]) is int else None
+            if fut is None:
+                self._stray(msg, raw)
+                return
+            hook = self.hooks.pop(msg["id"], None) if self.hooks else None
+            if fut.done():  # the caller was cancelled in the meantime
+                return
+            if "result" in msg:
+                result = msg["result"]
+                if hook is not None:
+                    try:
+                        hook(result)
+                    except ProtocolError as exc:
+                        fut.set_exception(exc)
+                        return
+                fut.set_result(result)
+            elif "error" in msg:
+                fut.set_exception(xapi_error(msg["error"]))
+            else:
+                bad = ProtocolError(f"reply to request {msg['id']} has neither result nor error")
+                fut.set_exception(bad)
+                self._report(bad)
+            return
+        if msg.get("method") == "xFeedback/Event":
+            self._feedback(msg, raw)
+        else:
+            self._report(ProtocolError(f"unexpected message from the device: {_snippet(raw)!r}"))
+
+    def _stray(self, msg: dict[str, Any], raw: str) -> None:
+        """A reply nobody waits for: late (after a timeout), duplicate, or unknown."""
+        rid = msg["id"]
+        if isinstance(rid, str) and rid.isdigit() and int(rid) in self.pending:
+            msg["id"] = int(rid)  # a device that stringifies ids: still ours
+            self.dispatch(_encode(msg))
+            return
+        if type(rid) is int and rid in self._late:
+            del self._late[rid]
+            log.debug("late reply to request %s ignored (it had timed out)", rid)
+            return
+        if rid is None:
+            err = msg.get("error")
+            text = err.get("message") if isinstance(err, dict) else None
+            self._report(ProtocolError(f"the device could not read a request: {text or _snippet(raw)}"))
+        elif type(rid) is int and 0 < rid < self._next_id:
+            self._report(ProtocolError(f"duplicate reply to request {rid} ignored"))
+        else:
+            self._report(ProtocolError(f"reply with unknown id {_snippet(json.dumps(rid))} ignored"))
+
+    def _feedback(self, msg: dict[str, Any], raw: str) -> None:
+        params = msg.get("params")
+        if type(params) is not dict:
+            self._report(ProtocolError(f"xFeedback/Event without params: {_snippet(raw)!r}"))
+            return
+        sub_id = params.pop("Id", None)
+        handler = self.handlers.get(sub_id)
+        if handler is None:
+            if isinstance(sub_id, str) and sub_id.isdigit():
+                sub_id = int(sub_id)
+                handler = self.handlers.get(sub_id)
+            if handler is None:
+                if sub_id not in self._gone:
+                    self._report(ProtocolError(
+                        f"feedback for unknown subscription Id {sub_id!r} ignored"))
+                return
+        try:
+            outcome = handler(params, sub_id)
+        except Exception:
+            log.exception("feedback handler for subscription %s failed", sub_id)
+            return
+        if outcome is not None and inspect.isawaitable(outcome):
+            task = asyncio.ensure_future(outcome)
+            self._tasks.add(task)
+            task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("feedback handler failed", exc_info=task.exception())
+
+    def cancel_handler_tasks(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()

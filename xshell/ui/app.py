@@ -1,0 +1,340 @@
+"""The full-screen application: wiring models, layout and keys; running requests.
+
+One asyncio loop runs everything: the UI (`Application.run_async`), the request
+worker and the backend's reader. Requests run one at a time, in order, in a task the
+user can cancel with Ctrl-C while the prompt stays live. Feedback is coalesced: the
+sink only queues, and one timer per ~50 ms flushes the queue and redraws once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.history import History
+from prompt_toolkit.key_binding import merge_key_bindings
+from prompt_toolkit.key_binding.bindings.auto_suggest import load_auto_suggest_bindings
+from prompt_toolkit.widgets import SearchToolbar
+
+from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
+from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
+from xshell.ui.eventlog import EventLog
+from xshell.ui.eventpane import EventLogControl
+from xshell.ui.inputline import build_input_area
+from xshell.ui.keys import build_key_bindings
+from xshell.ui.layout import LayoutParts, build_layout, terminal_columns
+from xshell.ui.output import OutputPane, default_output_lexer
+from xshell.ui.shared import describe_error, masked
+from xshell.ui.style import ui_style
+from xshell.ui.toolbar import ToolbarInfo, pane_title_fragments, prompt_fragments, toolbar_fragments
+
+__all__ = ["ShellApp", "run_app"]
+
+_DEFAULT: Any = object()
+ERROR = "class:output.error"
+INFO = "class:output.info"
+
+
+class ShellApp:
+    """The interactive screen around one backend. `await run()` returns the exit status."""
+
+    def __init__(
+        self,
+        backend: ShellBackend,
+        history: History | None = None,
+        *,
+        mouse: bool = False,
+        output_lexer: Any = _DEFAULT,
+        max_output_lines: int = 20_000,
+        max_event_lines: int = 10_000,
+        flush_interval: float = 0.05,
+    ) -> None:
+        self.backend = backend
+        self.flush_interval = flush_interval
+        lexer = default_output_lexer() if output_lexer is _DEFAULT else output_lexer
+        self.output = OutputPane(max_output_lines, lexer)
+        self.events = EventLog(max_event_lines)
+        self.output_control = self.output.control
+        self.events_control = EventLogControl(self.events, self.output.lexer)
+        self.pane_visible = True
+        self.exit_code = 0
+        self._queue: deque[str] = deque()
+        self._wakeup = asyncio.Event()
+        self._current: asyncio.Task[Outcome] | None = None
+        self._running: str | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._body_mode = False
+
+        self.search = SearchToolbar()
+        self.input_area = build_input_area(
+            history=history,
+            get_completer=lambda: backend.completer,
+            get_lexer=lambda: backend.lexer,
+            prompt=self._prompt,
+            search=self.search,
+        )
+        self.input_buffer = self.input_area.buffer
+        self.input_buffer.on_text_changed += self._text_changed
+        self.screen = build_layout(
+            LayoutParts(
+                output_control=self.output_control,
+                events_control=self.events_control,
+                pane_title=lambda: pane_title_fragments(self.events),
+                toolbar=self.toolbar,
+                input_area=self.input_area,
+                search=self.search,
+                pane_visible=Condition(lambda: self.pane_visible),
+            )
+        )
+        self.application: Application[int] = Application(
+            layout=self.screen.layout,
+            key_bindings=merge_key_bindings([load_auto_suggest_bindings(), build_key_bindings(self)]),
+            style=ui_style(),
+            full_screen=True,
+            mouse_support=mouse,
+            min_redraw_interval=0.05,
+            refresh_interval=1.0,  # the events/s figure decays with wall-clock time
+        )
+
+    # ---- running --------------------------------------------------------------------
+    async def run(self) -> int:
+        """Run until the user quits; returns the exit status (0 unless a quit failed)."""
+        self.backend.set_feedback_sink(self.on_feedback)
+        self.backend.set_status_listener(self.invalidate)
+        try:
+            result = await self.application.run_async(pre_run=self._pre_run)
+        finally:
+            self.backend.set_feedback_sink(_ignore_event)
+            self.backend.set_status_listener(_nothing)
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+                self._flush_handle = None
+            if self._current is not None:
+                self._current.cancel()
+        return result if isinstance(result, int) else self.exit_code
+
+    def _pre_run(self) -> None:
+        self.application.create_background_task(self._worker())
+        self._flush()
+
+    def invalidate(self) -> None:
+        """Redraw soon (coalesced by prompt-toolkit; safe before/after running)."""
+        self.application.invalidate()
+
+    def request_exit(self, code: int = 0) -> None:
+        """Leave the app with `code` (idempotent: a second Ctrl-D during exit is harmless)."""
+        self.exit_code = code
+        app = self.application
+        if app.is_running and not app.future.done():  # type: ignore[union-attr]
+            app.exit(result=code)
+
+    # ---- feedback -------------------------------------------------------------------
+    def on_feedback(self, event: FeedbackEvent) -> None:
+        """The backend's feedback sink: queue now, draw at most every flush_interval."""
+        self.events.push(event)
+        self._schedule_flush(self.flush_interval)
+
+    def _schedule_flush(self, delay: float) -> None:
+        if self._flush_handle is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called off the loop thread, or before the app runs
+            app_loop = self.application.loop
+            if app_loop is not None and not app_loop.is_closed():
+                app_loop.call_soon_threadsafe(self._schedule_flush, delay)
+            return  # otherwise the first flush happens when the app starts
+        self._flush_handle = loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        self.events.flush()
+        self.invalidate()
+
+    # ---- input ----------------------------------------------------------------------
+    def _prompt(self) -> StyleAndTextTuples:
+        return prompt_fragments(self.backend.status)
+
+    def _text_changed(self, _buffer: object) -> None:
+        self._body_mode = split_submission(self.input_buffer.text, self.backend.needs_body)[1] is not None
+
+    def toolbar(self) -> StyleAndTextTuples:
+        """The bottom toolbar's fragments for the current state (called on every render)."""
+        info = ToolbarInfo(
+            events_per_second=self.events.meter.rate(),
+            paused=self.events.paused,
+            held=self.events.held,
+            filter_text=self.events.filter_text,
+            running=self._running,
+            queued=len(self._queue),
+            body_mode=self._body_mode,
+            scrolled=not self.output.view.following,
+            pane_visible=self.pane_visible,
+        )
+        return toolbar_fragments(self.backend.status, info, terminal_columns())
+
+    def on_enter(self) -> None:
+        """Enter: submit, or start a new body line while a multiline command is open."""
+        buf = self.input_buffer
+        requests, tail = split_submission(buf.text, self.backend.needs_body)
+        if tail is not None:
+            buf.insert_text("\n")
+            return
+        for text in requests:
+            shown = masked(self.backend, text)
+            if "\n" in text:
+                shown += "\n."  # recalled from history, the body is complete again
+            buf.history.append_string(shown)
+        buf.reset()
+        buf.load_history_if_not_yet_loaded()  # now, not at the next (rate-limited) redraw
+        if not requests:
+            self.output.append_fragments([self._prompt()])
+        for text in requests:
+            self.submit(text)
+
+    def submit(self, text: str) -> None:
+        """Handle one request: local shell commands now, the rest queued for the backend."""
+        try:
+            cmd = parse_local(text)
+        except LocalCommandError as exc:
+            self._echo(text)
+            self.output.append_lines([str(exc)], style=ERROR, lex=False)
+            return
+        if cmd is None:
+            self._queue.append(text)
+            self._wakeup.set()
+        else:
+            self._echo(text)
+            self._run_local(cmd)
+        self.invalidate()
+
+    def _echo(self, text: str) -> str:
+        shown = masked(self.backend, text)
+        self.output.echo(self._prompt(), shown, self.backend.lexer)
+        self.output.view.end()
+        return shown
+
+    def _run_local(self, cmd: LocalCommand) -> None:
+        if cmd.kind == "exit":
+            self.request_exit(0)
+        elif cmd.kind == "help":
+            self.show_help()
+        elif cmd.kind == "clear":
+            self.output.clear()
+        elif cmd.action in ("show", "hide", "toggle"):
+            self.pane_visible = {"show": True, "hide": False}.get(cmd.action, not self.pane_visible)
+            state = "shown" if self.pane_visible else "hidden"
+            self.output.append_lines([f"feedback pane {state}"], style=INFO, lex=False)
+        else:
+            self.output.append_lines([apply_pane(self.events, cmd)], style=INFO, lex=False)
+            self._schedule_flush(0)
+
+    # ---- key actions ----------------------------------------------------------------
+    def on_interrupt(self) -> None:
+        """Ctrl-C: drop the line being typed; else cancel the request in flight (and queue)."""
+        buf = self.input_buffer
+        if buf.text:
+            buf.reset()
+        elif self._current is not None and not self._current.done():
+            dropped = len(self._queue)
+            self._queue.clear()
+            self._current.cancel()
+            if dropped:
+                self.output.append_lines([f"{dropped} queued request(s) dropped"], style=INFO, lex=False)
+        else:
+            self.output.append_lines(["(type 'exit' or press Ctrl-D to quit)"], style=INFO, lex=False)
+        self.invalidate()
+
+    def show_help(self) -> None:
+        self.output.append_lines(help_text(), style=INFO, lex=False)
+        self.output.view.end()
+        self.invalidate()
+
+    def toggle_pane(self) -> None:
+        self.pane_visible = not self.pane_visible
+        self.invalidate()
+
+    def toggle_pause(self) -> None:
+        if self.events.paused:
+            self.events.resume()
+            self._schedule_flush(0)
+        else:
+            self.events.pause()
+        self.invalidate()
+
+    def clear_events(self) -> None:
+        self.events.clear()
+        self.invalidate()
+
+    @property
+    def queued(self) -> int:
+        """Requests waiting behind the one in flight."""
+        return len(self._queue)
+
+    @property
+    def busy(self) -> bool:
+        """True while a request is running or waiting."""
+        return self._current is not None or bool(self._queue)
+
+    # ---- request worker -------------------------------------------------------------
+    async def _worker(self) -> None:
+        """Run queued requests one at a time, in the order they were typed."""
+        while True:
+            while not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            text = self._queue.popleft()
+            self._running = self._echo(text)
+            task: asyncio.Task[Outcome] = asyncio.ensure_future(self.backend.execute(text))
+            self._current = task
+            self.invalidate()
+            try:
+                await asyncio.wait({task})
+            except asyncio.CancelledError:
+                task.cancel()
+                raise
+            finally:
+                self._current = None
+                self._running = None
+            if self._show_result(task, text):
+                return
+            self.invalidate()
+
+    def _show_result(self, task: asyncio.Task[Outcome], text: str) -> bool:
+        """Print a finished request's outcome; True when the backend asked to quit."""
+        if task.cancelled():
+            first = masked(self.backend, text).split("\n", 1)[0]
+            self.output.append_lines([f"cancelled: {first}"], style=ERROR, lex=False)
+            return False
+        exc = task.exception()
+        if exc is not None:
+            self.output.append_lines([f"error: {describe_error(exc)}"], style=ERROR, lex=False)
+            return False
+        outcome = task.result()
+        if not isinstance(outcome, Outcome):
+            self.output.append_lines(["error: the backend returned no result"], style=ERROR, lex=False)
+            return False
+        self.output.append_lines(outcome.lines, style="" if outcome.ok else ERROR)
+        if outcome.exit_shell:
+            self.request_exit(0 if outcome.ok else 1)
+            return True
+        return False
+
+
+def _ignore_event(event: FeedbackEvent) -> None:
+    """Sink installed after the app ends, so late events go nowhere."""
+
+
+def _nothing() -> None:
+    """Status listener installed after the app ends."""
+
+
+async def run_app(
+    backend: ShellBackend, history: History | None = None, *, mouse: bool = False, output_lexer: Any = _DEFAULT
+) -> int:
+    """Run the full-screen shell on the current loop until the user quits; exit status."""
+    return await ShellApp(backend, history, mouse=mouse, output_lexer=output_lexer).run()

@@ -1,0 +1,90 @@
+"""The contract between the interactive UI and whatever speaks to the device.
+
+The UI owns no protocol logic: it renders what a `ShellBackend` reports and hands it
+the text the user typed. Keeping this boundary a `Protocol` lets the real client-backed
+implementation and the test fakes evolve independently of the screen code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from prompt_toolkit.completion import Completer
+from prompt_toolkit.lexers import Lexer
+
+__all__ = [
+    "CONNECTION_STATES",
+    "BackendStatus",
+    "FeedbackEvent",
+    "Outcome",
+    "ShellBackend",
+]
+
+#: The values `BackendStatus.state` may take; the toolbar and prompt know each one.
+CONNECTION_STATES = ("connecting", "connected", "disconnected", "reconnecting")
+
+
+@dataclass
+class BackendStatus:
+    """What the toolbar and prompt show; read on every render, so plain attributes only."""
+
+    device: str = ""
+    software: str = ""
+    state: str = "connecting"
+    rtt_ms: float | None = None
+    registrations: int = 0
+    discovering: bool = False
+    host: str = ""
+
+
+@dataclass
+class Outcome:
+    """The result of one executed line: tshell-formatted lines to show to the user."""
+
+    lines: list[str] = field(default_factory=list)
+    ok: bool = True
+    exit_shell: bool = False
+
+
+@dataclass
+class FeedbackEvent:
+    """One feedback notification, already rendered as tshell lines (`*s …`, `*e …`).
+
+    `time` is a Unix timestamp (seconds); `path` is the slash path that matched, used by
+    the pane filter together with the lines.
+    """
+
+    time: float
+    lines: list[str]
+    path: str = ""
+
+
+@runtime_checkable
+class ShellBackend(Protocol):
+    """What the UI needs from the device side; implemented over the real client elsewhere."""
+
+    status: BackendStatus
+    completer: Completer | None
+    lexer: Lexer | None
+
+    def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
+        """Register the callable that receives every feedback event (on the loop thread)."""
+        ...
+
+    def set_status_listener(self, cb: Callable[[], None]) -> None:
+        """Register the callable invoked whenever `status` changed (to redraw)."""
+        ...
+
+    def needs_body(self, line: str) -> bool:
+        """True when `line` starts a multiline command whose body ends with a lone '.'."""
+        ...
+
+    async def execute(self, text: str) -> Outcome:
+        """Run one line (or line + "\\n" + body); may take long and may be cancelled."""
+        ...
+
+    def history_line(self, text: str) -> str:
+        """The text to keep in history and to echo: secrets replaced by `***`."""
+        ...

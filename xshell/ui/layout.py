@@ -1,0 +1,119 @@
+"""The screen: output pane, feedback pane (right or below), input line, toolbar.
+
+The feedback pane goes to the right when the terminal is at least `WIDE_COLUMNS` wide
+and below the output otherwise; the choice is made on every render from the current
+terminal width, so resizing moves it. The completion menu floats at the top level so it
+is never clipped by a pane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prompt_toolkit.application.current import get_app
+from prompt_toolkit.filters import Filter
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.layout import (
+    ConditionalContainer,
+    DynamicContainer,
+    Float,
+    FloatContainer,
+    FormattedTextControl,
+    HSplit,
+    Layout,
+    VSplit,
+    Window,
+)
+from prompt_toolkit.layout.containers import Container
+from prompt_toolkit.layout.dimension import Dimension as D
+from prompt_toolkit.layout.menus import CompletionsMenu
+from prompt_toolkit.widgets import SearchToolbar, TextArea
+
+from xshell.ui.viewport import LinesControl
+
+__all__ = ["WIDE_COLUMNS", "LayoutParts", "build_layout", "terminal_columns"]
+
+WIDE_COLUMNS = 100
+
+
+def terminal_columns() -> int:
+    """Width of the running app's output (the terminal), read at render time."""
+    try:
+        return get_app().output.get_size().columns
+    except Exception:
+        return 80
+
+
+@dataclass
+class LayoutParts:
+    """Everything the layout arranges; built by the app, which keeps the references."""
+
+    output_control: LinesControl
+    events_control: LinesControl
+    pane_title: Callable[[], StyleAndTextTuples]
+    toolbar: Callable[[], StyleAndTextTuples]
+    input_area: TextArea
+    search: SearchToolbar
+    pane_visible: Filter
+    columns: Callable[[], int] = terminal_columns
+
+
+class ScreenLayout:
+    """Holds the windows so tests and the app can ask which arrangement is active."""
+
+    def __init__(self, parts: LayoutParts) -> None:
+        self.parts = parts
+        self.output_window = Window(
+            parts.output_control, width=D(weight=3), height=D(weight=2), wrap_lines=False
+        )
+        self.events_window = Window(parts.events_control, wrap_lines=False)
+        title = Window(FormattedTextControl(parts.pane_title), height=1, style="class:pane.title")
+        vline = Window(width=1, char="│", style="class:pane.separator")
+        self.wide_body = VSplit(
+            [
+                self.output_window,
+                ConditionalContainer(
+                    VSplit([vline, HSplit([title, self.events_window])], width=D(weight=2)),
+                    filter=parts.pane_visible,
+                ),
+            ]
+        )
+        self.narrow_body = HSplit(
+            [
+                self.output_window,
+                ConditionalContainer(
+                    HSplit([title, self.events_window], height=D(weight=1)),
+                    filter=parts.pane_visible,
+                ),
+            ]
+        )
+        self.toolbar_window = Window(
+            FormattedTextControl(parts.toolbar), height=1, style="class:bottom-toolbar"
+        )
+        root = FloatContainer(
+            HSplit(
+                [
+                    DynamicContainer(self.body),
+                    Window(height=1, char="─", style="class:pane.separator"),
+                    parts.input_area,
+                    parts.search,
+                    self.toolbar_window,
+                ]
+            ),
+            floats=[
+                Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=12, scroll_offset=1))
+            ],
+        )
+        self.layout = Layout(root, focused_element=parts.input_area)
+
+    def is_wide(self) -> bool:
+        return self.parts.columns() >= WIDE_COLUMNS
+
+    def body(self) -> Container:
+        """Pane arrangement for the current terminal width (side by side, or stacked)."""
+        return self.wide_body if self.is_wide() else self.narrow_body
+
+
+def build_layout(parts: LayoutParts) -> ScreenLayout:
+    return ScreenLayout(parts)

@@ -1,0 +1,253 @@
+"""Plain (line) mode: a prompt, results and feedback printed as ordinary lines.
+
+For --plain, dumb terminals, screen readers and serial consoles. With a terminal, a
+`PromptSession` reads lines (history, completion, auto-suggest) and feedback is printed
+above the prompt. Without one (stdin is a pipe or file), no prompt-toolkit input is
+used at all: lines are read from the stream, nothing is prompted, and the exit status
+says whether every request succeeded (0) or not (1), which suits scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.history import History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+from prompt_toolkit.output.vt100 import Vt100_Output
+from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.shortcuts import clear as clear_screen
+from prompt_toolkit.shortcuts import print_formatted_text
+
+from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
+from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
+from xshell.ui.eventlog import EventLog
+from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer
+from xshell.ui.linesource import LineSource
+from xshell.ui.shared import describe_error, masked
+from xshell.ui.sigint import cancel_on_sigint
+from xshell.ui.toolbar import plain_prompt
+
+__all__ = ["PlainShell", "run_plain"]
+
+ReadLine = Callable[[str], Awaitable[str | None]]  # prompt → line, None at EOF
+
+
+class PlainShell:
+    """Line-oriented shell over a backend, independent of where lines come from."""
+
+    def __init__(self, backend: ShellBackend, write: Callable[[list[str]], None], flush_interval: float = 0.05) -> None:
+        self.backend = backend
+        self.write = write
+        self.events = EventLog()
+        self.flush_interval = flush_interval
+        self.failures = 0
+        self.clear_screen: Callable[[], None] | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    # ---- feedback -------------------------------------------------------------------
+    def on_feedback(self, event: FeedbackEvent) -> None:
+        """Queue the event; print the batch at most every flush_interval."""
+        self.events.push(event)
+        self._schedule_flush(self.flush_interval)
+
+    def _schedule_flush(self, delay: float) -> None:
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(delay, self.flush_events)
+
+    def flush_events(self) -> None:
+        """Print what is pending now (also before each result, so order is kept)."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        lines = self.events.flush()
+        if lines:
+            self.write([ln.render() for ln in lines])
+
+    # ---- one request ----------------------------------------------------------------
+    async def handle(self, text: str) -> bool:
+        """Run one line (with its body); False when the shell should stop."""
+        try:
+            cmd = parse_local(text)
+        except LocalCommandError as exc:
+            self.failures += 1
+            self.write([str(exc)])
+            return True
+        if cmd is not None:
+            return self._local(cmd)
+        task = asyncio.ensure_future(self.backend.execute(text))
+        with cancel_on_sigint(task):
+            await asyncio.wait({task})
+        self.flush_events()  # feedback that arrived during the request precedes its result
+        if task.cancelled():
+            self.failures += 1
+            self.write([f"cancelled: {masked(self.backend, text).split(chr(10), 1)[0]}"])
+            return True
+        error = task.exception()
+        if error is not None:
+            self.failures += 1
+            self.write([f"error: {describe_error(error)}"])
+            return True
+        outcome = task.result()
+        if not isinstance(outcome, Outcome):
+            self.failures += 1
+            self.write(["error: the backend returned no result"])
+            return True
+        if not outcome.ok:
+            self.failures += 1
+        if outcome.lines:
+            self.write([part for ln in outcome.lines for part in ln.split("\n")])
+        return not outcome.exit_shell
+
+    def _local(self, cmd: LocalCommand) -> bool:
+        if cmd.kind == "exit":
+            return False
+        if cmd.kind == "help":
+            self.write(help_text())
+        elif cmd.kind == "clear":
+            if self.clear_screen is not None:
+                self.clear_screen()
+        elif cmd.action in ("show", "hide", "toggle"):
+            self.write(["plain mode prints feedback inline; use 'pane pause' to hold it"])
+        else:
+            self.write([apply_pane(self.events, cmd)])
+            self.flush_events()
+        return True
+
+    async def read_request(self, read: ReadLine, prompt: str) -> str | None:
+        """Read one request: a line, plus body lines up to "." for multiline commands.
+
+        None at end of input. A body cut short by end of input is reported, not sent.
+        """
+        line = await read(prompt)
+        if line is None:
+            return None
+        try:
+            wants_body = bool(line.strip()) and self.backend.needs_body(line)
+        except Exception:
+            wants_body = False
+        if not wants_body:
+            return line
+        body: list[str] = []
+        while True:
+            try:
+                more = await read("... ")
+            except KeyboardInterrupt:
+                self.write(["(multiline command abandoned)"])
+                return ""
+            if more is None:
+                self.failures += 1
+                self.write([f"incomplete multiline command (no '.' line): {masked(self.backend, line)}"])
+                return None
+            if more.strip() == ".":
+                return "\n".join([line, *body])
+            body.append(more)
+
+    async def loop(self, read: ReadLine, prompt: Callable[[], str]) -> None:
+        """Read and run requests until end of input or an exit command."""
+        self.backend.set_feedback_sink(self.on_feedback)
+        try:
+            while True:
+                text = await self.read_request(read, prompt())
+                if text is None:
+                    return
+                if not text.strip():
+                    continue
+                if not await self.handle(text):
+                    return
+        finally:
+            self.backend.set_feedback_sink(lambda e: None)
+            self.flush_events()
+
+
+def _stream_writer(stream: TextIO) -> Callable[[list[str]], None]:
+    def write(lines: list[str]) -> None:
+        stream.write("".join(ln + "\n" for ln in lines))
+        stream.flush()
+
+    return write
+
+
+async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[list[str]], None]) -> int:
+    shell = PlainShell(backend, write)
+    source = LineSource(stream)
+
+    async def read(prompt: str) -> str | None:
+        return await source.readline()
+
+    await shell.loop(read, lambda: "")
+    return 1 if shell.failures else 0
+
+
+async def _run_session(backend: ShellBackend, history: History | None, inp: Input | None, out: Output | None) -> int:
+    session: PromptSession[str] = PromptSession(
+        history=MaskedHistory(history if history is not None else InMemoryHistory(), lambda t: masked(backend, t)),
+        completer=SafeCompleter(lambda: backend.completer),
+        complete_in_thread=True,
+        lexer=SafeLexer(lambda: backend.lexer),
+        auto_suggest=AutoSuggestFromHistory(),
+        input=inp,
+        output=out,
+    )
+    body_session: PromptSession[str] = PromptSession(input=inp, output=out)
+    target = session.output
+
+    def write(lines: list[str]) -> None:
+        print_formatted_text("\n".join(lines), output=target)
+
+    shell = PlainShell(backend, write)
+    shell.clear_screen = clear_screen if out is None else None
+    backend.set_status_listener(lambda: None)
+
+    async def read(prompt: str) -> str | None:
+        sess = body_session if prompt == "... " else session
+        while True:
+            try:
+                return await sess.prompt_async(prompt)
+            except KeyboardInterrupt:
+                if sess is body_session:
+                    raise  # read_request abandons the whole multiline command
+                continue  # Ctrl-C drops the line being typed, never the session
+            except EOFError:
+                return None
+
+    with patch_stdout(raw=True):
+        await shell.loop(read, lambda: plain_prompt(backend.status))
+    return 0
+
+
+async def run_plain(
+    backend: ShellBackend,
+    history: History | None = None,
+    input: Input | TextIO | None = None,  # noqa: A002 - mirrors prompt-toolkit's naming
+    output: Output | TextIO | None = None,
+) -> int:
+    """Run line mode until EOF or `exit`; exit status (non-TTY: 1 if any request failed).
+
+    `input` may be a prompt-toolkit Input (interactive) or a text stream (read line by
+    line, no prompt). None picks stdin: interactive when it is a terminal.
+    """
+    if input is None:
+        if sys.stdin is not None and sys.stdin.isatty():
+            return await _run_session(backend, history, None, _as_output(output))
+        input = sys.stdin
+    if isinstance(input, Input):
+        return await _run_session(backend, history, input, _as_output(output))
+    if isinstance(output, Output):
+        target = output
+        write: Callable[[list[str]], None] = lambda lines: print_formatted_text("\n".join(lines), output=target)
+    else:
+        write = _stream_writer(output if output is not None else sys.stdout)
+    return await _run_lines(backend, input, write)
+
+
+def _as_output(output: Output | TextIO | None) -> Output | None:
+    if output is None or isinstance(output, Output):
+        return output
+    return Vt100_Output(output, lambda: Size(rows=24, columns=80))
