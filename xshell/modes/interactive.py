@@ -28,6 +28,17 @@ def want_plain(args: argparse.Namespace) -> bool:
     return bool(args.plain) or os.environ.get("TERM", "") in ("dumb", "") or not sys.stdout.isatty()
 
 
+def welcome(session: Session, host: str, *, demo: bool) -> list[str]:
+    """tshell greets with the device name and release; so do we, plus the three keys."""
+    name = session.device_name or host
+    release = session.software or "unknown release"
+    lines = [f"Welcome to {name}", f"Cisco Codec Release {release}"
+             + ("  (built-in simulator: xshell --demo)" if demo else "")]
+    lines.append("Type xAPI lines as in tshell (xStatus, xConfiguration, xCommand, xFeedback); "
+                 "Tab completes, `PATH ?` explains, F1 or `help` lists keys, Ctrl-D quits.")
+    return lines + [""]
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_run(args))
@@ -52,10 +63,11 @@ async def _run(args: argparse.Namespace) -> int:
             path = history_path(conn.key)
             path.parent.mkdir(parents=True, exist_ok=True)
             history = FileHistory(str(path))
+            banner = welcome(session, conn.host, demo=bool(args.demo))
             try:
                 if want_plain(args):
-                    return await run_plain(backend, history)
-                return await run_app(backend, history)
+                    return await run_plain(backend, history, banner=banner)
+                return await run_app(backend, history, banner=banner)
             finally:
                 await backend.aclose()
                 await session.client.close()

@@ -334,8 +334,7 @@ class XoWSClient:
         params: dict[str, Any] = {"Query": q}
         if notify_current:
             params["NotifyCurrentValue"] = True
-        result = await self.call("xFeedback/Subscribe", params)
-        self._rpc.subscribe_hook(sub)(result)
+        result = await self.call("xFeedback/Subscribe", params, _hook=self._rpc.subscribe_hook(sub))
         return int(result["Id"])
 
     async def unsubscribe(self, sub_id: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from prompt_toolkit.application import Application
@@ -52,11 +53,14 @@ class ShellApp:
         max_output_lines: int = 20_000,
         max_event_lines: int = 10_000,
         flush_interval: float = 0.05,
+        banner: Sequence[str] = (),
     ) -> None:
         self.backend = backend
         self.flush_interval = flush_interval
         lexer = default_output_lexer() if output_lexer is _DEFAULT else output_lexer
         self.output = OutputPane(max_output_lines, lexer)
+        if banner:
+            self.output.append_lines(banner, style="class:banner", lex=False)
         self.events = EventLog(max_event_lines)
         self.output_control = self.output.control
         self.events_control = EventLogControl(self.events, self.output.lexer)
@@ -334,7 +338,8 @@ def _nothing() -> None:
 
 
 async def run_app(
-    backend: ShellBackend, history: History | None = None, *, mouse: bool = False, output_lexer: Any = _DEFAULT
+    backend: ShellBackend, history: History | None = None, *, mouse: bool = False, output_lexer: Any = _DEFAULT,
+    banner: Sequence[str] = (),
 ) -> int:
     """Run the full-screen shell on the current loop until the user quits; exit status."""
-    return await ShellApp(backend, history, mouse=mouse, output_lexer=output_lexer).run()
+    return await ShellApp(backend, history, mouse=mouse, output_lexer=output_lexer, banner=banner).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TextIO
 
 from prompt_toolkit import PromptSession
@@ -227,12 +227,16 @@ async def run_plain(
     history: History | None = None,
     input: Input | TextIO | None = None,  # noqa: A002 - mirrors prompt-toolkit's naming
     output: Output | TextIO | None = None,
+    banner: Sequence[str] = (),
 ) -> int:
     """Run line mode until EOF or `exit`; exit status (non-TTY: 1 if any request failed).
 
     `input` may be a prompt-toolkit Input (interactive) or a text stream (read line by
     line, no prompt). None picks stdin: interactive when it is a terminal.
     """
+    if banner:
+        stream = output if output is not None and not isinstance(output, Output) else sys.stdout
+        print("\n".join(banner), file=stream, flush=True)
     if input is None:
         if sys.stdin is not None and sys.stdin.isatty():
             return await _run_session(backend, history, None, _as_output(output))

@@ -33,6 +33,7 @@ _RULES: dict[str, str] = {
     "eventlog.event": "ansicyan",
     "output.error": "ansired",
     "output.info": "ansibrightblack",
+    "banner": "ansicyan",
 }
 
 
