@@ -6,13 +6,13 @@ _xshell() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="-u --user -p --password -c --command -f --file -o --output --follow
-                --max-events --timeout --insecure --auth --demo --plain --version -h --help"
+                --max-events --timeout --fingerprint --accept-new --cacert --insecure --auth --demo --plain --version -h --help"
     case "$prev" in
         -o|--output)   COMPREPLY=( $(compgen -W "terminal json" -- "$cur") ); return 0 ;;
         --auth)        COMPREPLY=( $(compgen -W "basic subprotocol" -- "$cur") ); return 0 ;;
-        -f|--file)     COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
+        -f|--file|--cacert) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
         -u|--user)     COMPREPLY=( $(compgen -W "admin" -- "$cur") ); return 0 ;;
-        -p|--password|-c|--command|--max-events|--timeout) return 0 ;;
+        -p|--password|-c|--command|--max-events|--timeout|--fingerprint) return 0 ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

@@ -517,3 +517,16 @@ def test_to_line_redacts_secrets() -> None:
 ])
 def test_redact_line_masks_secrets_even_in_lines_that_do_not_parse(line: str, shown: str) -> None:
     assert redact_line(line) == shown
+
+
+# A history line recalled with its secret masked must never send the mask as the secret.
+@pytest.mark.parametrize("line", [
+    'xCommand UserManagement User Passphrase Set Username: "bob" NewPassphrase: *** YourPassphrase: "x"',
+    'xCommand UserManagement User Passphrase Set Username: "bob" NewPassphrase: "***" YourPassphrase: "x"',
+    "xConfiguration SIP Authentication Password: ***",
+])
+def test_masked_secret_from_history_is_refused(line: str) -> None:
+    from xshell.lang.parse import ParseError, parse
+
+    with pytest.raises(ParseError, match=r"masked \(\*\*\*\).*type the real value"):
+        parse(line)

@@ -395,3 +395,14 @@ def test_output_pane_is_bounded_and_echo_masks_nothing_itself() -> None:
     assert len(pane) == 100 and pane.text_lines()[-1] == "row 249"
     pane.echo([("", "dev● ")], "xCommand X\nbody", None)
     assert pane.text_lines()[-2:] == ["dev● xCommand X", "... body"]
+
+
+def test_wrapping_breaks_at_spaces_and_keeps_styles() -> None:
+    from xshell.ui.viewport import wrap_fragments
+
+    rows = wrap_fragments([("class:a", "Type xAPI lines as in "), ("class:b", "tshell, Tab completes")], 16)
+    texts = ["".join(t for _, t in row) for row in rows]
+    assert texts == ["Type xAPI lines ", "as in tshell, ", "Tab completes"]
+    assert rows[1] == [("class:a", "as in "), ("class:b", "tshell, ")]
+    long = wrap_fragments([("", "x" * 40)], 16)  # a word longer than the row is split
+    assert ["".join(t for _, t in r) for r in long] == ["x" * 16, "x" * 16, "x" * 8]

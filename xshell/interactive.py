@@ -3,13 +3,15 @@
 The UI (`xshell.ui`) owns the screen and no protocol logic; this adapter gives it what it
 asks for through `ShellBackend`: cheap status for the toolbar, a completer and lexer that
 read the current schema snapshot, feedback as rendered events, and `execute`. It also runs
-discovery in the background — the first prompt never waits for it — and `reconnect`.
+discovery in the background — the first prompt and the first line never wait for it —
+and `reconnect`, which opens a new connection and makes every registration again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -18,20 +20,28 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer, PygmentsLexer
 
-from xshell.errors import ConnectionFailed
+from xshell.errors import ConnectionFailed, XShellError
 from xshell.lang.complete import candidates
 from xshell.lang.lexer import XapiLexer
 from xshell.lang.parse import needs_body, shell_command
-from xshell.lang.unparse import redact_line
-from xshell.session import EXIT_OK, Feedback, Session
+from xshell.lang.unparse import MASK, redact_line
+from xshell.session import EXIT_CONNECTION, EXIT_OK, Feedback, Session
 from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[], Awaitable[Any]]
+# Kept current silently so `xStatus Call ` completes the calls that exist now.
+LIVE_WATCHES: tuple[tuple[str, ...], ...] = (("Status", "Call"),)
+_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----)",
+                          re.S)
 
 
 class XapiCompleter(Completer):
-    """prompt-toolkit face of `lang.complete.candidates` (pure); reads the live snapshot."""
+    """prompt-toolkit face of `lang.complete.candidates` (pure); reads the live snapshot.
+
+    prompt-toolkit may call it in a worker thread: it only reads the immutable schema,
+    the locked live tree and a copy of the registrations.
+    """
 
     def __init__(self, session_of: Callable[[], Session]) -> None:
         self._session_of = session_of
@@ -41,7 +51,7 @@ class XapiCompleter(Completer):
         text = document.text_before_cursor
         if "\n" in text:  # inside a multiline body: free text
             return
-        regs = [r.expression for r in session.registrations.values()]
+        regs = session.feedback.expressions()
         for c in candidates(text, session.schema, session.live, regs):
             yield Completion(c.text, start_position=c.start - len(text), display=c.display,
                              display_meta=c.meta)
@@ -65,6 +75,16 @@ class _SchemaLexer(Lexer):
         return self._lexer.lex_document(document)
 
 
+def mask_body(body: str) -> str:
+    """A multiline command's body for history: PEM private keys masked, nothing else.
+
+    A body is free text — a macro, a panel's XML, a certificate, a banner — and no
+    schema says which of it is secret, so it is kept as typed; the one exception is a
+    private key block (Security Certificates … Add), which must never reach a file.
+    """
+    return _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}\n{MASK}\n{m.group(2)}", body)
+
+
 class ShellBackendImpl:
     """Implements xshell.ui.backend.ShellBackend over a Session."""
 
@@ -72,6 +92,7 @@ class ShellBackendImpl:
         self.session = session
         self.host = host
         self._reconnect = reconnect
+        session.wait_for_schema = False  # a line never waits for discovery
         self.status = BackendStatus(device=session.device_name or host, software=session.software,
                                     state="connected", host=host)
         self.completer: Completer | None = XapiCompleter(lambda: self.session)
@@ -79,8 +100,11 @@ class ShellBackendImpl:
         self._sink: Callable[[FeedbackEvent], None] = lambda ev: None
         self._status_cb: Callable[[], None] = lambda: None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._discovery: asyncio.Task[None] | None = None
+        self._retired: list[Any] = []  # clients we closed ourselves (reconnect)
         session.on_feedback = self._on_feedback
         self._watch(session.client)
+        self._refresh_status()
 
     # -- ShellBackend ---------------------------------------------------------------
     def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
@@ -93,39 +117,62 @@ class ShellBackendImpl:
         return needs_body(line, self.session.schema)
 
     def history_line(self, text: str) -> str:
+        """`text` for history and echo: secret values of the line masked (schema-aware,
+        so hide_value configurations too); the body as `mask_body` keeps it."""
         line, sep, body = text.partition("\n")
-        return redact_line(line, self.session.schema) + sep + body
+        try:
+            shown = redact_line(line, self.session.schema)
+        except Exception:  # noqa: BLE001 - never risk keeping a secret
+            log.exception("could not mask a history line")
+            shown = (line.split(None, 1) or [""])[0] + " " + MASK
+        return shown + sep + mask_body(body)
 
     async def execute(self, text: str) -> Outcome:
         local = shell_command(text.partition("\n")[0])
         if local is not None and local[0] == "reconnect":
             return await self._do_reconnect()
-        if local is not None and local[0] == "refresh":
+        refreshing = local is not None and local[0] == "refresh"
+        if refreshing:
             self.status.discovering = True
             self._changed()
         try:
             result = await self.session.execute(text)
         finally:
             self._refresh_status()
-        return Outcome(result.lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell)
+        lines = result.lines
+        if result.exit_code == EXIT_CONNECTION and self._reconnect is not None:
+            lines = [*lines, "** type `reconnect` to connect again"]
+        return Outcome(lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell)
 
     # -- discovery, feedback, status ------------------------------------------------
+    @property
+    def discovering(self) -> bool:
+        return self._discovery is not None and not self._discovery.done()
+
     def start_discovery(self) -> None:
-        """Schema (xDoc ×4) then live values, in the background; toolbar says discovering…"""
-        self.status.discovering = True
-        self._changed()
-        task = asyncio.ensure_future(self._discover())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Schema (xDoc ×4), live values, live watches — in the background."""
+        if self.discovering:
+            return
+        self._discovery = asyncio.ensure_future(self._discover())
+        self._refresh_status()
 
     async def _discover(self) -> None:
+        session = self.session
         try:
-            await self.session.store.ensure_all()
-            await self.session.discover_values()
+            await session.store.ensure_all()
+            self._refresh_status()
+            await session.discover_values()
+            for query in LIVE_WATCHES:
+                try:
+                    await session.watch(query)
+                except ConnectionFailed:
+                    raise
+                except XShellError as exc:
+                    log.info("no live watch of %s: %s", "/".join(query), exc)
         except ConnectionFailed as exc:
             log.info("discovery stopped: %s", exc)
         finally:
-            self._refresh_status()
+            asyncio.get_running_loop().call_soon(self._refresh_status)  # once this task is done
 
     def _on_feedback(self, fb: Feedback) -> None:
         self._sink(FeedbackEvent(fb.time, fb.lines, fb.path))
@@ -137,9 +184,9 @@ class ShellBackendImpl:
         s.registrations = len(self.session.registrations)
         rtt = getattr(client, "last_rtt", None)
         s.rtt_ms = rtt * 1000 if rtt is not None else None
-        s.state = "connected" if getattr(client, "connected", False) else "disconnected"
-        s.discovering = not self.session.store.is_complete() and s.state == "connected" \
-            and any(not t.done() for t in self._tasks)
+        if s.state != "reconnecting":
+            s.state = "connected" if getattr(client, "connected", False) else "disconnected"
+        s.discovering = self.discovering
         self._changed()
 
     def _changed(self) -> None:
@@ -148,17 +195,20 @@ class ShellBackendImpl:
         except Exception:  # a redraw hook must never break the protocol side
             log.exception("status listener failed")
 
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _watch(self, client: Any) -> None:
         async def watch() -> None:
             reason = await client.wait_closed()
-            if client is self.session.client:
+            if client is self.session.client and not any(c is client for c in self._retired):
                 self.status.state = "disconnected"
                 self._changed()
                 self._sink(FeedbackEvent(time.time(), [f"** connection closed: {reason}",
                                                        "** type `reconnect` to connect again"], "/"))
-        task = asyncio.ensure_future(watch())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(watch())
 
     async def _do_reconnect(self) -> Outcome:
         if self._reconnect is None:
@@ -166,27 +216,39 @@ class ShellBackendImpl:
         self.status.state = "reconnecting"
         self._changed()
         old = self.session.client
+        self._retired = [*self._retired[-3:], old]
         try:
             await old.close()
-        except Exception:  # already gone
+        except Exception:  # noqa: BLE001 - already gone
             pass
         try:
             client = await self._reconnect()
         except ConnectionFailed as exc:
             self.status.state = "disconnected"
-            self._changed()
+            self._refresh_status()
             return Outcome([f"reconnect failed: {exc}"], ok=False)
         self.session.client = client
+        self.status.state = "connected"
         self._watch(client)
-        lines = ["reconnected"]
-        for reg in list(self.session.registrations.values()):
-            self.session.registrations.pop(reg.expression.lower(), None)
-            res = await self.session.execute(f"xFeedback register {reg.expression}")
-            lines.append(f"re-registered {reg.expression}" if res.exit_code == EXIT_OK
-                         else f"could not re-register {reg.expression}: {' '.join(res.lines)}")
+        lines = [f"reconnected to {self.host}"]
+        try:
+            await self.session.identify()
+            self.session.live.clear()  # a rebooted device has other calls, other values
+            lines += await self.session.restore()
+        except ConnectionFailed as exc:
+            self._refresh_status()
+            return Outcome([*lines, f"error: {exc}"], ok=False)
+        if self._discovery is not None and not self._discovery.done():
+            self._discovery.cancel()
+        self._discovery = None
+        self.start_discovery()  # live values again (schema: from memory or the cache)
         self._refresh_status()
         return Outcome(lines)
 
     async def aclose(self) -> None:
-        for t in list(self._tasks):
+        tasks = [t for t in (*self._tasks, self._discovery) if t is not None and not t.done()]
+        for t in tasks:
             t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self.session.store.aclose()

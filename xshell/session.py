@@ -5,6 +5,10 @@ full-screen UI — so they can never disagree about what a line means or how an 
 prints. It owns the feedback registrations (expression ↔ device subscription Id, which
 tshell keeps per session and XoWS does not) and the lazily discovered schema. It knows
 nothing about terminals or prompt-toolkit: the one-shot path must stay light.
+
+`execute()` never raises (cancellation aside): whatever the device, the link or the
+user does, a line gives lines to show and an exit status — 0 ok, 1 the device (or the
+exchange) failed, 2 the line was wrong and nothing was sent, 3 the connection is gone.
 """
 
 from __future__ import annotations
@@ -12,103 +16,103 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from xshell.errors import ConnectionFailed, RequestTimeout, XAPIError, XShellError
+from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
 from xshell.lang.parse import ParseError, format_parse_error, parse, shell_command
 from xshell.lang.unparse import to_jsonrpc
 from xshell.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
+from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_XAPI, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
+ResultKind = Literal["answer", "parse_error", "error"]
+_PREF_USAGE = ["xpreferences usage:", "  xpreferences outputmode <terminal/json>", "OK"]
 
 
 @dataclass
 class Result:
-    """What one line produced: the lines to print and the exit status it implies."""
+    """What one line produced: the lines to print and the exit status it implies.
+
+    kind: "answer" — the device's answer (or a local one in the same form), for stdout;
+    "parse_error" / "error" — xshell's own message about the line or the link (scripts
+    print these on stderr, with the line number).
+    """
 
     lines: list[str]
     exit_code: int = EXIT_OK
     exit_shell: bool = False  # bye / exit / quit
+    kind: ResultKind = "answer"
 
     @property
     def ok(self) -> bool:
         return self.exit_code == EXIT_OK
 
 
-@dataclass(frozen=True)
-class Feedback:
-    """One xFeedback/Event notification, rendered, with what the UI needs to filter it."""
-
-    time: float
-    expression: str  # the registration it belongs to, as the user typed it
-    path: str  # slash path of the first changed node, for filtering
-    lines: list[str]
-    payload: dict[str, Any] = field(hash=False, compare=False)
-
-
-@dataclass
-class Registration:
-    expression: str
-    query: tuple[str | int, ...]
-    sub_id: int
-
-
-def _first_path(payload: dict[str, Any]) -> str:
-    parts: list[str] = []
-    node: Any = payload
-    while isinstance(node, dict) and node:
-        key = next((k for k in node if k[:1].isupper()), None)
-        if key is None:
-            break
-        parts.append(key)
-        node = node[key]
-        if isinstance(node, list) and node and isinstance(node[0], dict):
-            if "id" in node[0]:
-                parts.append(str(node[0]["id"]))
-            node = node[0]
-    return "/" + "/".join(parts)
+def _error(message: str, code: int) -> Result:
+    return Result([f"error: {message}"], code, kind="error")
 
 
 class Session:
-    """A connected device plus the shell state that lives on top of it."""
+    """A connected device plus the shell state that lives on top of it.
+
+    wait_for_schema: True (scripts) — a line waits for its root's schema, so it is
+    checked and typed before sending; False (interactive) — a line never waits for
+    discovery: the schema is used when known (or on disk) and fetched in the background
+    otherwise. Help (`?`) always waits: it has nothing else to show.
+    """
 
     def __init__(self, client: Any, *, output: str = "terminal", device_key: str = "",
-                 use_cache: bool = True,
+                 use_cache: bool = True, wait_for_schema: bool = True,
                  on_feedback: Callable[[Feedback], None] | None = None) -> None:
         self.client = client
         self.output = output
         self.device_key = device_key
         self.use_cache = use_cache
+        self.wait_for_schema = wait_for_schema
         self.on_feedback = on_feedback
-        self.registrations: dict[str, Registration] = {}
         self.device_name = ""
         self.software = ""
         self.events_received = 0
         self.live = LiveTree()  # values learned from replies and events (completion)
+        self.feedback = FeedbackTable(lambda: self.client, self._deliver, self.live)
         self.store = SchemaStore(self._fetch_doc, device_key, "", use_cache=use_cache)
+
+    @property
+    def registrations(self) -> dict[tuple[str, ...], Registration]:
+        """The user's feedback registrations, by `expression_key` (read-only use)."""
+        return self.feedback.registrations
 
     # ----------------------------------------------------------------- start-up
     async def identify(self) -> None:
-        """Learn the device's name and software version (for prompts and the schema cache)."""
+        """Learn the device's name and software version (for prompts and the schema cache).
+
+        A changed version (the device was upgraded while we were away) gets a fresh store:
+        its schema may differ. Raises ConnectionFailed when the link is down.
+        """
         async def get(path: list[str]) -> str:
             try:
                 value = await self.client.get(path)
-            except (XAPIError, RequestTimeout):
+            except ConnectionFailed:
+                raise
+            except XShellError:  # refused or unanswered: unknown, not fatal
                 return ""
             return value if isinstance(value, str) else ""
 
         name, version = await asyncio.gather(
             get(["Configuration", "SystemUnit", "Name"]),
             get(["Status", "SystemUnit", "Software", "Version"]))
-        self.device_name, self.software = name, version
-        self.store = SchemaStore(self._fetch_doc, self.device_key, version, use_cache=self.use_cache)
+        self.device_name = name or self.device_name
+        if version and version != self.store.version:  # unknown keeps what we have
+            self.software = version
+            self.store = SchemaStore(self._fetch_doc, self.device_key, version,
+                                     use_cache=self.use_cache)
 
     async def _fetch_doc(self, root: str) -> Any:
         return await self.client.doc([root])
@@ -120,122 +124,151 @@ class Session:
     # ----------------------------------------------------------------- execution
     async def execute(self, text: str) -> Result:
         """Run one line (plus a multiline command's body after the first newline)."""
-        line, _, body = text.partition("\n")
-        local = shell_command(line)
-        if local is not None and not body:
-            return await self._shell(*local)
+        req: rq.Request | None = None
         try:
-            req = parse(line, None, body or None)
-        except ParseError as exc:
-            return Result(format_parse_error(line, exc), EXIT_USAGE)
-        root = _root_of(req)
-        if root and not isinstance(req, rq.Raw):
-            await self.store.ensure(root)
+            line, _, body = text.partition("\n")
+            local = shell_command(line)
+            if local is not None and not body:
+                return await self._shell(*local)
             try:
-                req = parse(line, self.schema, body or None)
+                req = parse(line, None, body or None)
             except ParseError as exc:
-                return Result(format_parse_error(line, exc), EXIT_USAGE)
-        try:
+                return self._parse_error(line, exc)
+            if isinstance(req, (rq.FeedbackDeregister, rq.FeedbackDeregisterAll, rq.FeedbackList)):
+                return await self._run(req)  # the local table decides; no schema needed
+            root = _root_of(req)
+            if root and not isinstance(req, rq.Raw):
+                if self.wait_for_schema or isinstance(req, rq.Help):
+                    await self.store.ensure(root)
+                else:
+                    self.store.ensure_soon(root)
+                try:
+                    req = parse(line, self.schema, body or None)
+                except ParseError as exc:
+                    return self._parse_error(line, exc)
             return await self._run(req)
-        except XAPIError as exc:
+        except Exception as exc:  # noqa: BLE001 - a line must never take the shell down
+            return self._failure(req, exc)
+
+    def _parse_error(self, line: str, exc: ParseError) -> Result:
+        return Result(format_parse_error(line, exc, self.schema), EXIT_USAGE, kind="parse_error")
+
+    def _failure(self, req: rq.Request | None, exc: Exception) -> Result:
+        """One clear line for anything that went wrong after parsing."""
+        if isinstance(exc, XAPIError):
             return Result(self._error_lines(req, exc), EXIT_XAPI)
-        except RequestTimeout as exc:
-            return Result([f"error: {exc}"], EXIT_XAPI)
-        except ConnectionFailed as exc:
-            return Result([f"error: {exc}"], EXIT_CONNECTION)
+        if isinstance(exc, ConnectionFailed):
+            return _error(str(exc), EXIT_CONNECTION)
+        if isinstance(exc, (XShellError, ValueError, TypeError)):
+            return _error(str(exc) or type(exc).__name__, EXIT_XAPI)
+        log.exception("internal error while running a line")
+        return _error(f"internal error ({type(exc).__name__}); the line may not have been sent",
+                      EXIT_XAPI)
 
     async def _shell(self, name: str, args: tuple[str, ...]) -> Result:
         """Lines for the shell itself; the same in scripts, the plain prompt and the UI."""
         words = [a.lower() for a in args]
         if name in ("bye", "exit", "quit"):
             return Result([], exit_shell=True)
-        if name in ("output", "xpreferences"):
-            if name == "xpreferences" and words[:1] == ["outputmode"]:
-                words = words[1:]
+        if name == "xpreferences":
+            if not words or words == ["?"]:
+                return Result(list(_PREF_USAGE))
+            if words[0] != "outputmode":
+                return _error(f"unknown preference {args[0]!r}; "
+                              "xpreferences outputmode <terminal/json>", EXIT_USAGE)
+            if len(words) != 2:
+                return _error("xpreferences outputmode takes one of terminal, json", EXIT_USAGE)
+            return self._set_output(args[1], ["", "OK"])
+        if name == "output":
             if not words:
                 return Result([f"output: {self.output}"])
-            if words[0] not in ("terminal", "json"):
-                return Result([f"error: output mode {args[-1]!r} is not one of terminal, json"
-                               + (" (xml is not supported)" if words[0] == "xml" else "")], EXIT_USAGE)
-            self.output = words[0]
-            return Result([f"output: {self.output}"] if name == "output" else ["", "OK"])
+            if len(words) > 1:
+                return _error("output takes one word: terminal or json", EXIT_USAGE)
+            return self._set_output(args[0], [f"output: {words[0]}"])
         if name == "echo":
             return Result(["echo: xshell never echoes input back; nothing to change"])
         if name == "refresh":
-            self.store.forget()
-            await self.store.ensure_all()
-            await self.discover_values()
-            known = ", ".join(sorted(self.store.roots_known)) or "none"
-            return Result([f"refresh: schema reloaded from the device ({known})"])
+            return await self.refresh()
         if name == "help" and args:
             # `help xStatus Audio` is `xStatus Audio ?`
             return await self.execute(" ".join(args) + " ?")
-        return Result([f"error: {name} is handled by the interactive shell only"], EXIT_USAGE)
+        if name == "help":
+            return Result(["Type VERB PATH ? (or help VERB PATH) for the device's schema:",
+                           "  xCommand xConfiguration xStatus xEvent xFeedback xPreferences",
+                           "Shell commands: output terminal|json, refresh, bye", "", "OK"])
+        return _error(f"{name} is handled by the interactive shell only", EXIT_USAGE)
+
+    def _set_output(self, mode: str, done: list[str]) -> Result:
+        low = mode.lower()
+        if low not in ("terminal", "json"):
+            extra = " (xml is not supported)" if low == "xml" else ""
+            return _error(f"output mode {mode!r} is not one of terminal, json{extra}", EXIT_USAGE)
+        self.output = low
+        return Result(done)
+
+    async def refresh(self) -> Result:
+        """Forget the schema and live values, and read both again from the device."""
+        self.store.forget()
+        self.live.clear()
+        await self.store.ensure_all()
+        await self.discover_values()
+        known = ", ".join(sorted(self.store.roots_known)) or "none"
+        refused = ", ".join(sorted(self.store.roots_missing))
+        if not self.store.is_complete():
+            return _error(f"refresh: the schema could not be read completely (have: {known})",
+                          EXIT_XAPI)
+        return Result([f"refresh: schema reloaded from the device ({known})"
+                       + (f"; refused: {refused}" if refused else "")])
 
     async def discover_values(self) -> None:
         """Fetch the live Status and Configuration trees (completion of ids and values)."""
         for root in ("Status", "Configuration"):
             try:
-                self.live.merge_result([root], await self.client.get([root]))
-            except (XAPIError, RequestTimeout) as exc:
+                self.live.merge_result([root], await self.client.get([root]), self.schema)
+            except ConnectionFailed:
+                raise
+            except XShellError as exc:
                 log.info("could not read %s: %s", root, exc)
 
     async def _run(self, req: rq.Request) -> Result:
         if isinstance(req, rq.Help):
             return self._help(req)
         if isinstance(req, rq.FeedbackRegister):
-            return await self._register(req)
+            await self.feedback.register(req.expression, req.query, req.notify_current)
+            return self._done(req, True)
         if isinstance(req, rq.FeedbackDeregister):
-            return await self._deregister(req)
+            if not await self.feedback.deregister(req.expression, req.query):
+                known = ", ".join(self.feedback.expressions()) or "none"
+                return _error(f"no feedback is registered as {req.expression!r} "
+                              f"(registered: {known})", EXIT_USAGE)
+            return self._done(req, True)
         if isinstance(req, rq.FeedbackDeregisterAll):
-            for reg in list(self.registrations.values()):
-                await self._unsubscribe(reg)
+            await self.feedback.deregister_all()
             return self._done(req, True)
         if isinstance(req, rq.FeedbackList):
-            return self._done(req, sorted(r.expression for r in self.registrations.values()))
+            return self._done(req, self.feedback.expressions())
         if isinstance(req, rq.Raw):
-            reply = await self.client.call(str(req.obj.get("method", "")), req.obj.get("params"))
+            reply = await self.client.call(req.obj.get("method"), req.obj.get("params"))
             return self._done(req, reply)
         method, params = to_jsonrpc(req)
         result = await self.client.call(method, params)
         if isinstance(req, rq.Get):
-            self.live.merge_result(req.path, result)
+            self.live.merge_result(req.path, result, self.schema)
         elif isinstance(req, rq.Query):
             self.live.merge(result)
         return self._done(req, result)
 
-    async def _register(self, req: rq.FeedbackRegister) -> Result:
-        key = req.expression.lower()
-        if key in self.registrations:
-            return self._done(req, True)
-        expression = req.expression
+    # ----------------------------------------------------------------- feedback
+    async def watch(self, query: Sequence[str | int]) -> None:
+        """Keep the live values under `query` current, silently (for completion)."""
+        await self.feedback.watch(query)
 
-        def handler(payload: dict[str, Any], sub_id: int) -> None:
-            self._deliver(expression, payload)
-
-        sub_id = await self.client.subscribe(list(req.query), handler, req.notify_current)
-        self.registrations[key] = Registration(expression, req.query, sub_id)
-        return self._done(req, True)
-
-    async def _deregister(self, req: rq.FeedbackDeregister) -> Result:
-        reg = self.registrations.get(req.expression.lower())
-        if reg is None:
-            known = ", ".join(sorted(r.expression for r in self.registrations.values())) or "none"
-            return Result([f"error: no feedback registered as {req.expression!r} (registered: {known})"],
-                          EXIT_USAGE)
-        await self._unsubscribe(reg)
-        return self._done(req, True)
-
-    async def _unsubscribe(self, reg: Registration) -> None:
-        self.registrations.pop(reg.expression.lower(), None)
-        try:
-            await self.client.unsubscribe(reg.sub_id)
-        except XAPIError as exc:  # already gone on the device: the local table is the truth
-            log.info("unsubscribe %s: %s", reg.sub_id, exc)
+    async def restore(self) -> list[str]:
+        """Make every registration again on the current client (after a reconnect)."""
+        return await self.feedback.restore()
 
     def _deliver(self, expression: str, payload: dict[str, Any]) -> None:
         self.events_received += 1
-        self.live.merge(payload)
         if self.output == "json":
             from xshell.lang.render_json import json_feedback
             lines = [json_feedback(payload, self.schema)]
@@ -243,10 +276,14 @@ class Session:
             from xshell.lang.render import render_feedback
             try:
                 lines = render_feedback(payload, self.schema)
-            except Exception as exc:  # a device payload we cannot render is still shown
-                lines = [_compact(payload), f"(could not render: {exc})"]
+            except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
+                lines = [_compact(payload), f"(could not render: {type(exc).__name__})"]
         if self.on_feedback is not None:
-            self.on_feedback(Feedback(time.time(), expression, _first_path(payload), lines, payload))
+            try:
+                self.on_feedback(Feedback(time.time(), expression, _first_path(payload), lines,
+                                          payload))
+            except Exception:  # a display problem must not stop later notifications
+                log.exception("feedback listener failed")
 
     # ----------------------------------------------------------------- rendering
     def _done(self, req: rq.Request, result: Any) -> Result:
@@ -254,9 +291,13 @@ class Session:
             from xshell.lang.render_json import json_result
             return Result([json_result(req, result, self.schema)])
         from xshell.lang.render import render_result
-        return Result(render_result(req, result, self.schema))
+        try:
+            return Result(render_result(req, result, self.schema))
+        except Exception as exc:  # noqa: BLE001 - an answer we cannot lay out is still shown
+            log.info("could not render %s: %s", type(req).__name__, exc)
+            return Result([_compact(result), "** end", "", "OK"])
 
-    def _error_lines(self, req: rq.Request, exc: XAPIError) -> list[str]:
+    def _error_lines(self, req: rq.Request | None, exc: XAPIError) -> list[str]:
         if self.output == "json":
             from xshell.lang.render_json import json_error
             return [json_error(exc, getattr(req, "result_id", None))]
@@ -265,7 +306,7 @@ class Session:
 
     def _help(self, req: rq.Help) -> Result:
         if self.schema is None or self.schema.root(req.root) is None:
-            return Result([f"error: the device gave no schema for {req.root}; help is not available"],
+            return _error(f"the device gave no schema for {req.root}; help is not available",
                           EXIT_XAPI)
         from xshell.lang.help import render_help
         lines = render_help(self.schema, req)
@@ -284,15 +325,32 @@ def _root_of(req: rq.Request) -> str | None:
         return "Command"
     if isinstance(req, rq.Help):
         return req.root
-    if isinstance(req, (rq.FeedbackRegister, rq.FeedbackDeregister)):
+    if isinstance(req, rq.FeedbackRegister):
         return str(req.query[0]) if req.query else None
     return None
 
 
+def _first_path(payload: dict[str, Any]) -> str:
+    """Slash path of the first changed node of a notification (for the pane filter)."""
+    parts: list[str] = []
+    node: Any = payload
+    while isinstance(node, dict) and node:
+        key = next((k for k in node if isinstance(k, str) and k[:1].isupper()), None)
+        if key is None:
+            break
+        parts.append(key)
+        node = node[key]
+        if isinstance(node, list) and node and isinstance(node[0], dict):
+            if "id" in node[0]:
+                parts.append(str(node[0]["id"]))
+            node = node[0]
+    return "/" + "/".join(parts)
+
+
 def _compact(obj: Any) -> str:
     import json
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-__all__ = ["Session", "Result", "Feedback", "Registration", "XShellError",
+__all__ = ["Session", "Result", "Feedback", "Registration", "XShellError", "expression_key",
            "EXIT_OK", "EXIT_XAPI", "EXIT_USAGE", "EXIT_CONNECTION"]

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xshell.lang.grammar import SHELL_COMMANDS, SUBVERBS, VERBS
 from xshell.lang.suggest import Suggestion, suggest
+from xshell.lang.unparse import quote
 from xshell.live import LiveTree
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 
@@ -24,10 +25,10 @@ MAX_CANDIDATES = 200
 _MAIN_VERBS = ("xStatus", "xConfiguration", "xCommand", "xFeedback", "xEvent", "xPreferences")
 _SHELL_ARGS = {
     "output": ("terminal", "json"),
-    "pane": ("pause", "resume", "clear", "filter"),
-    "xPreferences": ("outputmode",),
-    "help": (),
+    "pane": ("pause", "resume", "clear", "filter", "show", "hide", "toggle"),
 }
+_HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
+_FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +50,18 @@ def _fuzzy(word: str) -> re.Pattern[str]:
     return re.compile(".*?".join(map(re.escape, word.lower())))
 
 
-def rank(word: str, names: Iterable[str]) -> list[str]:
-    """Names matching `word`: prefix matches, then substring, then fuzzy; each alphabetical."""
+def rank(word: str, names: Iterable[str], keep_order: bool = False) -> list[str]:
+    """Names matching `word`: prefix matches, then substring, then fuzzy.
+
+    Each group alphabetical, or in the given order with `keep_order` (literal values,
+    whose schema order means something: Auto first, Off before On as the device lists).
+    """
     low = word.lower()
     if not low:
-        return sorted(names, key=str.lower)
-    prefix, sub, fuzzy = [], [], []
+        return list(names) if keep_order else sorted(names, key=str.lower)
+    prefix: list[str] = []
+    sub: list[str] = []
+    fuzzy: list[str] = []
     pat = _fuzzy(low)
     for n in names:
         nl = n.lower()
@@ -64,6 +71,8 @@ def rank(word: str, names: Iterable[str]) -> list[str]:
             sub.append(n)
         elif pat.search(nl):
             fuzzy.append(n)
+    if keep_order:
+        return prefix + sub + fuzzy
     key = str.lower
     return sorted(prefix, key=key) + sorted(sub, key=key) + sorted(fuzzy, key=key)
 
@@ -86,8 +95,9 @@ def describe_node(node: Node) -> str:
 def _show_value(value: object, node: Node) -> str:
     if node.hide_value:
         return "***"
-    return f'"{value}"' if isinstance(value, str) and node.value_space is not None \
+    text = quote(value) if isinstance(value, str) and node.value_space is not None \
         and node.value_space.is_string else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _node_meta(node: Node, live: LiveTree | None, path: Sequence[PathElem]) -> str:
@@ -109,14 +119,26 @@ def _names_below(schema: Schema, root: str) -> tuple[str, ...]:
 
 def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
                registrations: Sequence[str] = ()) -> list[Candidate]:
-    """Completions for the cursor at the end of `text`. Never raises on odd input."""
+    """Completions for the cursor at the end of `text`. Never raises on odd input.
+
+    `registrations` are the registered feedback expressions (for `deregister`).
+    """
+    helped = _HELP_PREFIX.match(text)
+    if helped:
+        inner = candidates(text[helped.end():], schema, live, registrations)
+        return [replace(c, start=c.start + helped.end()) for c in inner
+                if c.meta != "shell command"]
     s = suggest(text, schema)
-    out = _dispatch(s, schema, live, registrations)
+    if s.kind == "expression" and s.args[:1] == ("deregister",):
+        head = _FEEDBACK_HEAD.match(text)
+        base = head.end() if head else s.start
+        return [Candidate(e, base, e, "registered")
+                for e in rank(text[base:], registrations)][:MAX_CANDIDATES]
+    out = _dispatch(s, schema, live)
     return out[:MAX_CANDIDATES]
 
 
-def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
-              registrations: Sequence[str]) -> list[Candidate]:
+def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[Candidate]:
     w, st = s.word, s.start
     if s.kind == "verb":
         shell = sorted(c for c in SHELL_COMMANDS if c != "?")
@@ -124,14 +146,11 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
         return ([Candidate(n + " ", st, n, "xAPI") for n in verbs]
                 + [Candidate(n + " ", st, n, "shell command") for n in rank(w, shell)])
     if s.kind == "shell":
-        opts = _SHELL_ARGS.get(s.verb or "", ())
-        if s.verb == "xPreferences" and s.args:
-            opts = ("terminal", "json")
-        return [Candidate(o, st, o, "") for o in rank(w, opts)] if len(s.args) < 1 or s.verb == "xPreferences" else []
+        return _shell_args(s)
     if s.kind == "subverb":
-        return [Candidate(v + " ", st, v, "feedback") for v in rank(w, SUBVERBS)]
+        return [Candidate(v + " ", st, v, "feedback") for v in rank(w, SUBVERBS, keep_order=True)]
     if s.kind == "expression":
-        return _expressions(s, registrations)
+        return _expressions(s)
     if s.kind == "node":
         return _nodes(s, schema, live)
     if s.kind == "index":
@@ -141,6 +160,18 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
     if s.kind == "value":
         return _values(s, live)
     return []
+
+
+def _shell_args(s: Suggestion) -> list[Candidate]:
+    if s.verb == "xPreferences":
+        args = [a.lower() for a in s.args]
+        opts: tuple[str, ...] = ("outputmode",) if not args else \
+            ("terminal", "json") if args == ["outputmode"] else ()
+        meta = "preference" if not args else "output mode"
+    else:
+        opts = _SHELL_ARGS.get(s.verb or "", ()) if not s.args else ()
+        meta = s.verb or ""
+    return [Candidate(o, s.start, o, meta) for o in rank(s.word, opts)]
 
 
 def _nodes(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[Candidate]:
@@ -194,22 +225,29 @@ def _values(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
     vs: ValueSpace | None = s.value_space
     if vs is None:
         return []
+    hidden = s.node is not None and s.param is None and s.node.hide_value
+    current = None
+    if s.param is None and s.node is not None and live is not None and not hidden:
+        current = live.value(s.path)
     if vs.is_literal:
-        return [Candidate(v, s.start, v, "literal") for v in rank(s.word.strip('"'), vs.values)]
+        def literal_meta(v: str) -> str:
+            if current is not None and str(current).lower() == v.lower():
+                return "current value"
+            return "default" if vs.default is not None and vs.default.lower() == v.lower() else ""
+        return [Candidate(v, s.start, v, literal_meta(v))
+                for v in rank(s.word.strip('"'), vs.values, keep_order=True)]
     out: list[Candidate] = []
     seen: set[str] = set()
 
     def add(value: object, meta: str) -> None:
-        text = f'"{value}"' if vs.is_string else str(value)
+        text = quote(str(value)) if vs.is_string else str(value)
         if text not in seen and text.lower().startswith(s.word.lower()):
             seen.add(text)
             out.append(Candidate(text, s.start, text, meta))
 
-    if s.param is None and s.node is not None and live is not None and not s.node.hide_value:
-        current = live.value(s.path)
-        if current is not None:
-            add(current, "current value")
-    if vs.default is not None and not (s.node is not None and s.node.hide_value):
+    if current is not None:
+        add(current, "current value")
+    if vs.default is not None and not hidden:
         add(vs.default, "default")
     if vs.is_integer:
         for bound, meta in ((vs.min, "minimum"), (vs.max, "maximum")):
@@ -218,9 +256,7 @@ def _values(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
     return out
 
 
-def _expressions(s: Suggestion, registrations: Sequence[str]) -> list[Candidate]:
-    if s.args and s.args[0] == "deregister" and not s.path:
-        return [Candidate(e, s.start, e, "registered") for e in rank(s.word, registrations)]
+def _expressions(s: Suggestion) -> list[Candidate]:
     if not s.path:
         lead = "/" if s.word.startswith("/") or not s.word else ""
         return [Candidate(lead + r + "/", s.start, "/" + r, "root")
@@ -229,5 +265,6 @@ def _expressions(s: Suggestion, registrations: Sequence[str]) -> list[Candidate]
     if node is None:
         return []
     by_name = {c.name: c for c in node.children.values()}
-    return [Candidate(n + ("/" if by_name[n].children else ""), s.start, n, describe_node(by_name[n]))
+    return [Candidate(n + ("/" if by_name[n].children else ""), s.start, n,
+                      _node_meta(by_name[n], None, ()))
             for n in rank(s.word, by_name)]

@@ -103,8 +103,18 @@ def _index(tok: Token) -> int:
     return int(digits)
 
 
+SECRET_MASK = "***"
+
+
 def _typed(name: str, vs: ValueSpace | None, raw: str, col: int, secret: bool) -> Value:
-    """`raw` checked against the value space and turned into its wire form."""
+    """`raw` checked against the value space and turned into its wire form.
+
+    A secret whose value is the history mask `***` is refused: it comes from a recalled
+    history line, and sending it would silently set the device's password to `***`.
+    """
+    if secret and raw == SECRET_MASK:
+        raise ParseError(f"the value of {name} is masked ({SECRET_MASK}) as history stores "
+                         "secrets; type the real value", col)
     if vs is None:
         return raw
     why: str | None

@@ -1,8 +1,16 @@
-"""Opening connections for every mode: target, password, the in-process demo device.
+"""Opening connections for every mode: target, password, certificate trust, the demo device.
 
 A `Connector` outlives single connections, so the interactive `reconnect` can open a
-fresh client with the same target and credentials (the password is kept only in memory,
-never in a message) and `--demo` keeps its simulator running for the whole session.
+fresh client with the same target, credentials and trust decisions (the password is
+kept only in memory, never in a message) and `--demo` keeps its simulator running for
+the whole session.
+
+Certificate trust for wss:// (xshell.transport.pinning): first a normal verified
+connect; if the certificate does not verify (self-signed, unknown CA, wrong name), a
+connect without CA verification whose `verify_peer` hook enforces the pin before the
+credentials are sent. A certificate nobody has decided on yet is asked about on the
+terminal in interactive runs — with no connection open, so a slow answer cannot time
+anything out — and refused in every other run.
 """
 
 from __future__ import annotations
@@ -12,22 +20,44 @@ import contextlib
 import getpass
 import os
 import secrets
+import ssl
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from xshell.errors import ConnectionFailed
+from xshell.errors import ConnectionFailed, TLSFailed
+from xshell.transport.pinning import (KnownHosts, PinPolicy, UnknownCertificate,
+                                      answer_means_yes, verification_failure)
+
+Ask = Callable[[str], "str | None"]  # question → the user's answer (None at end of input)
+Notify = Callable[[str], None]
+_MAX_ASKS = 3
 
 
-def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
-    """-p (with a warning), else $XSHELL_PASSWORD, else a prompt on a terminal, else ""."""
+class _Verified(TLSFailed):
+    """Raised by the probe hook: the certificate is accepted, the upgrade not wanted yet."""
+
+
+def preset_password(args: argparse.Namespace) -> str | None:
+    """-p (with a warning) or $XSHELL_PASSWORD; None when neither is given."""
     if args.password is not None:
         print("xshell: warning: a password given with -p is visible to other users of this "
               "machine (ps); prefer $XSHELL_PASSWORD or the prompt", file=sys.stderr)
         return str(args.password)
-    env = os.environ.get("XSHELL_PASSWORD")
-    if env is not None:
-        return env
-    if interactive_ok and sys.stdin.isatty():
+    return os.environ.get("XSHELL_PASSWORD")
+
+
+def will_prompt(interactive_ok: bool) -> bool:
+    """Whether a missing password is asked for (interactive runs on a terminal)."""
+    return interactive_ok and sys.stdin is not None and sys.stdin.isatty()
+
+
+def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
+    """-p (with a warning), else $XSHELL_PASSWORD, else a prompt on a terminal, else ""."""
+    preset = preset_password(args)
+    if preset is not None:
+        return preset
+    if will_prompt(interactive_ok):
         try:
             return getpass.getpass(f"Password for {args.user}: ")
         except (EOFError, KeyboardInterrupt):
@@ -35,16 +65,51 @@ def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
     return ""
 
 
-class Connector:
-    """Target + credentials for a run; `connect()` returns a new connected XoWSClient."""
+def ask_terminal(question: str) -> str | None:
+    """Ask on the terminal (stderr, so stdout stays clean); None at end of input."""
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    return line if line else None
 
-    def __init__(self, args: argparse.Namespace, *, interactive_ok: bool) -> None:
+
+def _stderr(text: str) -> None:
+    print(f"xshell: {text}", file=sys.stderr)
+
+
+def ca_context(cacert: str | None) -> ssl.SSLContext:
+    """The system's trusted CAs, plus those in --cacert FILE."""
+    ctx = ssl.create_default_context()
+    if cacert:
+        try:
+            ctx.load_verify_locations(cafile=cacert)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc
+            raise ConnectionFailed(f"Cannot load CA certificates from {cacert}: {why}") from None
+    return ctx
+
+
+class Connector:
+    """Target + credentials + trust for a run; `connect()` returns a new connected XoWSClient.
+
+    `ask` answers the first-contact question (tests inject one; by default the terminal
+    is asked when `interactive_ok` and stdin is a TTY); `notify` gets one-line notices
+    such as "pinned …" (stderr by default).
+    """
+
+    def __init__(self, args: argparse.Namespace, *, interactive_ok: bool,
+                 ask: Ask | None = None, notify: Notify | None = None) -> None:
         self.args = args
         self.interactive_ok = interactive_ok
+        self._ask = ask
+        self._notify = notify or _stderr
         self._stack = contextlib.AsyncExitStack()
         self._target: Any = None
         self._user = args.user
-        self.__password = ""
+        self.__password: str | None = None  # resolved on first connect, kept for reconnects
+        self._policy: PinPolicy | None = None
+        self._ca: ssl.SSLContext | None = None
+        self._connected = False  # after the first connect the screen may be the full-screen UI
         self.key = ""  # device identity for caches and history
         self.host = ""  # what the prompt shows before the device's name is known
 
@@ -60,27 +125,104 @@ class Connector:
             return self
         from xshell.transport.target import parse_target
 
+        insecure = bool(getattr(args, "insecure", False))
         try:
-            parsed = parse_target(args.target, insecure=args.insecure)
-        except ValueError as exc:
-            raise ConnectionFailed(f"bad target {args.target!r}: {exc}") from None
+            parsed = parse_target(args.target, insecure=insecure)
+        except ValueError as exc:  # never the target itself: it may hold user:password@
+            raise ConnectionFailed(f"bad target: {exc}") from None
         self._target = parsed
         self.host = parsed.host
         self.key = f"{parsed.host}_{parsed.port}"
-        self.__password = resolve_password(args, self.interactive_ok)
+        if parsed.secure and not parsed.insecure:
+            try:
+                self._policy = PinPolicy(parsed.host, parsed.port, store=KnownHosts(),
+                                         expected=getattr(args, "fingerprint", None),
+                                         accept_new=bool(getattr(args, "accept_new", False)),
+                                         notify=self._notify)
+            except ValueError as exc:
+                raise ConnectionFailed(f"--fingerprint: {exc}") from None
+            self._ca = ca_context(getattr(args, "cacert", None))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
 
-    async def connect(self) -> Any:
+    def _client(self, **tls: Any) -> Any:
         from xshell.transport.client import XoWSClient
 
-        client = XoWSClient(self._target, username=self._user, password=self.__password,
-                            auth=self.args.auth, insecure=self.args.insecure,
-                            timeout=self.args.timeout)
+        return XoWSClient(self._target, username=self._user, password=self.__password or "",
+                          auth=self.args.auth, timeout=self.args.timeout, **tls)
+
+    async def _open(self, **tls: Any) -> Any:
+        """Connect; a password prompt waits until the certificate is settled, as in SSH."""
+        if self.__password is None:
+            preset = preset_password(self.args)
+            if preset is None and will_prompt(self.interactive_ok) and "verify_peer" in tls:
+                hook = tls["verify_peer"]
+
+                def probe(der: bytes) -> None:
+                    hook(der)
+                    raise _Verified("certificate accepted")
+
+                try:  # TLS only: the hook stops it before the upgrade
+                    await self._client(**{**tls, "verify_peer": probe}).connect()
+                except _Verified:
+                    pass
+            self.__password = preset if preset is not None else resolve_password(
+                self.args, self.interactive_ok)
+        client = self._client(**tls)
         await client.connect()
         return client
+
+    async def connect(self) -> Any:
+        client = await self._connect()
+        self._connected = True
+        return client
+
+    async def _connect(self) -> Any:
+        policy = self._policy
+        if policy is None:  # ws://, --insecure, or the demo device
+            return await self._open(insecure=bool(getattr(self.args, "insecure", False)))
+        try:  # a certificate a CA vouches for needs no pin
+            return await self._open(ssl_context=self._ca, verify_peer=policy.verify_ca_passed)
+        except TLSFailed as exc:
+            reason = verification_failure(exc)
+            if reason is None:  # a broken handshake, or --fingerprint refused: as it is
+                raise
+            policy.reason = reason
+        try:
+            return await self._open(insecure=True, verify_peer=policy.verify)
+        except UnknownCertificate as exc:
+            ask = self._asker()
+            if ask is None:
+                raise
+            if not self._confirm(ask, policy, exc.fingerprint):
+                raise TLSFailed(f"TLS certificate of {policy.display} not trusted: you did not "
+                                "confirm its fingerprint; nothing was sent to the device") from None
+            policy.trust(exc.fingerprint)
+        return await self._open(insecure=True, verify_peer=policy.verify)
+
+    def _asker(self) -> Ask | None:
+        """Who may answer the first-contact question: nobody in non-interactive runs, and
+        nobody on a reconnect (a terminal question would tear through the full-screen UI)."""
+        if not self.interactive_ok or self._connected:
+            return None
+        if self._ask is not None:
+            return self._ask
+        return ask_terminal if sys.stdin is not None and sys.stdin.isatty() else None
+
+    def _confirm(self, ask: Ask, policy: PinPolicy, fp: str) -> bool:
+        """Ask until the answer is yes, no, or a fingerprint (SSH accepts pasted ones too)."""
+        question = policy.question(fp)
+        for _ in range(_MAX_ASKS):
+            answer = ask(question)
+            if answer is None:
+                return False
+            verdict = answer_means_yes(answer, fp)
+            if verdict is not None:
+                return verdict
+            question = "Please type 'yes', 'no' or the fingerprint: "
+        return False
 
 
 @contextlib.asynccontextmanager

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from xshell.errors import ConnectionFailed
 from xshell.lang.parse import ParseError, split_script
 from xshell.modes.connect import open_client
-from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Session
+from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
 
 
 def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
@@ -56,6 +56,20 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
+def _report(where: str, lineno: int, result: Result) -> None:
+    """The device's answers on stdout; xshell's own messages on stderr, with the place."""
+    if result.kind == "answer":
+        _out(result.lines)
+        return
+    head = f"xshell: {where}:{lineno}:"
+    if result.kind == "parse_error":
+        print(f"{head} parse error", file=sys.stderr)
+        print("\n".join(result.lines), file=sys.stderr)
+    else:
+        print(" ".join([head, *result.lines]), file=sys.stderr)
+    sys.stderr.flush()
+
+
 async def _run(args: argparse.Namespace, where: str,
                items: Iterator[tuple[int, str, str | None]]) -> int:
     done = asyncio.Event()
@@ -78,16 +92,12 @@ async def _run(args: argparse.Namespace, where: str,
             try:
                 for lineno, line, body in items:
                     result = await session.execute(line if body is None else f"{line}\n{body}")
-                    if result.exit_code == EXIT_USAGE:
-                        print(f"xshell: {where}:{lineno}: parse error", file=sys.stderr)
-                        print("\n".join(result.lines), file=sys.stderr)
-                    else:
-                        _out(result.lines)
+                    _report(where, lineno, result)
                     if result.exit_code == EXIT_CONNECTION:
                         return EXIT_CONNECTION
                     status = max(status, result.exit_code)
-                    if result.exit_shell:
-                        break
+                    if result.exit_shell:  # bye: the script ends here, nothing is followed
+                        return status
             except ParseError as exc:  # a script-level problem: an unterminated body
                 print(f"xshell: {where}: {exc}", file=sys.stderr)
                 return EXIT_USAGE
@@ -125,5 +135,6 @@ async def _follow(client: object, done: asyncio.Event) -> int:
         stop.cancel()
     if stop in finished:
         return EXIT_OK
-    print("xshell: --follow: the connection to the device closed", file=sys.stderr)
+    reason = closed.result() if closed.done() and not closed.cancelled() else "closed"
+    print(f"xshell: --follow: the connection to the device closed: {reason}", file=sys.stderr)
     return EXIT_CONNECTION

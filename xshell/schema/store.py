@@ -3,8 +3,13 @@
 A one-shot `xshell -c 'xStatus Audio Volume'` only needs the Status root; the interactive
 shell discovers all four in the background. Each root's xDoc answer is kept on disk per
 device (host) and software version under the XDG cache dir, so the second run of anything
-costs no schema traffic at all. A device that refuses xDoc (old software, limited role)
-leaves the root unknown: lines still go through, untyped.
+costs no schema traffic at all — and a software upgrade, which changes the schema, gets a
+cache of its own. Nothing is cached when the version is unknown: a stale schema would
+reject valid lines.
+
+A device that refuses xDoc (old software, limited role) leaves the root unknown: lines
+still go through, untyped. A failure that says nothing about the device's schema — the
+link dropped, no answer in time — leaves the root to be asked for again next time.
 """
 
 from __future__ import annotations
@@ -30,7 +35,11 @@ def cache_home() -> Path:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "unknown"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_.") or "unknown"
+
+
+def canonical_root(name: str) -> str | None:
+    return next((r for r in ROOTS if r.lower() == name.lower()), None)
 
 
 class SchemaStore:
@@ -45,44 +54,99 @@ class SchemaStore:
         self._fetch = fetch
         self._docs: dict[str, Any] = {}
         self._missing: set[str] = set()
-        self._locks = {r: asyncio.Lock() for r in ROOTS}
+        self._locks: dict[str, asyncio.Lock] = {r: asyncio.Lock() for r in ROOTS}
+        self._background: dict[str, asyncio.Task[Any]] = {}
         self.version = version
+        self.device_key = device_key
         self.schema: Schema | None = None
+        self.fetches = 0  # xDoc requests made (the cache's whole point is to keep this 0)
         self._dir: Path | None = None
-        if use_cache and device_key:
+        if use_cache and device_key and version:
             base = cache_dir or cache_home() / "schema"
-            self._dir = base / _slug(device_key) / _slug(version or "unknown")
+            self._dir = base / _slug(device_key) / _slug(version)
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where this device+version's xDoc answers are kept (None: not cached)."""
+        return self._dir
 
     @property
     def roots_known(self) -> frozenset[str]:
         return frozenset(self._docs)
 
+    @property
+    def roots_missing(self) -> frozenset[str]:
+        """Roots the device refused to describe."""
+        return frozenset(self._missing)
+
     def is_complete(self) -> bool:
         return all(r in self._docs or r in self._missing for r in ROOTS)
 
+    def _settled(self, root: str) -> bool:
+        return root in self._docs or root in self._missing
+
     async def ensure(self, root: str) -> Schema | None:
-        """The schema with `root` loaded if the device will give it; never raises."""
-        root = next((r for r in ROOTS if r.lower() == root.lower()), root)
-        if root in self._docs or root in self._missing or root not in self._locks:
+        """The schema with `root` loaded if the device will give it; never raises.
+
+        Refusals (an xAPI error) are remembered; a lost link or a timeout is not, so the
+        root is asked for again once the link is back.
+        """
+        name = canonical_root(root)
+        if name is None or self._settled(name):
             return self.schema
-        async with self._locks[root]:
-            if root in self._docs or root in self._missing:
+        async with self._locks[name]:
+            if self._settled(name) or self.load_cached(name):
                 return self.schema
-            doc = self._read_cache(root)
-            if doc is None:
-                try:
-                    doc = await self._fetch(root)
-                except (XAPIError, XShellError) as exc:
-                    log.info("xDoc %s unavailable: %s", root, exc)
-                    self._missing.add(root)
-                    return self.schema
-                self._write_cache(root, doc)
-            if not isinstance(doc, Mapping):
-                self._missing.add(root)
+            try:
+                self.fetches += 1
+                doc = await self._fetch(name)
+            except XAPIError as exc:  # refused: remembered for this session
+                log.info("xDoc %s unavailable: %s", name, exc)
+                self._missing.add(name)
                 return self.schema
-            self._docs[root] = doc
-            self._rebuild()
+            except (XShellError, ValueError) as exc:  # link down, timeout, a garbled reply
+                log.info("xDoc %s not fetched now: %s", name, exc)
+                return self.schema
+            if self._accept(name, doc):
+                self._write_cache(name, doc)
+            else:
+                log.warning("the device's xDoc answer for %s is not a schema; ignored", name)
+                self._missing.add(name)
         return self.schema
+
+    def load_cached(self, root: str) -> bool:
+        """Load `root` from the disk cache now (no request); True when it is loaded."""
+        name = canonical_root(root)
+        if name is None:
+            return False
+        if name in self._docs:
+            return True
+        doc = self._read_cache(name)
+        if doc is None:
+            return False
+        if self._accept(name, doc):
+            return True
+        self._warn_corrupt(name, "it holds no schema")
+        return False
+
+    def ensure_soon(self, root: str) -> None:
+        """Have `root` loaded without waiting: from the disk cache at once, else fetched
+        in the background (so a line typed during discovery is never held up)."""
+        name = canonical_root(root)
+        if name is None or self._settled(name) or self.load_cached(name):
+            return
+        task = self._background.get(name)
+        if task is None or task.done():
+            self._background[name] = asyncio.ensure_future(self.ensure(name))
+
+    async def aclose(self) -> None:
+        """Stop background fetches (the session is ending)."""
+        tasks = [t for t in self._background.values() if not t.done()]
+        self._background.clear()
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def ensure_all(self) -> Schema | None:
         for root in ROOTS:
@@ -91,6 +155,9 @@ class SchemaStore:
 
     def forget(self) -> None:
         """Drop memory and disk copies (the `refresh` shell command)."""
+        for task in self._background.values():
+            task.cancel()
+        self._background.clear()
         self._docs.clear()
         self._missing.clear()
         self.schema = None
@@ -98,14 +165,30 @@ class SchemaStore:
             for f in self._dir.glob("*.json"):
                 f.unlink(missing_ok=True)
 
-    def _rebuild(self) -> None:
+    def _accept(self, root: str, doc: Any) -> bool:
+        """Take `doc` as `root`'s schema if it builds one; the old schema stays otherwise."""
+        if not isinstance(doc, Mapping) or not doc:
+            return False
+        docs = {**self._docs, root: doc}
+        try:
+            schema = self._build(docs)
+        except Exception as exc:  # noqa: BLE001 - a device's odd answer must not break the shell
+            log.warning("could not read the %s schema: %s", root, exc)
+            return False
+        node = schema.root(root)
+        if node is None or not node.children:  # an empty tree would reject every line
+            return False
+        self._docs, self.schema = docs, schema
+        return True
+
+    def _build(self, docs: Mapping[str, Any]) -> Schema:
         from xshell.schema.xdoc import from_xdoc
 
         product = ""
-        cmd = self._docs.get("Command")
+        cmd = docs.get("Command")
         if isinstance(cmd, Mapping):
             product = str(cmd.get("product", ""))
-        self.schema = from_xdoc(self._docs, product=product, version=self.version)
+        return from_xdoc(docs, product=product, version=self.version)
 
     def _read_cache(self, root: str) -> Any:
         if not self._dir:
@@ -116,17 +199,30 @@ class SchemaStore:
                 return json.load(fh)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable schema cache %s: %s", f, exc)
+        except (OSError, ValueError, RecursionError) as exc:
+            self._warn_corrupt(root, str(exc)[:120])
             return None
+
+    def _warn_corrupt(self, root: str, why: str) -> None:
+        assert self._dir is not None
+        f = self._dir / f"{root}.json"
+        log.warning("ignoring the unreadable schema cache %s (%s); asking the device again", f, why)
+        try:
+            f.unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def _write_cache(self, root: str, doc: Any) -> None:
         if not self._dir:
             return
+        tmp = self._dir / f".{root}.{os.getpid()}.{id(self):x}.tmp"
         try:
             self._dir.mkdir(parents=True, exist_ok=True)
-            tmp = self._dir / f".{root}.json.tmp"
             tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
             tmp.replace(self._dir / f"{root}.json")
-        except OSError as exc:
-            log.warning("could not write schema cache in %s: %s", self._dir, exc)
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("could not write the schema cache in %s: %s", self._dir, exc)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="play the DeviceModel a Python factory returns (your own device)")
     p.add_argument("--legacy", action="store_true", help="answer /ws like /ws?legacy (all values strings)")
     p.add_argument("--no-rate-limit", action="store_true", help="accept any number of upgrades per second")
+    p.add_argument("--faults", action="store_true",
+                   help="answer the hidden xSimulator/Fault method (fault injection for tests; "
+                        "see xshell.sim.faults)")
     p.add_argument("-v", "--verbose", action="store_true", help="log connections to stderr")
     return p
 
@@ -104,7 +107,7 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
 
     password = args.password if args.password is not None else os.environ.get("XSHELL_SIM_PASSWORD", "")
     sim = Simulator(model, args.user, password, legacy_default=args.legacy,
-                    rate_limit=None if args.no_rate_limit else RateLimit())
+                    rate_limit=None if args.no_rate_limit else RateLimit(), fault_rpc=args.faults)
     port = args.port if args.port is not None else (8443 if ctx else 8080)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

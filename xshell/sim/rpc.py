@@ -9,6 +9,7 @@ current-value notification) run only once the reply is queued.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -96,6 +97,13 @@ class Dispatcher:
         params = request.get("params")
         if params is None:
             params = {}
+        late = self.sim.faults.delay_for(method)
+        if late:  # fault injection: a slow device (replies then overtake each other)
+            conn.spawn(self._run_later(late, conn, has_id, rid, method, params))
+        else:
+            self._run(conn, has_id, rid, method, params)
+
+    def _run(self, conn: Connection, has_id: bool, rid: Any, method: str, params: Any) -> None:
         try:
             outcome: Any = self.call(conn, method, params)
         except XAPIError as exc:
@@ -107,6 +115,11 @@ class Dispatcher:
             conn.spawn(self._finish_later(conn, has_id, rid, method, outcome))
         else:
             self._finish(conn, has_id, rid, outcome)
+
+    async def _run_later(self, delay: float, conn: Connection, has_id: bool, rid: Any, method: str,
+                         params: Any) -> None:
+        await asyncio.sleep(delay)
+        self._run(conn, has_id, rid, method, params)
 
     async def _finish_later(self, conn: Connection, has_id: bool, rid: Any, method: str,
                             pending: Awaitable[Any]) -> None:
@@ -135,6 +148,12 @@ class Dispatcher:
 
     def call(self, conn: Connection, method: str, params: Any) -> Any:
         low = method.lower()
+        faults = self.sim.faults
+        if low == "xsimulator/fault" and faults.rpc_enabled:  # hidden unless --faults
+            return faults.rpc(conn, params)
+        refused = faults.refusal(low)
+        if refused is not None:
+            raise refused
         if low.startswith("xcommand/"):
             return self._command(conn, method[len("xcommand/"):], params)
         handler = {

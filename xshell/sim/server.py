@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from ssl import SSLContext
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection, serve as ws_serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from xshell.sim.feedback import Subscription
 from xshell.sim.handshake import Upgrade, make_process_request, select_subprotocol
@@ -51,12 +52,25 @@ class Connection:
         self.subscriptions: dict[int, Subscription] = {}
         self.next_subscription_id = 0
         self.closing = False
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        # fault injection (xshell.sim.faults): an outgoing-reply hook, and a gate that
+        # holds every frame back while the device plays dead
+        self.shaper: Callable[[Connection, Mapping[str, Any], str], bool] | None = None
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self._queue: asyncio.Queue[str | bytes] = asyncio.Queue()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def send(self, message: Mapping[str, Any]) -> None:
         if not self.closing:
-            self._queue.put_nowait(encode(message))
+            text = encode(message)
+            if self.shaper is not None and self.shaper(self, message, text):
+                return
+            self._queue.put_nowait(text)
+
+    def send_raw(self, data: str | bytes) -> None:
+        """Queue a frame as is (text for str, binary for bytes): fault injection only."""
+        if not self.closing:
+            self._queue.put_nowait(data)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -67,6 +81,7 @@ class Connection:
         while True:
             text = await self._queue.get()
             try:
+                await self.gate.wait()
                 await self.ws.send(text)
             except ConnectionClosed:
                 return
@@ -77,12 +92,16 @@ class Connection:
         for task in list(self._tasks):
             task.cancel()
 
+    async def flush(self, timeout: float = 1.0) -> None:
+        """Wait (at most `timeout` s) until everything queued so far is written."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._queue.join(), timeout)
+
     async def drop(self, flush_timeout: float = 1.0) -> None:
         """Go away like a rebooting codec: what is queued goes out, then TCP is cut
         without a Close frame (clients see 1006)."""
         self.cancel_tasks()
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._queue.join(), flush_timeout)
+        await self.flush(flush_timeout)
         self.closing = True
         self.ws.transport.abort()
 
@@ -119,9 +138,15 @@ async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0,
             writer.cancel()
             log.info("connection from %s closed", _peer(ws))
 
+    device_upgrade = make_process_request(sim)
+
+    async def process_request(ws: ServerConnection, request: Request) -> Response | None:
+        refused = await sim.faults.upgrade(ws)  # a silent device hangs, a rate-limited one 503s
+        return refused if refused is not None else device_upgrade(ws, request)
+
     async with ws_serve(
         handler, host, port,
-        process_request=make_process_request(sim),
+        process_request=process_request,
         select_subprotocol=select_subprotocol,
         max_size=sim.max_size,
         ping_interval=sim.ping_interval,

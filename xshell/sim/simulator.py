@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from xshell.schema.model import PathElem, ValueSpace
 from xshell.sim.behaviour import Behaviours
 from xshell.sim.device import DeviceModel, LeafPath, Value
+from xshell.sim.faults import Faults
 from xshell.sim.feedback import FeedbackHub
 from xshell.sim.handshake import RateLimit, TokenBucket, same_secret
 from xshell.sim.rpc import Dispatcher
@@ -47,14 +48,17 @@ class Simulator:
     rate_limit: upgrade token bucket (None = unlimited); max_subscriptions per
     connection (None = unlimited); boot_seconds for `SystemUnit Boot`; call_step
     between call states; http_delay before HttpClient replies; ping_interval for
-    server pings (None = never, like the codecs observed).
+    server pings (None = never, like the codecs observed). `faults` is always there for
+    Python callers (`sim.faults.drop()` …, see xshell.sim.faults); fault_rpc=True also
+    answers the hidden `xSimulator/Fault` method (`xshell-sim --faults`).
     """
 
     def __init__(self, model: DeviceModel | None = None, user: str = "admin", password: str = "", *,
                  legacy_default: bool = False, rate_limit: RateLimit | None = RateLimit(),
                  max_subscriptions: int | None = 50, boot_seconds: float = 3.0,
                  call_step: float = 0.1, http_delay: float = 0.1,
-                 ping_interval: float | None = None, max_size: int = 64 * 1024 * 1024) -> None:
+                 ping_interval: float | None = None, max_size: int = 64 * 1024 * 1024,
+                 fault_rpc: bool = False) -> None:
         if model is None:
             from xshell.sim.builtin import load_builtin  # lazily: tests may bring their own model
             model = load_builtin()
@@ -72,6 +76,7 @@ class Simulator:
         self.hub = FeedbackHub(self.state, max_subscriptions)
         self.behaviours = Behaviours(self)
         self.dispatcher = Dispatcher(self)
+        self.faults = Faults(self, rpc_enabled=fault_rpc)
         self._conns: set[Connection] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._dropping: set[asyncio.Task[None]] = set()
@@ -105,11 +110,13 @@ class Simulator:
     def attach(self, conn: Connection) -> None:
         self._conns.add(conn)
         self.hub.attach(conn)
+        self.faults.attach(conn)
         self._wake()
 
     def detach(self, conn: Connection) -> None:
         self._conns.discard(conn)
         self.hub.detach(conn)
+        self.faults.detach(conn)
         self._wake()
 
     async def wait_connections(self, count: int) -> None:
@@ -128,6 +135,7 @@ class Simulator:
     def listening(self, up: bool) -> None:
         self._listeners += 1 if up else -1
         if self._listeners <= 0:
+            self.faults.clear()
             self._cancel_timers()
             self.behaviours.reset()
             self.hub.close()

@@ -5,17 +5,25 @@ any number of requests can be in flight and answered in any order (xows.md §9).
 UI never touches websockets directly; it gets typed errors instead — XAPIError
 subclasses for JSON-RPC errors, ConnectionFailed subclasses for the link — and a
 dropped link fails every waiting request at once rather than leaving it hanging.
-Subscriptions are remembered as (query, handler, notify_current) so that a reconnect
-(a later issue) can subscribe again.
+
+The link is watched by keepalive pings (a dead one is noticed within ping_interval +
+ping_timeout) and every change is told through `on_state(state, detail)` — connected,
+disconnected, reconnecting, reconnected, closed (xshell.transport.reconnect). With
+`reconnect=True` (or a ReconnectPolicy) a lost link is re-opened with backoff and every
+feedback registration is made again: `subscribe()` returns a client-side id that stays
+valid across reconnects, the handler keeps receiving (payload, that id), and the
+current values sent right after a re-subscription go to `on_resync(sub_id, payload)`
+(or to the handler when no on_resync is set), so a shell can mark them as a resync.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -23,47 +31,35 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from xshell.errors import ConnectionLost, ProtocolError, RequestTimeout
+from xshell.transport.keepalive import keepalive, why_closed
 from xshell.transport.opening import PeerState, PeerVerifier, open_websocket
-from xshell.transport.rpc import FeedbackHandler, RpcTable, Subscription
+from xshell.transport.reconnect import (CLOSED, CONNECTED, DISCONNECTED, RECONNECTED,
+                                       ReconnectPolicy, StateCallback, reconnect_loop,
+                                       resolve_policy)
+from xshell.transport.registry import Registry, ResyncHandler, restore
+from xshell.transport.rpc import RpcTable, Subscription
 from xshell.transport.target import Target, parse_target
+from xshell.transport.xapi import PathLike, XapiMethods, normalize_path
+
+__all__ = ["MiB", "PathLike", "XoWSClient", "normalize_path"]
 
 log = logging.getLogger(__name__)
 
-PathLike = str | Sequence[str | int]
 MiB = 1024 * 1024
-
-
-def normalize_path(path: PathLike, what: str = "path") -> list[str | int]:
-    """`"Status/Audio/Volume"` or a list → list; digit strings become ints (instance ids)."""
-    if isinstance(path, str):
-        elems: list[str | int] = [p for p in path.replace(" ", "/").split("/") if p]
-    elif isinstance(path, Sequence):
-        elems = list(path)
-    else:
-        raise ValueError(f"{what} must be a list or a slash-separated string, "
-                         f"not {type(path).__name__}")
-    out: list[str | int] = []
-    for i, elem in enumerate(elems):
-        if isinstance(elem, bool) or not isinstance(elem, (str, int)):
-            raise ValueError(f"{what} element {i + 1} must be a name or a number, got {elem!r}")
-        if isinstance(elem, str):
-            elem = elem.strip()
-            if not elem:
-                raise ValueError(f"{what} element {i + 1} is empty")
-            if elem.isdigit():
-                elem = int(elem)
-        out.append(elem)
-    if not out:
-        raise ValueError(f"empty {what}")
-    return out
 
 
 def _default_protocol_error(err: ProtocolError) -> None:
     log.warning("protocol error: %s", err)
 
 
-class XoWSClient:
-    """A JSON-RPC 2.0 client for one device; use as `async with XoWSClient(...) as c:`."""
+class XoWSClient(XapiMethods):
+    """A JSON-RPC 2.0 client for one device; use as `async with XoWSClient(...) as c:`.
+
+    reconnect: None/False (default) = a lost link stays lost; True or a ReconnectPolicy =
+    reconnect automatically. on_state(state, detail) hears every connection change;
+    on_resync(sub_id, payload) gets the current values after a re-subscription.
+    close_timeout bounds the closing handshake, so close() never hangs on a dead link.
+    """
 
     def __init__(self, target: str | Target, username: str = "admin", password: str = "", *,
                  auth: str = "basic", ssl_context: ssl.SSLContext | None = None,
@@ -73,7 +69,11 @@ class XoWSClient:
                  compression: str | None = "deflate", proxy: str | Literal[True] | None = True,
                  verify_peer: PeerVerifier | None = None,
                  on_protocol_error: Callable[[ProtocolError], None] | None = None,
-                 on_close: Callable[[str], None] | None = None) -> None:
+                 on_close: Callable[[str], None] | None = None,
+                 reconnect: ReconnectPolicy | bool | None = None,
+                 on_state: StateCallback | None = None,
+                 on_resync: ResyncHandler | None = None,
+                 close_timeout: float | None = 3.0) -> None:
         if auth not in ("basic", "subprotocol"):
             raise ValueError(f"auth must be 'basic' or 'subprotocol', not {auth!r}")
         if ":" in username:
@@ -89,30 +89,49 @@ class XoWSClient:
         self.verify_peer = verify_peer
         self.on_protocol_error = on_protocol_error or _default_protocol_error
         self.on_close = on_close
+        self.reconnect_policy = resolve_policy(reconnect)
+        self.on_state = on_state
+        self.on_resync = on_resync
+        self.state = DISCONNECTED
+        self.state_detail = "not connected yet"
+        self.reconnects = 0  # links re-opened automatically so far
         self._ssl_context = ssl_context
         self._insecure = insecure or self.target.insecure
         self._ping = (ping_interval, ping_timeout)
+        self._close_timeout = close_timeout
         self._max_size = max_size
         self._compression = compression
         self._proxy = proxy
         self._rpc = RpcTable(self._report)
+        self._registry = Registry()
+        self._rng = random.Random()
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._pinger: asyncio.Task[None] | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._restorer: asyncio.Task[None] | None = None
         self._closed: asyncio.Future[str] | None = None
+        self._gone: asyncio.Future[str] | None = None
         self._closing = False
+        self._dead_reason: str | None = None
+        self._ever_connected = False
         self.close_reason: str | None = "not connected yet"
         self.last_rtt: float | None = None
         self.peer_certificate_der: bytes | None = None
         self.previous_subscriptions: list[Subscription] = []
 
     def __repr__(self) -> str:
-        state = "connected" if self.connected else "closed"
-        return f"<XoWSClient {self.username}@{self.target.url} {state}>"
+        return f"<XoWSClient {self.username}@{self.target.url} {self.state}>"
 
     # ------------------------------------------------------------------ life cycle
     @property
     def connected(self) -> bool:
         return self._ws is not None and self.close_reason is None
+
+    @property
+    def reconnecting(self) -> bool:
+        """An automatic reconnect is under way (waiting or attempting)."""
+        return self._supervisor is not None and not self._supervisor.done()
 
     @property
     def closed(self) -> asyncio.Future[str]:
@@ -125,6 +144,20 @@ class XoWSClient:
         """Wait until the connection ends; return why."""
         return await asyncio.shield(self.closed)
 
+    async def wait_gone(self) -> str:
+        """Wait until the client is down for good and return why: closed by the caller,
+        reconnecting given up, or — without auto-reconnect — the link lost."""
+        if self._gone is None:
+            self._gone = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self._gone)
+
+    async def wait_restored(self) -> None:
+        """Wait until the registrations of the latest (re)connect have been made again
+        (or given up on: see on_protocol_error); at once when nothing is being restored."""
+        task = self._restorer
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+
     @property
     def in_flight(self) -> int:
         """Requests sent and not yet answered (timed-out ones are not counted)."""
@@ -132,42 +165,101 @@ class XoWSClient:
 
     @property
     def subscriptions(self) -> Mapping[int, Subscription]:
-        """Live subscriptions by device Id (kept after a drop, until the next connect)."""
-        return self._rpc.subscriptions
+        """Feedback registrations by client-side id (kept across reconnects)."""
+        return self._registry.subscriptions
+
+    def device_id(self, sub_id: int) -> int | None:
+        """The device's Id for registration `sub_id` on the current link (None: not made)."""
+        reg = self._registry.get(sub_id)
+        return reg.device_id if reg is not None else None
 
     async def connect(self) -> None:
-        """Open the WebSocket; raise a ConnectionFailed subclass with one sentence on failure."""
+        """Open the WebSocket; raise a ConnectionFailed subclass with one sentence on failure.
+
+        After a loss this also restores the feedback registrations (in the background).
+        """
         if self.connected:
             return
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            self._supervisor = None
+        await self._open()
+        self._opened()
+
+    async def _open(self) -> None:
         peer = PeerState(self.verify_peer)
         ws = await open_websocket(
             self.target, username=self.username, password=self.__password, auth=self.auth,
             ssl_context=self._ssl_context, insecure=self._insecure,
-            open_timeout=self.open_timeout, ping_interval=self._ping[0],
-            ping_timeout=self._ping[1], max_size=self._max_size,
-            compression=self._compression, proxy=self._proxy, peer=peer)
+            open_timeout=self.open_timeout, ping_interval=None, ping_timeout=None,
+            max_size=self._max_size, compression=self._compression, proxy=self._proxy,
+            peer=peer, close_timeout=self._close_timeout)
         self.peer_certificate_der = peer.der
-        self.previous_subscriptions = self._rpc.reset_subscriptions()
+        self.previous_subscriptions = list(self._registry.subscriptions.values())
+        self._rpc.reset_subscriptions()
+        self._registry.unbind_all()
         self._ws = ws
         self._closing = False
+        self._dead_reason = None
         self.close_reason = None
         if self._closed is None or self._closed.done():
             self._closed = asyncio.get_running_loop().create_future()
+        if self._gone is not None and self._gone.done():
+            self._gone = None
         self._reader = asyncio.create_task(self._read_loop(ws), name=f"xows-reader {self.target.display}")
+        interval, limit = self._ping
+        if interval:
+            self._pinger = asyncio.create_task(
+                keepalive(ws, interval, limit, lambda why: self._mark_dead(ws, why)),
+                name=f"xows-keepalive {self.target.display}")
+
+    def _opened(self) -> None:
+        """The link is (again) up: say so, then restore the registrations."""
+        again = self._ever_connected
+        self._ever_connected = True
+        shown = self.target.display
+        waiting = len(self._registry.unbound())
+        if not again:
+            self._emit(CONNECTED, f"connected to {shown}")
+        else:
+            more = f"; restoring {waiting} feedback registration{'s' * (waiting != 1)}" if waiting else ""
+            self._emit(RECONNECTED, f"connected again to {shown}{more}")
+        if waiting:
+            policy = self.reconnect_policy or ReconnectPolicy()
+            self._restorer = asyncio.create_task(
+                restore(self._registry, self._resubscribe, self._report, policy, self._rng),
+                name=f"xows-restore {shown}")
+
+    async def _supervise(self) -> None:
+        assert self.reconnect_policy is not None
+        gave_up = await reconnect_loop(self.reconnect_policy, self.target.display, self._open,
+                                       self._emit, self._rng)
+        if gave_up is None:
+            self.reconnects += 1
+            self._opened()
+        else:
+            self._final(gave_up)
 
     async def close(self) -> None:
-        """Close the connection (idempotent); pending requests fail with ConnectionLost."""
-        ws, reader = self._ws, self._reader
-        if ws is None:
-            return
+        """Close the connection (idempotent); pending requests fail with ConnectionLost.
+
+        Also stops an automatic reconnect; the registrations stay for a later connect().
+        """
         self._closing = True
-        try:
-            await ws.close()
-        finally:
-            if reader is not None and reader is not asyncio.current_task():
-                await asyncio.wait({reader})
-            self._connection_lost(ws)
-            self._rpc.cancel_handler_tasks()
+        for task in (self._supervisor, self._restorer):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        ws, reader = self._ws, self._reader
+        if ws is not None:
+            try:
+                await ws.close()
+            finally:
+                if reader is not None and reader is not asyncio.current_task():
+                    await asyncio.wait({reader})
+                self._connection_lost(ws)
+                self._rpc.cancel_handler_tasks()
+        if self._ever_connected and self.state != CLOSED:
+            self._final("the connection was closed by the client")
 
     async def __aenter__(self) -> XoWSClient:
         await self.connect()
@@ -193,21 +285,17 @@ class XoWSClient:
         finally:
             self._connection_lost(ws)
 
+    def _mark_dead(self, ws: ClientConnection, reason: str) -> None:
+        if self._ws is ws and self.close_reason is None:
+            self._dead_reason = reason
+
     def _reason(self, ws: ClientConnection) -> str:
         """Why the link ended, in words, from what websockets recorded."""
         if self._closing:
             return "the connection was closed by the client"
-        rcvd, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
-        if rcvd is not None:
-            why = f": {rcvd.reason}" if rcvd.reason else ""
-            return f"the device closed the connection (code {rcvd.code}{why})"
-        if sent is not None and sent.code == 1011 and "ping" in sent.reason:
-            return "the device stopped answering keepalive pings"
-        if sent is not None and sent.code == 1009:
-            return "the device sent a message larger than the size limit"
-        if sent is not None:
-            return f"the connection failed (code {sent.code}: {sent.reason or 'no reason'})"
-        return "the connection dropped without a close frame"
+        if self._dead_reason is not None:
+            return self._dead_reason
+        return why_closed(ws, self._max_size)
 
     def _connection_lost(self, ws: ClientConnection) -> None:
         if self._ws is not ws or self.close_reason is not None:
@@ -216,6 +304,9 @@ class XoWSClient:
         self.close_reason = reason
         text = f"Connection to {self.target.display} lost: {reason}"
         self._rpc.fail_all(lambda: ConnectionLost(text))
+        for task in (self._pinger, self._restorer):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(reason)
         if self.on_close is not None:
@@ -223,8 +314,41 @@ class XoWSClient:
                 self.on_close(reason)
             except Exception:
                 log.exception("on_close callback failed")
+        if self._closing:
+            return  # close() reports the end itself
+        self._emit(DISCONNECTED, text)
+        if self.reconnect_policy is not None:
+            self._supervisor = asyncio.get_running_loop().create_task(
+                self._supervise(), name=f"xows-reconnect {self.target.display}")
+        else:
+            self._resolve_gone(reason)
+
+    def _emit(self, state: str, detail: str) -> None:
+        self.state, self.state_detail = state, detail
+        log.info("%s: %s", state, detail)
+        if self.on_state is not None:
+            try:
+                self.on_state(state, detail)
+            except Exception:
+                log.exception("on_state callback failed")
+
+    def _final(self, detail: str) -> None:
+        self._emit(CLOSED, detail)
+        self._resolve_gone(detail)
+
+    def _resolve_gone(self, reason: str) -> None:
+        if self._gone is None:
+            try:
+                self._gone = asyncio.get_running_loop().create_future()
+            except RuntimeError:
+                return
+        if not self._gone.done():
+            self._gone.set_result(reason)
 
     def _report(self, err: ProtocolError) -> None:
+        if self._closing:  # stragglers of a connection being closed are nobody's concern
+            log.debug("while closing: %s", err)
+            return
         try:
             self.on_protocol_error(err)
         except Exception:
@@ -235,8 +359,10 @@ class XoWSClient:
             f"No answer to {method} from {self.target.display} within {limit:g} s"))
 
     def _not_connected(self) -> ConnectionLost:
-        return ConnectionLost(f"Not connected to {self.target.display}: "
-                              f"{self.close_reason or 'the connection is closed'}")
+        why = self.close_reason or "the connection is closed"
+        if self.reconnecting:
+            why = f"reconnecting ({why})"
+        return ConnectionLost(f"Not connected to {self.target.display}: {why}")
 
     # ------------------------------------------------------------------ raw JSON-RPC
     async def call(self, method: str, params: Any = None, *, timeout: float | None = None,
@@ -291,55 +417,3 @@ class XoWSClient:
             await ws.send(data)
         except ConnectionClosed:
             raise self._not_connected() from None
-
-    # ------------------------------------------------------------------ xAPI methods
-    async def get(self, path: PathLike) -> Any:
-        """xGet: a leaf's value or a subtree relative to `path` (root first)."""
-        return await self.call("xGet", {"Path": normalize_path(path)})
-
-    async def query(self, query: PathLike) -> Any:
-        """xQuery: like get, `**` allowed, result rooted at Status/Configuration."""
-        return await self.call("xQuery", {"Query": normalize_path(query, "query")})
-
-    async def set(self, path: PathLike, value: str | int) -> Any:
-        """xSet a configuration; the device answers `true`."""
-        return await self.call("xSet", {"Path": normalize_path(path), "Value": value})
-
-    async def command(self, path: PathLike, params: Mapping[str, Any] | None = None,
-                      body: str | None = None) -> Any:
-        """xCommand/<path>: `params` by name (lists for repeats), `body` for multiline commands."""
-        elems = normalize_path(path, "command path")
-        if isinstance(elems[0], str) and elems[0].lower() in ("command", "xcommand"):
-            elems = elems[1:]
-        if not elems:
-            raise ValueError("empty command path")
-        args: dict[str, Any] = dict(params or {})
-        if body is not None:
-            args["body"] = body
-        return await self.call("xCommand/" + "/".join(str(e) for e in elems), args)
-
-    async def doc(self, path: PathLike, type: str = "Schema") -> Any:  # noqa: A002 - xDoc's name
-        """xDoc: the schema node at `path`."""
-        return await self.call("xDoc", {"Path": normalize_path(path), "Type": type})
-
-    async def subscribe(self, query: PathLike, handler: FeedbackHandler,
-                        notify_current: bool = False) -> int:
-        """xFeedback/Subscribe; `handler(payload, sub_id)` gets e.g. {"Status": {...}}.
-
-        The handler is installed when the reply is read, before any later frame, so the
-        NotifyCurrentValue notification always reaches it. Returns the device's Id.
-        """
-        q = normalize_path(query, "query")
-        sub = Subscription(tuple(q), handler, bool(notify_current))
-        params: dict[str, Any] = {"Query": q}
-        if notify_current:
-            params["NotifyCurrentValue"] = True
-        result = await self.call("xFeedback/Subscribe", params, _hook=self._rpc.subscribe_hook(sub))
-        return int(result["Id"])
-
-    async def unsubscribe(self, sub_id: int) -> Any:
-        """xFeedback/Unsubscribe; the local handler goes away whatever the device says."""
-        try:
-            return await self.call("xFeedback/Unsubscribe", {"Id": sub_id})
-        finally:
-            self._rpc.drop_subscription(sub_id)

@@ -181,7 +181,7 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
                          open_timeout: float | None, ping_interval: float | None,
                          ping_timeout: float | None, max_size: int | None,
                          compression: str | None, proxy: str | Literal[True] | None,
-                         peer: PeerState) -> ClientConnection:
+                         peer: PeerState, close_timeout: float | None = 10.0) -> ClientConnection:
     """Open and upgrade the connection; raise a ConnectionFailed subclass on any failure."""
     headers: dict[str, str] = {}
     subprotocols: list[Subprotocol] | None = None
@@ -194,7 +194,7 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
     opener = _Connect(
         target.url, additional_headers=headers or None, subprotocols=subprotocols,
         open_timeout=open_timeout, ping_interval=ping_interval, ping_timeout=ping_timeout,
-        max_size=max_size, compression=compression, proxy=proxy,
+        close_timeout=close_timeout, max_size=max_size, compression=compression, proxy=proxy,
         logger=websockets_logger(),
         create_connection=functools.partial(_CheckedConnection, peer=peer),  # type: ignore[arg-type]
         **kwargs)

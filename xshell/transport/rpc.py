@@ -8,6 +8,14 @@ reader is still on that frame, so the NotifyCurrentValue notification that follo
 never find the handler missing (§6.5). Anything malformed is reported, never raised,
 because one bad frame must not take the whole session down.
 
+A re-subscription after a reconnect opens a *resync window*: the notifications for that
+subscription that arrive right behind its reply — at most one per root, as the device
+sends its current values (§6.5) — are the state after the gap, and `resyncing` is True
+while they are delivered. Any other frame, or a second notification for a root already
+seen, closes the window, so a real change that follows is not mistaken for one. (A
+re-subscription that matches no value at all gets no current-value notification; the
+first change then arrives as the window's first frame and counts as a resync.)
+
 The hot path (one reply) is: one json.loads, one dict pop, one set_result.
 """
 
@@ -19,7 +27,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeGuard, Union
 
 from xshell.errors import ProtocolError, xapi_error
 
@@ -42,9 +50,19 @@ class Subscription:
     notify_current: bool = False
 
 
+def _digits(value: Any) -> TypeGuard[str]:
+    """A string of ASCII digits (what a device that stringifies ids would send)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20
+
+
+def _size(raw: str | bytes) -> str:
+    """' (N bytes)' for frames too big to be glanced at, else ''."""
+    return f" ({len(raw):,} bytes)" if len(raw) > 4096 else ""
+
+
 def _snippet(raw: str | bytes) -> str:
-    text = raw if isinstance(raw, str) else repr(raw)
-    return text[:60] + ("…" if len(text) > 60 else "")
+    text = raw[:200] if isinstance(raw, str) else repr(raw[:200])
+    return text[:60] + ("…" if len(text) > 60 or len(raw) > 200 else "")
 
 
 class RpcTable:
@@ -60,6 +78,9 @@ class RpcTable:
         self._late: dict[int, None] = {}
         self._gone: set[int] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
+        # (device Id, roots seen) of the subscription whose current values may follow now
+        self._window: tuple[int, frozenset[str]] | None = None
+        self.resyncing = False  # True while a resync notification is being delivered
 
     # ------------------------------------------------------------------ requests
     def open(self, method: str, params: Any, hook: ResultHook | None = None
@@ -111,11 +132,14 @@ class RpcTable:
         return _encode(msg)
 
     # ------------------------------------------------------------------ subscriptions
-    def subscribe_hook(self, sub: Subscription) -> ResultHook:
-        """A hook that installs `sub` the moment its Subscribe reply is dispatched."""
+    def subscribe_hook(self, sub: Subscription, resync: bool = False) -> ResultHook:
+        """A hook that installs `sub` the moment its Subscribe reply is dispatched.
+
+        resync=True: the notifications right behind the reply are delivered as a resync.
+        """
         def install(result: Any) -> None:
             sub_id = result.get("Id") if isinstance(result, dict) else None
-            if isinstance(sub_id, str) and sub_id.isdigit():
+            if _digits(sub_id):
                 sub_id = int(sub_id)
             if type(sub_id) is not int:
                 raise ProtocolError(f"xFeedback/Subscribe answered without an integer Id: "
@@ -123,6 +147,8 @@ class RpcTable:
             self.handlers[sub_id] = sub.handler
             self.subscriptions[sub_id] = sub
             self._gone.discard(sub_id)
+            if resync:
+                self._window = (sub_id, frozenset())
         return install
 
     def drop_subscription(self, sub_id: int) -> None:
@@ -137,22 +163,32 @@ class RpcTable:
         self.handlers.clear()
         self.subscriptions.clear()
         self._gone.clear()
+        self._window = None
         return old
 
     # ------------------------------------------------------------------ incoming frames
     def dispatch(self, raw: str | bytes) -> None:
         """Handle one frame from the device. Never raises for anything the device sends."""
+        window, self._window = self._window, None
+        try:
+            self._dispatch(raw, window)
+        except Exception as exc:  # a frame shape nobody foresaw: report it, keep the session
+            log.debug("frame could not be handled", exc_info=True)
+            self._report(ProtocolError(f"frame could not be handled ({type(exc).__name__}): "
+                                       f"{_snippet(raw)!r}{_size(raw)}"))
+
+    def _dispatch(self, raw: str | bytes, window: tuple[int, frozenset[str]] | None) -> None:
         if type(raw) is not str:
             self._report(ProtocolError(f"unexpected binary frame ({len(raw)} bytes) ignored"))
             return
         try:
             msg = _decode(raw)
-        except ValueError as exc:
-            self._report(ProtocolError(f"frame is not JSON ({getattr(exc, 'msg', exc)}): "
-                                       f"{_snippet(raw)!r}"))
+        except (ValueError, RecursionError) as exc:
+            why = getattr(exc, "msg", None) or "nested too deeply"
+            self._report(ProtocolError(f"frame is not JSON ({why}): {_snippet(raw)!r}{_size(raw)}"))
             return
         if type(msg) is not dict:
-            self._report(ProtocolError(f"frame is not a JSON object: {_snippet(raw)!r}"))
+            self._report(ProtocolError(f"frame is not a JSON object: {_snippet(raw)!r}{_size(raw)}"))
             return
         if "id" in msg:
             fut = self.pending.pop(msg["id"], None) if type(msg["id"]) is int else None
@@ -170,6 +206,11 @@ class RpcTable:
                     except ProtocolError as exc:
                         fut.set_exception(exc)
                         return
+                    except Exception as exc:  # a bug in a hook must not leave the caller hanging
+                        log.exception("reply hook failed")
+                        fut.set_exception(ProtocolError(f"reply to request {msg['id']} could not "
+                                                        f"be handled ({type(exc).__name__})"))
+                        return
                 fut.set_result(result)
             elif "error" in msg:
                 fut.set_exception(xapi_error(msg["error"]))
@@ -179,14 +220,15 @@ class RpcTable:
                 self._report(bad)
             return
         if msg.get("method") == "xFeedback/Event":
-            self._feedback(msg, raw)
+            self._feedback(msg, raw, window)
         else:
-            self._report(ProtocolError(f"unexpected message from the device: {_snippet(raw)!r}"))
+            self._report(ProtocolError(f"unexpected message from the device: "
+                                       f"{_snippet(raw)!r}{_size(raw)}"))
 
     def _stray(self, msg: dict[str, Any], raw: str) -> None:
         """A reply nobody waits for: late (after a timeout), duplicate, or unknown."""
         rid = msg["id"]
-        if isinstance(rid, str) and rid.isdigit() and int(rid) in self.pending:
+        if _digits(rid) and int(rid) in self.pending:
             msg["id"] = int(rid)  # a device that stringifies ids: still ours
             self.dispatch(_encode(msg))
             return
@@ -197,33 +239,47 @@ class RpcTable:
         if rid is None:
             err = msg.get("error")
             text = err.get("message") if isinstance(err, dict) else None
-            self._report(ProtocolError(f"the device could not read a request: {text or _snippet(raw)}"))
+            shown = " ".join(_snippet(text).split()) if isinstance(text, str) and text.strip() \
+                else repr(_snippet(raw))
+            self._report(ProtocolError(f"the device could not read a request: {shown}"))
         elif type(rid) is int and 0 < rid < self._next_id:
-            self._report(ProtocolError(f"duplicate reply to request {rid} ignored"))
+            self._report(ProtocolError(f"duplicate reply to request {rid} ignored{_size(raw)}"))
         else:
-            self._report(ProtocolError(f"reply with unknown id {_snippet(json.dumps(rid))} ignored"))
+            self._report(ProtocolError(f"reply with unknown id {_snippet(json.dumps(rid))} "
+                                       f"ignored{_size(raw)}"))
 
-    def _feedback(self, msg: dict[str, Any], raw: str) -> None:
+    def _feedback(self, msg: dict[str, Any], raw: str,
+                  window: tuple[int, frozenset[str]] | None = None) -> None:
         params = msg.get("params")
         if type(params) is not dict:
-            self._report(ProtocolError(f"xFeedback/Event without params: {_snippet(raw)!r}"))
+            self._report(ProtocolError(f"xFeedback/Event without params: {_snippet(raw)!r}{_size(raw)}"))
             return
         sub_id = params.pop("Id", None)
-        handler = self.handlers.get(sub_id)
+        handler = self.handlers.get(sub_id) if type(sub_id) is int else None
         if handler is None:
-            if isinstance(sub_id, str) and sub_id.isdigit():
+            if _digits(sub_id):
                 sub_id = int(sub_id)
                 handler = self.handlers.get(sub_id)
             if handler is None:
-                if sub_id not in self._gone:
+                if type(sub_id) is not int or sub_id not in self._gone:
+                    shown = _snippet(json.dumps(sub_id)) if sub_id is not None else "(none)"
                     self._report(ProtocolError(
-                        f"feedback for unknown subscription Id {sub_id!r} ignored"))
+                        f"feedback for unknown subscription Id {shown} ignored{_size(raw)}"))
                 return
+        resync = False
+        if window is not None and sub_id == window[0]:
+            roots = frozenset(params)
+            if roots and roots.isdisjoint(window[1]):  # one current-value notification per root
+                resync = True
+                self._window = (sub_id, window[1] | roots)
+        self.resyncing = resync
         try:
             outcome = handler(params, sub_id)
         except Exception:
             log.exception("feedback handler for subscription %s failed", sub_id)
             return
+        finally:
+            self.resyncing = False
         if outcome is not None and inspect.isawaitable(outcome):
             task = asyncio.ensure_future(outcome)
             self._tasks.add(task)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import Condition, has_focus
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
@@ -50,6 +51,30 @@ def build_key_bindings(actions: KeyActions) -> KeyBindings:
             buf.apply_completion(state.current_completion)  # Enter picks, does not submit
             return
         actions.on_enter()
+
+    @kb.add("tab", filter=on_input & ~input_empty)
+    def _tab(event: KeyPressEvent) -> None:
+        """Readline-like Tab that never loses a keystroke.
+
+        prompt-toolkit runs one completion at a time and silently drops a Tab that arrives
+        while the completion started by typing is still running (a paste, a fast typist).
+        So Tab asks the completer itself, synchronously: one candidate is inserted, several
+        insert their common part and open the menu; a Tab with the menu open moves on.
+        """
+        if buf.complete_state is not None:
+            buf.complete_next()
+            return
+        if buf.completer is None:
+            return
+        doc = buf.document
+        found = list(buf.completer.get_completions(doc, CompleteEvent(completion_requested=True)))
+        if len(found) == 1:
+            buf.apply_completion(found[0])
+            return
+        common = get_common_complete_suffix(doc, found) if found else ""
+        if common:
+            buf.insert_text(common)
+        buf.start_completion(select_first=False)
 
     @kb.add("c-c", filter=on_input)
     def _interrupt(event: KeyPressEvent) -> None:

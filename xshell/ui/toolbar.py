@@ -97,11 +97,15 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
         f += [sep, ("class:toolbar.warn", "scrolled (End follows)")]
     if info.body_mode:
         f += [sep, ("class:toolbar.hint", "body: end with a line holding only '.'")]
-    elif narrow:
-        f += [sep, ("class:toolbar.hint", "F1 help ^D quit")]
-    else:
-        pause = "F3 resume" if info.paused else "F3 pause"
-        f += [sep, ("class:toolbar.hint", f"F1 help  F2 pane  {pause}  Ctrl-D quit")]
+        return f
+    # Key hints: the longest variant that fits whole; never a half-cut hint.
+    used = sum(len(frag[1]) for frag in f) + len(sep[1])
+    pause = "F3 resume" if info.paused else "F3 pause"
+    for hint in (f"F1 help  F2 pane  {pause}  Ctrl-D quit", f"F1 help  F2 pane  {pause}",
+                 "F1 help  F2 pane", "F1 help"):
+        if used + len(hint) <= width:
+            f += [sep, ("class:toolbar.hint", hint)]
+            break
     return f
 
 

@@ -25,27 +25,49 @@ __all__ = ["LinesControl", "ScrollView", "wrap_fragments"]
 Lines = Sequence[StyleAndTextTuples]
 
 
+def _row_starts(text: str, width: int) -> list[int]:
+    """Where each wrapped row starts: at a word boundary when the row has a space, else mid-word."""
+    starts, used, row_start, last_space = [0], 0, 0, -1
+    for i, ch in enumerate(text):
+        w = get_cwidth(ch)
+        if used + w > width and used > 0:
+            cut = last_space + 1 if last_space >= row_start and last_space + 1 > row_start else i
+            if cut <= row_start:
+                cut = i
+            starts.append(cut)
+            row_start, last_space = cut, -1
+            used = sum(get_cwidth(c) for c in text[cut:i])
+        if ch == " ":
+            last_space = i
+        used += w
+    return starts
+
+
 def wrap_fragments(line: StyleAndTextTuples, width: int) -> list[StyleAndTextTuples]:
-    """Split one styled line into rows of at most `width` cells (wide chars respected)."""
+    """Split one styled line into rows of at most `width` cells (wide chars respected).
+
+    Rows break after the last space that fits, like a terminal pager, so words stay whole;
+    a word longer than the row is split where it must be.
+    """
     if width <= 0:
         return [line]
-    rows: list[StyleAndTextTuples] = []
-    row: StyleAndTextTuples = []
-    used = 0
+    text = "".join(frag[1] for frag in line)
+    starts = _row_starts(text, width)
+    if len(starts) == 1:
+        return [list(line)]
+    bounds = starts[1:] + [len(text)]
+    rows: list[StyleAndTextTuples] = [[] for _ in starts]
+    pos, r = 0, 0
     for frag in line:
-        style, text = frag[0], frag[1]
-        start = 0
-        for i, ch in enumerate(text):
-            w = get_cwidth(ch)
-            if used + w > width and used > 0:
-                if i > start:
-                    row.append((style, text[start:i]))
-                rows.append(row)
-                row, used, start = [], 0, i
-            used += w
-        if start < len(text):
-            row.append((style, text[start:]))
-    rows.append(row)
+        style, chunk = frag[0], frag[1]
+        i = 0
+        while i < len(chunk):
+            while pos + i >= bounds[r]:
+                r += 1
+            take = min(len(chunk) - i, bounds[r] - (pos + i))
+            rows[r].append((style, chunk[i:i + take]))
+            i += take
+        pos += len(chunk)
     return rows
 
 

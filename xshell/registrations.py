@@ -1,0 +1,151 @@
+"""The session's feedback registrations: expression ↔ subscription, kept on our side.
+
+tshell keeps a table of what was registered per session (`xFeedback list` prints it,
+`deregister` takes the same expression); XoWS only knows subscription Ids. This table is
+the truth for the user: an expression is registered once whatever its spelling
+(`/Status/Audio` and `status/audio` are the same query), deregistering drops it here even
+when the device already forgot it, and after a reconnect every registration is made again.
+Silent watches feed the live tree for completion and are never listed or shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from xshell.errors import ConnectionFailed, XAPIError, XShellError
+from xshell.live import LiveTree
+
+log = logging.getLogger(__name__)
+PathElem = str | int
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One xFeedback/Event notification, rendered, with what the UI needs to filter it."""
+
+    time: float
+    expression: str  # the registration it belongs to, as the user typed it
+    path: str  # slash path of the first changed node, for filtering
+    lines: list[str]
+    payload: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass
+class Registration:
+    expression: str  # as the user typed it (first spelling wins)
+    query: tuple[PathElem, ...]
+    sub_id: int
+    notify_current: bool = False
+
+
+def expression_key(query: Sequence[PathElem]) -> Key:
+    """What makes two expressions the same registration: the query, in any case."""
+    return tuple(str(e).lower() for e in query)
+
+
+class FeedbackTable:
+    """Registrations and silent watches of one session, on whatever client is current."""
+
+    def __init__(self, client_of: Callable[[], Any], deliver: Callable[[str, dict[str, Any]], None],
+                 live: LiveTree) -> None:
+        self._client_of = client_of
+        self._deliver = deliver
+        self._live = live
+        self.registrations: dict[Key, Registration] = {}
+        self._watches: dict[Key, Registration] = {}
+
+    def expressions(self) -> list[str]:
+        """The registered expressions as typed, sorted (what `xFeedback list` prints)."""
+        return sorted(r.expression for r in list(self.registrations.values()))
+
+    def _handler(self, expression: str | None) -> Callable[[dict[str, Any], int], None]:
+        live, deliver = self._live, self._deliver
+
+        def handle(payload: dict[str, Any], sub_id: int) -> None:
+            live.merge(payload)
+            if expression is not None:
+                deliver(expression, payload)
+        return handle
+
+    async def _subscribe(self, reg: Registration, silent: bool) -> int:
+        handler = self._handler(None if silent else reg.expression)
+        sub_id = await self._client_of().subscribe(list(reg.query), handler, reg.notify_current)
+        return int(sub_id)
+
+    async def register(self, expression: str, query: Sequence[PathElem],
+                       notify_current: bool = False) -> bool:
+        """Subscribe `query` unless it is registered already; True when it was new."""
+        key = expression_key(query)
+        if key in self.registrations:
+            return False
+        reg = Registration(expression, tuple(query), 0, notify_current)
+        reg.sub_id = await self._subscribe(reg, silent=False)
+        if key in self.registrations:  # registered twice at once: keep the first
+            await self._unsubscribe(reg.sub_id)
+            return False
+        self.registrations[key] = reg
+        return True
+
+    async def deregister(self, expression: str, query: Sequence[PathElem]) -> bool:
+        """Drop the registration of `query`; False when nothing was registered so."""
+        reg = self.registrations.pop(expression_key(query), None)
+        if reg is None:
+            low = expression.strip().lower()
+            key = next((k for k, r in self.registrations.items() if r.expression.lower() == low), None)
+            reg = self.registrations.pop(key, None) if key is not None else None
+        if reg is None:
+            return False
+        await self._unsubscribe(reg.sub_id)
+        return True
+
+    async def deregister_all(self) -> None:
+        regs = list(self.registrations.values())
+        self.registrations.clear()
+        for reg in regs:
+            await self._unsubscribe(reg.sub_id)
+
+    async def _unsubscribe(self, sub_id: int) -> None:
+        """Best effort: the device may have dropped it already, or the link may be gone."""
+        try:
+            await self._client_of().unsubscribe(sub_id)
+        except (XAPIError, ConnectionFailed) as exc:
+            log.info("unsubscribe %s: %s", sub_id, exc)
+
+    async def watch(self, query: Sequence[PathElem]) -> None:
+        """A silent subscription: values go to the live tree only."""
+        key = expression_key(query)
+        if key in self._watches:
+            return
+        reg = Registration("", tuple(query), 0)
+        reg.sub_id = await self._subscribe(reg, silent=True)
+        self._watches.setdefault(key, reg)
+
+    async def restore(self) -> list[str]:
+        """Make every registration (and watch) again on the current client.
+
+        Returns one line per user registration; one the device now refuses is dropped
+        and said so. ConnectionFailed propagates: nothing can be restored then.
+        """
+        lines: list[str] = []
+        for key, reg in list(self.registrations.items()):
+            try:
+                reg.sub_id = await self._subscribe(reg, silent=False)
+                lines.append(f"re-registered {reg.expression}")
+            except ConnectionFailed:
+                raise
+            except XShellError as exc:
+                self.registrations.pop(key, None)
+                lines.append(f"could not re-register {reg.expression}: {exc}")
+        for key, reg in list(self._watches.items()):
+            try:
+                reg.sub_id = await self._subscribe(reg, silent=True)
+            except ConnectionFailed:
+                raise
+            except XShellError as exc:
+                self._watches.pop(key, None)
+                log.info("could not watch %s again: %s", "/".join(map(str, reg.query)), exc)
+        return lines

@@ -1,0 +1,121 @@
+"""Feedback registrations that outlive connections: stable client-side ids.
+
+The device numbers subscriptions per connection, from 0, so after a reconnect every Id
+the caller holds would be wrong — or worse, name somebody else's registration. The
+client therefore hands out its own ids, keeps them for the life of the registration,
+and maps them to whatever Id the current connection's device gave. The handler the
+caller registered is wrapped once, so it keeps receiving (payload, client id) whatever
+the device's numbering; the current-value notification that follows a re-subscription
+is routed as a *resync* (to `on_resync(sub_id, payload)` when one is set), so a shell
+can show "this is the state after the gap" rather than "this just changed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from xshell.errors import ConnectionFailed, NotReady, ProtocolError, RequestTimeout, XAPIError
+from xshell.transport.reconnect import ReconnectPolicy
+from xshell.transport.rpc import FeedbackHandler, RpcTable, Subscription
+
+log = logging.getLogger(__name__)
+
+ResyncHandler = Callable[[int, dict[str, Any]], Union[None, Awaitable[None]]]
+
+
+@dataclass(eq=False)
+class Registration:
+    """One caller registration: its stable id, what was asked, and its Id on the device now."""
+
+    sub_id: int
+    subscription: Subscription
+    on_resync: ResyncHandler | None = None
+    device_id: int | None = None
+
+    @property
+    def shown(self) -> str:
+        return "/".join(str(e) for e in self.subscription.query)
+
+
+class Registry:
+    """Client id → Registration, plus the caller-facing view of it."""
+
+    def __init__(self) -> None:
+        self._next = 0
+        self.by_id: dict[int, Registration] = {}
+        self.subscriptions: dict[int, Subscription] = {}
+
+    def new(self, subscription: Subscription, on_resync: ResyncHandler | None) -> Registration:
+        """A registration with a fresh id; it counts only once `add()`ed."""
+        reg = Registration(self._next, subscription, on_resync)
+        self._next += 1
+        return reg
+
+    def add(self, reg: Registration, device_id: int) -> None:
+        reg.device_id = device_id
+        self.by_id[reg.sub_id] = reg
+        self.subscriptions[reg.sub_id] = reg.subscription
+
+    def get(self, sub_id: Any) -> Registration | None:
+        return self.by_id.get(sub_id) if type(sub_id) is int else None
+
+    def remove(self, sub_id: int) -> Registration | None:
+        self.subscriptions.pop(sub_id, None)
+        return self.by_id.pop(sub_id, None)
+
+    def unbind_all(self) -> None:
+        """The connection is new: no registration has a device Id on it yet."""
+        for reg in self.by_id.values():
+            reg.device_id = None
+
+    def unbound(self) -> list[Registration]:
+        return [reg for reg in self.by_id.values() if reg.device_id is None]
+
+
+def delivering(reg: Registration, rpc: RpcTable,
+               default_resync: Callable[[], ResyncHandler | None]) -> FeedbackHandler:
+    """The handler the RpcTable holds for `reg`: device Id in, client id out."""
+    def deliver(payload: dict[str, Any], _device_id: int) -> None | Awaitable[None]:
+        if rpc.resyncing:
+            resync = reg.on_resync or default_resync()
+            if resync is not None:
+                return resync(reg.sub_id, payload)
+        return reg.subscription.handler(payload, reg.sub_id)
+    return deliver
+
+
+Resubscribe = Callable[[Registration], Awaitable[None]]
+
+
+async def restore(registry: Registry, resubscribe: Resubscribe, report: Callable[[ProtocolError], None],
+                  policy: ReconnectPolicy, rng: random.Random) -> None:
+    """Make every registration again on the new connection, in the order they were made.
+
+    Not Ready (a device still booting) is waited out with backoff; any other device
+    error is reported and the registration stays, unbound, for the next reconnect.
+    A lost link ends the restore quietly: the next connection restores again.
+    """
+    told_not_ready = False
+    for reg in registry.unbound():
+        attempt = 0
+        while registry.get(reg.sub_id) is reg and reg.device_id is None:
+            try:
+                await resubscribe(reg)
+            except NotReady as exc:
+                attempt += 1
+                if not told_not_ready:
+                    told_not_ready = True
+                    report(ProtocolError(f"the device is not ready yet ({exc}); feedback "
+                                         "registrations will be restored when it is"))
+                await asyncio.sleep(policy.backoff(attempt, rng))
+            except (XAPIError, RequestTimeout, ProtocolError) as exc:
+                report(ProtocolError(f"could not restore feedback registration {reg.sub_id} "
+                                     f"({reg.shown}) after reconnecting: {exc}"))
+                break
+            except ConnectionFailed:
+                return
