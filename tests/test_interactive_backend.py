@@ -271,3 +271,42 @@ async def test_plain_mode_runs_lines_from_a_pipe(sim: Any, monkeypatch: pytest.M
     assert "/Status/Audio\n** end" in out and "VolumeMute" not in out
     path = interactive.history_path("codec:443/ws")
     assert path.name == "codec_443_ws" and str(path).startswith(os.environ["XDG_STATE_HOME"])
+
+
+async def test_automatic_reconnect_shows_in_toolbar_and_pane_and_keeps_registrations(sim: Any) -> None:
+    """A device reboot under a live session: state → reconnecting → connected, the pane says
+    what happened, `xFeedback list` is unchanged and feedback keeps arriving, resync first."""
+    from xshell.transport.reconnect import ReconnectPolicy
+
+    holder: dict[str, ShellBackendImpl] = {}
+    states: list[str] = []
+
+    def on_state(state: str, detail: str) -> None:
+        states.append(state)
+        holder["b"].on_connection_state(state, detail)
+
+    client = XoWSClient(sim.url, username=USER, password=PASSWORD, on_state=on_state,
+                        reconnect=ReconnectPolicy(initial=0.05, maximum=0.2, rebooting=0.05))
+    await client.connect()
+    session = Session(client, device_key="auto-reconnect")
+    await session.identify()
+    backend = holder["b"] = ShellBackendImpl(session, host=HOST)
+    watch = Watch(backend)
+    try:
+        assert (await backend.execute("xFeedback register /Status/Audio/Volume")).ok
+        sim.simulator.reboot(0.2)
+        await watch.until(lambda: "reconnecting" in states)
+        assert backend.status.state in ("disconnected", "reconnecting")
+        await watch.until(lambda: "reconnected" in states, timeout=15)
+        await watch.until(lambda: backend.status.state == "connected")
+        pane = [ln for ev in watch.events for ln in ev.lines]
+        assert any(ln.startswith("** ") and "lost" in ln.lower() for ln in pane), pane
+        await watch.until(lambda: any("** resync /Status/Audio/Volume" in ln
+                                      for ev in watch.events for ln in ev.lines))
+        listed = await backend.execute("xFeedback list")
+        assert "/Status/Audio/Volume" in listed.lines
+        assert (await backend.execute("xCommand Audio Volume Set Level: 44")).ok
+        await watch.until(lambda: any("*s Audio Volume: 44" in ln for ev in watch.events for ln in ev.lines))
+    finally:
+        await backend.aclose()
+        await client.close()

@@ -381,26 +381,33 @@ async def test_bye_stops_the_script(sim: Any, calls: Calls, monkeypatch: pytest.
     assert "*s Audio Volume" not in capsys.readouterr().out
 
 
-async def test_follow_exits_3_when_the_connection_closes(
-        sim: Any, calls: Calls, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+async def test_follow_survives_a_dropped_connection_and_shows_the_state_after_the_gap(
+        sim: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     dispatcher = sim.simulator.dispatcher
-    recording = dispatcher.call
-    dropping: list[asyncio.Future[None]] = []
+    original = dispatcher.call
+    subscribes = 0
 
     def call(conn: Any, method: str, params: Any) -> Any:
-        answer = recording(conn, method, params)
-        if method == "xFeedback/Subscribe":  # cut TCP once the queued reply is out
-            dropping.append(asyncio.ensure_future(conn.drop()))
+        nonlocal subscribes
+        answer = original(conn, method, params)
+        if method == "xFeedback/Subscribe":
+            subscribes += 1
+            if subscribes == 1:  # cut TCP once the reply is out, then change the volume in the gap
+                async def drop_then_change() -> None:
+                    await conn.drop()
+                    sim.simulator.set_status("Audio Volume", 61)
+                asyncio.ensure_future(drop_then_change())
         return answer
 
     monkeypatch.setattr(dispatcher, "call", call)
-    code = await asyncio.wait_for(
-        run_script(sim.url, monkeypatch, "--follow", "-c", "xFeedback register /Status/Audio"), 10)
+    code = await asyncio.wait_for(run_script(
+        sim.url, monkeypatch, "--follow", "--max-events", "1",
+        "-c", "xFeedback register /Status/Audio/Volume"), 20)
     out, err = capsys.readouterr()
-    assert code == EXIT_CONNECTION
-    assert "** end" in out
-    assert re.search(r"--follow: the connection to the device closed: .+", err)
+    assert code == EXIT_OK, err
+    assert "** resync /Status/Audio/Volume: current values after reconnect" in out
+    assert "*s Audio Volume: 61" in out  # the state after the gap
+    assert "lost" in err.lower() and "connected again" in err.lower()
 
 
 async def test_follow_stops_after_max_events(sim: Any, monkeypatch: pytest.MonkeyPatch,

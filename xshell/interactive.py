@@ -184,7 +184,7 @@ class ShellBackendImpl:
         s.registrations = len(self.session.registrations)
         rtt = getattr(client, "last_rtt", None)
         s.rtt_ms = rtt * 1000 if rtt is not None else None
-        if s.state != "reconnecting":
+        if s.state != "reconnecting" and not getattr(client, "reconnecting", False):
             s.state = "connected" if getattr(client, "connected", False) else "disconnected"
         s.discovering = self.discovering
         self._changed()
@@ -200,9 +200,28 @@ class ShellBackendImpl:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def on_connection_state(self, state: str, detail: str) -> None:
+        """The client reconnects by itself: mirror its state in the toolbar and the pane."""
+        mapped = {"reconnected": "connected", "closed": "disconnected"}.get(state, state)
+        self.status.state = mapped
+        if detail:
+            self._sink(FeedbackEvent(time.time(), [f"** {detail}"], "/"))
+        if state == "reconnected":
+            self._spawn(self._after_auto_reconnect())
+        self._refresh_status()
+
+    async def _after_auto_reconnect(self) -> None:
+        """A reconnect may land on a rebooted or upgraded device: re-read who it is."""
+        try:
+            await self.session.identify()
+        except ConnectionFailed:
+            return
+        self._refresh_status()
+
     def _watch(self, client: Any) -> None:
         async def watch() -> None:
-            reason = await client.wait_closed()
+            wait = getattr(client, "wait_gone", None) or client.wait_closed
+            reason = await wait()
             if client is self.session.client and not any(c is client for c in self._retired):
                 self.status.state = "disconnected"
                 self._changed()

@@ -32,6 +32,7 @@ class Feedback:
     path: str  # slash path of the first changed node, for filtering
     lines: list[str]
     payload: dict[str, Any] = field(hash=False, compare=False)
+    resync: bool = False  # current values re-sent after an automatic reconnect
 
 
 @dataclass
@@ -50,7 +51,7 @@ def expression_key(query: Sequence[PathElem]) -> Key:
 class FeedbackTable:
     """Registrations and silent watches of one session, on whatever client is current."""
 
-    def __init__(self, client_of: Callable[[], Any], deliver: Callable[[str, dict[str, Any]], None],
+    def __init__(self, client_of: Callable[[], Any], deliver: Callable[..., None],
                  live: LiveTree) -> None:
         self._client_of = client_of
         self._deliver = deliver
@@ -71,9 +72,25 @@ class FeedbackTable:
                 deliver(expression, payload)
         return handle
 
+    def _resync_handler(self, expression: str | None) -> Callable[[int, dict[str, Any]], None]:
+        """After an automatic reconnect the device's current values arrive marked as a resync."""
+        live, deliver = self._live, self._deliver
+
+        def resync(sub_id: int, payload: dict[str, Any]) -> None:
+            live.merge(payload)
+            if expression is not None:
+                deliver(expression, payload, True)
+        return resync
+
     async def _subscribe(self, reg: Registration, silent: bool) -> int:
-        handler = self._handler(None if silent else reg.expression)
-        sub_id = await self._client_of().subscribe(list(reg.query), handler, reg.notify_current)
+        expression = None if silent else reg.expression
+        client = self._client_of()
+        handler = self._handler(expression)
+        try:
+            sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current,
+                                            on_resync=self._resync_handler(expression))
+        except TypeError:  # a client without automatic reconnection
+            sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current)
         return int(sub_id)
 
     async def register(self, expression: str, query: Sequence[PathElem],

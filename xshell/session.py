@@ -267,21 +267,25 @@ class Session:
         """Make every registration again on the current client (after a reconnect)."""
         return await self.feedback.restore()
 
-    def _deliver(self, expression: str, payload: dict[str, Any]) -> None:
+    def _deliver(self, expression: str, payload: dict[str, Any], resync: bool = False) -> None:
+        """Render one notification; a resync (state after a reconnect) is marked as such."""
         self.events_received += 1
         if self.output == "json":
             from xshell.lang.render_json import json_feedback
-            lines = [json_feedback(payload, self.schema)]
+            doc = json_feedback(payload, self.schema)
+            lines = ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
         else:
             from xshell.lang.render import render_feedback
             try:
                 lines = render_feedback(payload, self.schema)
             except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
                 lines = [_compact(payload), f"(could not render: {type(exc).__name__})"]
+            if resync:
+                lines = [f"** resync {expression}: current values after reconnect", *lines]
         if self.on_feedback is not None:
             try:
                 self.on_feedback(Feedback(time.time(), expression, _first_path(payload), lines,
-                                          payload))
+                                          payload, resync))
             except Exception:  # a display problem must not stop later notifications
                 log.exception("feedback listener failed")
 

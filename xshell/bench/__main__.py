@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       schema_file=schema, jsxapi=default_jsxapi(), node=shutil.which("node"),
                       profile_dir=args.json.parent if args.profile else None)
         rows = asyncio.run(run_figures(bench, names))
+        if args.profile:
+            for line in asyncio.run(bench.profiles.run_all(_progress)):
+                _progress(line)
     seconds = time.perf_counter() - started
     print(report.table(rows))
     config = {"schema": str(schema) if schema else "built-in", "figures": names,

@@ -7,7 +7,6 @@ are started lazily so `--only completion` does not pay for a simulator it never 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xshell.bench import procs
+from xshell.bench.profiling import ProfileQueue
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_NAME = "roomos-26.1.1.json"
@@ -69,9 +69,13 @@ class Bench:
     jsxapi: Path | None = None
     node: str | None = None
     profile_dir: Path | None = None
+    profiles: ProfileQueue = field(init=False)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     _server_url: str | None = None
     _sim_url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.profiles = ProfileQueue(self.profile_dir, self.side_timeout)
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full
@@ -122,22 +126,11 @@ class Bench:
         return [found] if found else [sys.executable, "-m", module]
 
     def profile_path(self, figure: str) -> Path | None:
-        return self.profile_dir / f"profile-{figure}.txt" if self.profile_dir else None
+        return self.profiles.path(figure)
 
     async def profiled(self, figure: str, run: Callable[[], Awaitable[Any]]) -> None:
-        """With --profile: one extra run of the xshell side under pyinstrument, saved as text."""
-        path = self.profile_path(figure)
-        if path is None:
-            return
-        from pyinstrument import Profiler  # a developer tool, not a dependency
-
-        profiler = Profiler(interval=0.0005, async_mode="disabled")
-        profiler.start()
-        try:
-            await asyncio.wait_for(run(), self.side_timeout)
-        finally:
-            profiler.stop()
-        write_profile(path, profiler)
+        """With --profile: queue one more run of the xshell side, profiled after all figures."""
+        self.profiles.add(figure, run)
 
     def profile_argv(self, figure: str, argv: list[str]) -> list[str]:
         """With --profile: the same child under `python -m pyinstrument`."""
@@ -154,11 +147,3 @@ class Bench:
         return [sys.executable, "-m", "pyinstrument", "--interval", "0.0005", "-r", "text",
                 "--show-all", "-o", str(path), "-m", *module]
 
-
-def write_profile(path: Path, profiler: Any) -> None:
-    """Flat self-time percentages (where the time goes) then the call tree."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    flat = profiler.output_text(flat=True, time="percent_of_total")
-    tree = profiler.output_text(time="percent_of_total")
-    path.write_text("== self time by function ==\n" + flat + "\n== call tree ==\n" + tree,
-                    encoding="utf-8")

@@ -98,8 +98,13 @@ class Connector:
     """
 
     def __init__(self, args: argparse.Namespace, *, interactive_ok: bool,
-                 ask: Ask | None = None, notify: Notify | None = None) -> None:
+                 ask: Ask | None = None, notify: Notify | None = None,
+                 reconnect: bool = False) -> None:
         self.args = args
+        self.reconnect = reconnect  # clients reconnect by themselves (interactive, --follow)
+        # Set by the mode once its session exists; the clients call through these.
+        self.on_state: Callable[[str, str], None] | None = None
+        self.on_resync: Callable[[int, dict[str, Any]], None] | None = None
         self.interactive_ok = interactive_ok
         self._ask = ask
         self._notify = notify or _stderr
@@ -150,8 +155,17 @@ class Connector:
     def _client(self, **tls: Any) -> Any:
         from xshell.transport.client import XoWSClient
 
+        extra: dict[str, Any] = {}
+        if self.reconnect:
+            from xshell.transport.reconnect import ReconnectPolicy
+
+            extra = {"reconnect": ReconnectPolicy(), "on_state": self._state}
         return XoWSClient(self._target, username=self._user, password=self.__password or "",
-                          auth=self.args.auth, timeout=self.args.timeout, **tls)
+                          auth=self.args.auth, timeout=self.args.timeout, **extra, **tls)
+
+    def _state(self, state: str, detail: str) -> None:
+        if self.on_state is not None:
+            self.on_state(state, detail)
 
     async def _open(self, **tls: Any) -> Any:
         """Connect; a password prompt waits until the certificate is settled, as in SSH."""
@@ -226,9 +240,15 @@ class Connector:
 
 
 @contextlib.asynccontextmanager
-async def open_client(args: argparse.Namespace, *, interactive_ok: bool):  # type: ignore[no-untyped-def]
-    """Yield (connected XoWSClient, device key) for one-connection modes."""
-    async with Connector(args, interactive_ok=interactive_ok) as conn:
+async def open_client(args: argparse.Namespace, *, interactive_ok: bool,  # type: ignore[no-untyped-def]
+                      on_state: Callable[[str, str], None] | None = None):
+    """Yield (connected XoWSClient, device key) for one-connection modes.
+
+    With `on_state` the client reconnects by itself (script `--follow`) and reports every
+    connection change through it.
+    """
+    async with Connector(args, interactive_ok=interactive_ok, reconnect=on_state is not None) as conn:
+        conn.on_state = on_state
         client = await conn.connect()
         try:
             yield client, conn.key

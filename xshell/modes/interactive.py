@@ -54,11 +54,12 @@ async def _run(args: argparse.Namespace) -> int:
     from xshell.ui.plain import run_plain
 
     try:
-        async with Connector(args, interactive_ok=True) as conn:
+        async with Connector(args, interactive_ok=True, reconnect=True) as conn:
             client = await conn.connect()
             session = Session(client, output=args.output, device_key=conn.key)
             await session.identify()
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
+            conn.on_state = backend.on_connection_state
             backend.start_discovery()
             path = history_path(conn.key)
             path.parent.mkdir(parents=True, exist_ok=True)

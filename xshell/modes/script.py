@@ -86,7 +86,8 @@ async def _run(args: argparse.Namespace, where: str,
 
     status = EXIT_OK
     try:
-        async with open_client(args, interactive_ok=False) as (client, key):
+        async with open_client(args, interactive_ok=False,
+                               on_state=_report_state if args.follow else None) as (client, key):
             session = Session(client, output=args.output, device_key=key, on_feedback=on_feedback)
             await session.identify()
             try:
@@ -113,6 +114,12 @@ async def _run(args: argparse.Namespace, where: str,
     return status
 
 
+def _report_state(state: str, detail: str) -> None:
+    """--follow survives reconnects; say on stderr what happened, never on stdout (jq)."""
+    if state != "connected" or detail:
+        print(f"xshell: {detail or state}", file=sys.stderr, flush=True)
+
+
 async def _follow(client: object, done: asyncio.Event) -> int:
     """Wait for Ctrl-C/SIGTERM, --max-events, or the connection closing (exit 3)."""
     loop = asyncio.get_running_loop()
@@ -121,7 +128,8 @@ async def _follow(client: object, done: asyncio.Event) -> int:
             loop.add_signal_handler(sig, done.set)
         except (NotImplementedError, RuntimeError):
             pass
-    closed = asyncio.ensure_future(client.wait_closed())  # type: ignore[attr-defined]
+    wait = getattr(client, "wait_gone", None) or client.wait_closed  # type: ignore[attr-defined]
+    closed = asyncio.ensure_future(wait())
     stop = asyncio.ensure_future(done.wait())
     try:
         finished, _ = await asyncio.wait({closed, stop}, return_when=asyncio.FIRST_COMPLETED)
