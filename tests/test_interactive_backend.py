@@ -310,3 +310,32 @@ async def test_automatic_reconnect_shows_in_toolbar_and_pane_and_keeps_registrat
     finally:
         await backend.aclose()
         await client.close()
+
+
+@pytest.mark.parametrize("kind", ["text", "binary", "unknown_id", "unknown_subscription", "duplicate"])
+async def test_garbage_from_the_device_is_shown_and_the_session_survives(sim: Any, kind: str) -> None:
+    """Bad frames become one pane line each; the next request and feedback still work."""
+    holder: dict[str, ShellBackendImpl] = {}
+    client = XoWSClient(sim.url, username=USER, password=PASSWORD,
+                        on_protocol_error=lambda err: holder["b"].on_protocol_error(err))
+    await client.connect()
+    session = Session(client, device_key="garbage")
+    await session.identify()
+    backend = holder["b"] = ShellBackendImpl(session, host=HOST)
+    watch = Watch(backend)
+    try:
+        assert (await backend.execute("xFeedback register /Status/Audio/Volume")).ok
+        sim.simulator.faults.send_garbage(kind)
+        if kind == "duplicate":  # the next reply is sent twice
+            assert (await backend.execute("xStatus Audio Volume")).ok
+        await watch.until(lambda: any("device sent something unexpected" in ln
+                                      for ev in watch.events for ln in ev.lines))
+        shown = [ln for ev in watch.events for ln in ev.lines if "unexpected" in ln]
+        assert all("\n" not in ln and len(ln) < 400 for ln in shown)
+        out = await backend.execute("xCommand Audio Volume Set Level: 41")
+        assert out.ok, out.lines
+        await watch.until(lambda: any("*s Audio Volume: 41" in ln for ev in watch.events for ln in ev.lines))
+        assert "/Status/Audio/Volume" in (await backend.execute("xFeedback list")).lines
+    finally:
+        await backend.aclose()
+        await client.close()

@@ -200,3 +200,28 @@ def test_redacted_lines_never_hold_the_secret(new: str, old: str) -> None:
 def test_json_floats_survive_the_round_trip() -> None:
     req = Raw({"x": 0.1, "y": -1e300, "z": math.pi})
     assert parse(to_line(req)) == req
+
+
+# Issue 5: 10,000 random lines through the parser (with the built-in device's schema, the
+# way the shell runs it) give a Request or a ParseError — never any other exception.
+_FUZZ_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
+_FUZZ_WORDS = st.sampled_from(["xStatus", "xConfiguration", "xCommand", "xFeedback", "register",
+                               "Audio", "Volume", "Dial", "Number:", '"', "//", "**", "?", "??",
+                               "|", "resultId=", "{", "}", ":", "1", "Call", "[1]", "/Status/"])
+_FUZZ_LINES = st.one_of(
+    st.text(_FUZZ_ALPHABET, max_size=200),
+    st.lists(st.one_of(_FUZZ_WORDS, st.text(_FUZZ_ALPHABET, max_size=8)), max_size=14).map(" ".join),
+)
+
+
+@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(line=_FUZZ_LINES)
+def test_ten_thousand_random_lines_parse_or_fail_cleanly(line: str) -> None:
+    from xshell.lang.parse import ParseError, parse
+    from xshell.sim.builtin import load_builtin
+
+    schema = load_builtin().schema
+    try:
+        parse(line, schema)
+    except ParseError as err:
+        assert "\n" not in str(err)

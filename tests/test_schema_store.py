@@ -134,6 +134,7 @@ async def test_a_corrupt_cache_file_is_ignored_with_a_warning(
     await first.execute("xStatus Audio Volume")
     assert first.store.cache_dir is not None
     (first.store.cache_dir / "Status.json").write_bytes(junk)
+    (first.store.cache_dir / "Status.model").write_bytes(junk)  # the pre-built copy too
     caplog.set_level(logging.WARNING, logger="xshell.schema.store")
     second = await new_session(await connect())
     r = await second.execute("xStatus Audio Volum")
@@ -238,3 +239,15 @@ async def test_an_answer_that_is_no_schema_leaves_lines_unchecked(tmp_path: Path
     await store.ensure_all()
     assert store.schema is None and store.roots_missing == set(ROOTS)
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_warm_start_reads_the_prebuilt_model_not_the_xdoc(
+        client: Any, connect: Any, xdocs: list[list[Any]]) -> None:
+    first = await new_session(client)
+    await first.execute("xStatus Audio Volume")
+    assert first.store.cache_dir is not None
+    (first.store.cache_dir / "Status.json").unlink()  # only the packed model is left
+    second = await new_session(await connect())
+    r = await second.execute("xStatus Audio Volum")
+    assert "did you mean Volume?" in r.lines[-1]  # schema-aware without asking the device
+    assert xdocs == [["Status"]]

@@ -200,6 +200,10 @@ class ShellBackendImpl:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def on_protocol_error(self, err: Exception) -> None:
+        """Something the device sent made no sense: say so in the pane, keep going."""
+        self._sink(FeedbackEvent(time.time(), [f"** device sent something unexpected: {err}"], "/"))
+
     def on_connection_state(self, state: str, detail: str) -> None:
         """The client reconnects by itself: mirror its state in the toolbar and the pane."""
         mapped = {"reconnected": "connected", "closed": "disconnected"}.get(state, state)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import shutil
 import signal
 import sys
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Cisco's published schema JSON (default ../shared/xapi-schema/…, "
                         "not used with --quick unless given)")
     p.add_argument("--profile", action="store_true",
-                   help="also profile the xshell side (pyinstrument) into .bench/profile-NAME.txt")
+                   help="also profile the xshell side (pyinstrument) into profile-NAME.txt "
+                        "next to the JSON file")
     p.add_argument("--strict", action="store_true", help="exit 1 when any figure misses its bar")
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     return p
@@ -75,7 +77,20 @@ def _progress(text: str) -> None:
     print(f"xshell.bench: {text}", file=sys.stderr, flush=True)
 
 
+def _quiet_peer_crashes(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """A reference client crashing (pyxows' reader on a flood) is a result: one line, no trace."""
+    exc = context.get("exception")
+    what = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else ""
+    task = context.get("future") or context.get("task")
+    coro = getattr(task, "get_coro", lambda: None)() if task is not None else None
+    code = getattr(coro, "cr_code", None)
+    where = f"{Path(code.co_filename).parent.name}/{coro.__qualname__}" if code is not None else ""  # type: ignore[union-attr]
+    _progress(f"note: {context.get('message', 'error')}{' in ' + where if where else ''}"
+              f"{': ' + what if what else ''}")
+
+
 async def run_figures(bench: Bench, names: Sequence[str]) -> list[report.Row]:
+    asyncio.get_running_loop().set_exception_handler(_quiet_peer_crashes)
     rows: list[report.Row] = []
     for name in names:
         fn, what = FIGURES[name]
@@ -112,9 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.schema is not None and not args.schema.is_file():
         parser.error(f"--schema {args.schema}: no such file")
     if args.profile:
-        try:
-            import pyinstrument  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("pyinstrument") is None:
             parser.error("--profile needs pyinstrument (pip install pyinstrument)")
     # SIGTERM unwinds like Ctrl-C, so the servers this run started are stopped too
     signal.signal(signal.SIGTERM, _terminate)

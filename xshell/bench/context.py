@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xshell.bench import procs
-from xshell.bench.profiling import ProfileQueue
+from xshell.bench.profiling import ProfileQueue, child_argv, write_child_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_NAME = "roomos-26.1.1.json"
@@ -110,8 +110,14 @@ class Bench:
 
     @property
     def child_env(self) -> dict[str, str]:
-        """Environment for xshell children: credentials from $XSHELL_PASSWORD, no CPR waits."""
-        return {**self.env, "XSHELL_PASSWORD": self.password, "PROMPT_TOOLKIT_NO_CPR": "1"}
+        """Environment for timed children: credentials from $XSHELL_PASSWORD, no CPR waits.
+
+        Bytecode caching is left on, as on a user's machine: with PYTHONDONTWRITEBYTECODE
+        set (some CI and sandboxes do), every start would recompile edited sources.
+        """
+        env = {**self.env, "XSHELL_PASSWORD": self.password, "PROMPT_TOOLKIT_NO_CPR": "1"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return env
 
     def client(self, url: str, **kw: Any) -> Any:
         from xshell.transport.client import XoWSClient
@@ -128,22 +134,21 @@ class Bench:
     def profile_path(self, figure: str) -> Path | None:
         return self.profiles.path(figure)
 
-    async def profiled(self, figure: str, run: Callable[[], Awaitable[Any]]) -> None:
+    def profiled(self, figure: str, run: Callable[[], Awaitable[Any]]) -> None:
         """With --profile: queue one more run of the xshell side, profiled after all figures."""
         self.profiles.add(figure, run)
 
-    def profile_argv(self, figure: str, argv: list[str]) -> list[str]:
-        """With --profile: the same child under `python -m pyinstrument`."""
+    def profile_child(self, figure: str, argv: list[str], run: Callable[[list[str]], Any]) -> None:
+        """With --profile: run the xshell child `argv` once more under pyinstrument, now."""
         path = self.profile_path(figure)
         if path is None:
-            return argv
+            return
         if "-m" in argv:
             module = argv[argv.index("-m") + 1:]
         elif Path(argv[0]).name == "xshell":
             module = ["xshell", *argv[1:]]
         else:
             raise ValueError(f"cannot profile {argv[0]}: not xshell")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return [sys.executable, "-m", "pyinstrument", "--interval", "0.0005", "-r", "text",
-                "--show-all", "-o", str(path), "-m", *module]
-
+        session_file = self.workdir / f"{figure}.pyisession"
+        run(child_argv(session_file, module))
+        write_child_profile(session_file, path)

@@ -20,6 +20,9 @@ from xshell.bench.stats import alternate, median, percentile
 
 MS = 1000.0
 FEED_QUERY = "xFeedback register /Status/Audio/Volume"
+# Requests/s the flood's server takes in: slower than a client can send, so 200k requests
+# in flight meet TCP backpressure (a fast local server would hide how a client copes).
+FLOOD_RATE = 40_000
 
 
 # ---------------------------------------------------------------- sequential round trip
@@ -47,7 +50,7 @@ async def rtt(bench: Bench) -> list[report.Row]:
     n = bench.size(3000, 300)
     runs = await alternate({"xshell": lambda: _xshell_round_trips(bench, n),
                             "raw": lambda: _raw_round_trips(bench, n)}, bench.reps, bench.side_timeout)
-    await bench.profiled("rtt", lambda: _xshell_round_trips(bench, n))
+    bench.profiled("rtt", lambda: _xshell_round_trips(bench, n))
     rows = []
     for q in (50, 99):
         mine = median([percentile(s, q) for s in runs["xshell"]]) * MS
@@ -92,7 +95,7 @@ async def pipelined(bench: Bench) -> list[report.Row]:
         js_error: str | None = str(exc)
     else:
         js_error = None
-    await bench.profiled("pipelined", lambda: _xshell_pipelined(bench, n))
+    bench.profiled("pipelined", lambda: _xshell_pipelined(bench, n))
     rate = {name: n / median(secs) for name, secs in runs.items()}
     details = {"requests_per_rep": n, **{f"{k}_req_s": round(v) for k, v in rate.items()}}
     rows = []
@@ -113,9 +116,14 @@ async def pipelined(bench: Bench) -> list[report.Row]:
 
 
 # ---------------------------------------------------------------- flood
+def _slow_device(bench: Bench) -> str:
+    """The bench server behaving like a device that takes in FLOOD_RATE requests/s."""
+    return f"{bench.server_url}?rate={bench.size(FLOOD_RATE, FLOOD_RATE * 5)}"
+
+
 async def _xshell_flood(bench: Bench, n: int, stall: float) -> FloodOutcome:
     answered = failed = 0
-    async with bench.client(bench.server_url) as client:
+    async with bench.client(_slow_device(bench)) as client:
         get = client.get
 
         async def one() -> None:
@@ -134,7 +142,7 @@ async def _xshell_flood(bench: Bench, n: int, stall: float) -> FloodOutcome:
 
 
 async def _pyxows_flood(bench: Bench, n: int, stall: float) -> FloodOutcome:
-    async with PyxowsPeer(bench.server_url, USER, bench.password) as peer:
+    async with PyxowsPeer(_slow_device(bench), USER, bench.password) as peer:
         return await peer.flood(n, stall)
 
 
@@ -146,7 +154,7 @@ def _describe(o: FloodOutcome, n: int) -> str:
 async def flood(bench: Bench) -> list[report.Row]:
     n = bench.size(200_000, 5_000)
     stall = bench.size(5, 1)
-    title = f"{n:,} requests in flight"
+    title = f"{n:,} requests in flight, server taking {bench.size(FLOOD_RATE, FLOOD_RATE * 5):,}/s"
     sides: dict[str, Any] = {"xshell": lambda: _xshell_flood(bench, n, stall)}
     if pyxows_available():
         sides["pyxows"] = lambda: _pyxows_flood(bench, n, stall)
@@ -184,6 +192,7 @@ async def _xshell_events(bench: Bench, n: int) -> float:
         log = EventLog()
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
+        timer: asyncio.TimerHandle | None = None
 
         def sink(event: Any) -> None:
             log.push(event)
@@ -207,7 +216,8 @@ async def _xshell_events(bench: Bench, n: int) -> float:
             log.flush()
             seconds = time.perf_counter() - start
         finally:
-            timer.cancel()
+            if timer is not None:
+                timer.cancel()
             await backend.aclose()
         return seconds
 
@@ -224,7 +234,7 @@ async def feedback(bench: Bench) -> list[report.Row]:
     n = bench.size(200_000, 5_000)
     runs = await alternate({"xshell": lambda: _xshell_events(bench, n),
                             "raw": lambda: _raw_events(bench, n)}, bench.reps, bench.side_timeout)
-    await bench.profiled("feedback", lambda: _xshell_events(bench, n))
+    bench.profiled("feedback", lambda: _xshell_events(bench, n))
     mine, ref = n / median(runs["xshell"]), n / median(runs["raw"])
     return [report.compare("feedback", "feedback", "feedback events into the side-pane model", "ev/s",
                            mine, ref, "raw websockets", at_least=1.0, value_at_least=100_000,

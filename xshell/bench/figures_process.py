@@ -66,8 +66,7 @@ async def oneshot(bench: Bench) -> list[report.Row]:
     await run_xshell()  # warm-up: OS file cache, .pyc files
     await run_clixows()
     runs = await alternate({"xshell": run_xshell, "clixows": run_clixows}, bench.reps, bench.side_timeout)
-    if bench.profile_dir:
-        procs.timed_run(bench.profile_argv("oneshot", xs), env)
+    bench.profile_child("oneshot", xs, lambda argv: procs.timed_run(argv, env))
     mine, ref = median(runs["xshell"]) * MS, median(runs["clixows"]) * MS
     return [report.compare("oneshot", "oneshot", title, "ms", mine, ref, "clixows get", at_most=0.6,
                            details={"xshell_ms": [round(s * MS) for s in runs["xshell"]],
@@ -86,8 +85,7 @@ async def startup(bench: Bench) -> list[report.Row]:
 
     await run()  # warm-up
     runs = await alternate({"xshell": run}, bench.reps, bench.side_timeout)
-    if bench.profile_dir:
-        procs.time_to_text(bench.profile_argv("startup", argv), env, PROMPT_MARK, timeout=60)
+    bench.profile_child("startup", argv, lambda a: procs.time_to_text(a, env, PROMPT_MARK, timeout=60))
     value = median(runs["xshell"]) * MS
     return [report.limit("startup", "startup", "start to first prompt, cache warm", "ms", value,
                          below=300, details={"runs_ms": [round(s * MS) for s in runs["xshell"]]})]
@@ -111,7 +109,7 @@ async def _discover(bench: Bench) -> tuple[float, int]:
 
 async def discovery(bench: Bench) -> list[report.Row]:
     runs = await alternate({"xshell": lambda: _discover(bench)}, bench.reps, bench.side_timeout)
-    await bench.profiled("discovery", lambda: _discover(bench))
+    bench.profiled("discovery", lambda: _discover(bench))
     value = median([s for s, _ in runs["xshell"]])
     nodes = runs["xshell"][0][1]
     return [report.limit("discovery", "discovery", f"discovery of the {bench.schema_label} from xshell-sim",
@@ -149,7 +147,7 @@ async def _raw(url: str, bench: Bench, n: int, rtts: int) -> tuple[float, float]
 
 
 async def simulator(bench: Bench) -> list[report.Row]:
-    n, rtts = bench.size(20_000, 2_000), bench.size(2000, 200)
+    n, rtts = bench.size(20_000, 500), bench.size(2000, 100)
     runs = await alternate({"sim": lambda: _raw(bench.sim_url, bench, n, rtts),
                             "bench": lambda: _raw(bench.server_url, bench, n, rtts)}, bench.reps, bench.side_timeout)
     sim_rate = n / median([p for p, _ in runs["sim"]])

@@ -97,11 +97,11 @@ async def _typing(bench: Bench, keys: int, pace: float, stream: bool) -> tuple[l
 
 
 async def typing(bench: Bench) -> list[report.Row]:
-    keys = bench.size(100, 8)
-    pace = bench.size(80, 20) / MS  # a fast typist: 40-120 ms between keys
+    keys = bench.size(100, 5)
+    pace = bench.size(80, 10) / MS  # a fast typist: 40-120 ms between keys
     runs = await alternate({"stream": lambda: _typing(bench, keys, pace, True),
                             "idle": lambda: _typing(bench, keys, pace, False)}, bench.reps, bench.side_timeout)
-    await bench.profiled("typing", lambda: _typing(bench, keys, pace, True))
+    bench.profiled("typing", lambda: _typing(bench, keys, pace, True))
     p99 = median([percentile(lat, 99) for lat, _ in runs["stream"]]) * MS
     idle = median([percentile(lat, 99) for lat, _ in runs["idle"]]) * MS
     rate = median([r for _, r in runs["stream"]])
@@ -130,7 +130,7 @@ def _schema_and_live(bench: Bench) -> tuple[Any, Any]:
     else:
         from xshell.sim.builtin import load_builtin
         model = load_builtin()
-    docs = {r: root_xdoc(model.schema, r) for r in ROOTS if model.schema.root(r) is not None}
+    docs: dict[str, Any] = {r: root_xdoc(model.schema, r) for r in ROOTS if model.schema.root(r) is not None}
     schema = from_xdoc(docs, product=model.schema.product, version=model.schema.version)
     live = LiveTree()
     state = LiveState(model)
@@ -202,7 +202,7 @@ async def completion(bench: Bench) -> list[report.Row]:
         return once()
 
     runs = await alternate({"xshell": run}, bench.reps, bench.side_timeout)
-    await bench.profiled("completion", run)
+    bench.profiled("completion", run)
     p99 = median([percentile(s, 99) for s in runs["xshell"]]) * MS
     p50 = median([percentile(s, 50) for s in runs["xshell"]]) * MS
     worst = max(max(s) for s in runs["xshell"]) * MS

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ class RawPeer:
         return time.perf_counter() - start
 
 
-async def watch_flood(tasks: list[asyncio.Future[Any]], progress: Callable[[], int],
+async def watch_flood(tasks: Sequence[asyncio.Future[Any]], progress: Callable[[], int],
                       stall: float) -> tuple[bool, float]:
     """Wait for every task; give up when `progress()` has not moved for `stall` seconds.
 
@@ -148,11 +149,7 @@ async def watch_flood(tasks: list[asyncio.Future[Any]], progress: Callable[[], i
 
 
 def pyxows_available() -> bool:
-    try:
-        import xows  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("xows") is not None
 
 
 class PyxowsPeer:

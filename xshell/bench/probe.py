@@ -65,7 +65,12 @@ async def measure(url: str) -> dict[str, object]:
             try:
                 await _until(lambda: session.store.is_complete() and not backend.status.discovering, WAIT)
                 rendered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                shell.application.after_render += lambda _a: rendered.done() or rendered.set_result(None)
+
+                def on_render(_app: object) -> None:
+                    if not rendered.done():
+                        rendered.set_result(None)
+
+                shell.application.after_render += on_render
                 shell.invalidate()
                 await asyncio.wait_for(rendered, 10)
                 gc.collect()

@@ -10,6 +10,7 @@ pyinstrument is a developer tool, imported only here and only with --profile.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -51,15 +52,29 @@ def busy_table(root: Any, top: int = TOP) -> str:
     return "\n".join(lines)
 
 
-def write_profile(path: Path, profiler: Any) -> None:
+def write_session(path: Path, session: Any) -> None:
     """Busy-time table, then pyinstrument's call tree (percent of total)."""
+    from pyinstrument.renderers import ConsoleRenderer
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    session = profiler.last_session
     root = session.root_frame() if session is not None else None
     table = busy_table(root) if root is not None else "(no samples)"
-    tree = profiler.output_text(time="percent_of_total")
+    tree = ConsoleRenderer(time="percent_of_total").render(session) if root is not None else ""
     path.write_text("== self time by function ==\n" + table + "\n\n== call tree ==\n" + tree,
                     encoding="utf-8")
+
+
+def child_argv(session_file: Path, module_argv: list[str]) -> list[str]:
+    """`python -m pyinstrument` around `-m MODULE ARGS…`, saving a session to load afterwards."""
+    return [sys.executable, "-m", "pyinstrument", "--interval", "0.0005", "-r", "session",
+            "-o", str(session_file), "-m", *module_argv]
+
+
+def write_child_profile(session_file: Path, path: Path) -> None:
+    """Render a child's saved session like the in-process profiles."""
+    from pyinstrument.session import Session
+
+    write_session(path, Session.load(str(session_file)))
 
 
 class ProfileQueue:
@@ -95,7 +110,7 @@ class ProfileQueue:
                 continue
             finally:
                 profiler.stop()
-            write_profile(path, profiler)
+            write_session(path, profiler.last_session)
             done.append(f"{figure}: {path}")
         self._jobs.clear()
         return done

@@ -9,7 +9,9 @@ the first stdout line, and accepts any credentials (Basic or the `auth-` subprot
 Bench-only control methods, sent on the connection that should receive the events:
 `bench/Burst {"count": N}` sends N events per subscription as fast as the socket takes
 them; `bench/Stream {"rate": R, "seconds": S}` sends R events/s for S seconds;
-`bench/Stop` ends both. Their reply always precedes the first event.
+`bench/Stop` ends both. Their reply always precedes the first event. A connection to
+`/ws?rate=N` is served like a slower device: reading pauses so that at most N requests
+per second are taken in, and the client meets TCP backpressure.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from xshell.bench.wsproto import (MAX_HEADER, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT,
                                   FrameReader, HandshakeError, encode_frame, error_response,
@@ -79,6 +82,7 @@ class BenchConnection(asyncio.Protocol):
         self._can_write = asyncio.Event()
         self._can_write.set()
         self._pumps: set[asyncio.Task[None]] = set()
+        self._rate = 0.0  # requests/s this connection is served at (0: as fast as possible)
         self._methods: dict[str, Callable[[Any], str]] = {
             "xGet": self._get, "xDoc": self._doc, "xSet": lambda p: "true",
             "xQuery": self._query, "xFeedback/Subscribe": self._subscribe,
@@ -117,11 +121,13 @@ class BenchConnection(asyncio.Protocol):
                     transport.close()
                 return
             try:
-                transport.write(upgrade_response(parse_request(head)))
+                request = parse_request(head)
+                transport.write(upgrade_response(request))
             except HandshakeError as exc:
                 transport.write(error_response(400, str(exc)))
                 transport.close()
                 return
+            self._rate = _rate_of(request.target)
             self._upgraded = True
             self._head = bytearray()
             if not rest:
@@ -148,6 +154,15 @@ class BenchConnection(asyncio.Protocol):
                 out.append(_error(None, -32600, "Invalid Request"))
         if out:
             transport.write(b"".join(out))
+        if self._rate and messages:
+            # A slow device: stop reading for as long as these requests "took", so the
+            # client meets TCP backpressure as it would on a real codec.
+            transport.pause_reading()
+            asyncio.get_running_loop().call_later(len(messages) / self._rate, self._resume_reading)
+
+    def _resume_reading(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.resume_reading()
 
     # ------------------------------------------------------------------ JSON-RPC
     def _handle(self, payload: bytes, out: list[bytes]) -> None:
@@ -257,6 +272,17 @@ class BenchConnection(asyncio.Protocol):
             self._transport.write(b"".join(fr[(sent + k) % 101] for k in range(n) for fr in subs))
             sent += n
             await asyncio.sleep(0)
+
+
+def _rate_of(target: str) -> float:
+    """`/ws?rate=N` asks for a device that handles N requests/s (bench-only)."""
+    for name, value in parse_qsl(urlsplit(target).query):
+        if name == "rate":
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return 0.0
+    return 0.0
 
 
 def _command(params: Any) -> str:

@@ -105,6 +105,8 @@ class Connector:
         # Set by the mode once its session exists; the clients call through these.
         self.on_state: Callable[[str, str], None] | None = None
         self.on_resync: Callable[[int, dict[str, Any]], None] | None = None
+        # Bad frames from the device (garbage, unknown ids…): one line for the user.
+        self.on_protocol_error: Callable[[Exception], None] | None = None
         self.interactive_ok = interactive_ok
         self._ask = ask
         self._notify = notify or _stderr
@@ -161,7 +163,14 @@ class Connector:
 
             extra = {"reconnect": ReconnectPolicy(), "on_state": self._state}
         return XoWSClient(self._target, username=self._user, password=self.__password or "",
-                          auth=self.args.auth, timeout=self.args.timeout, **extra, **tls)
+                          auth=self.args.auth, timeout=self.args.timeout,
+                          on_protocol_error=self._protocol_error, **extra, **tls)
+
+    def _protocol_error(self, err: Exception) -> None:
+        if self.on_protocol_error is not None:
+            self.on_protocol_error(err)
+        else:
+            print(f"xshell: device sent something unexpected: {err}", file=sys.stderr, flush=True)
 
     def _state(self, state: str, detail: str) -> None:
         if self.on_state is not None:

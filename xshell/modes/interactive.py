@@ -60,6 +60,7 @@ async def _run(args: argparse.Namespace) -> int:
             await session.identify()
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
             conn.on_state = backend.on_connection_state
+            conn.on_protocol_error = backend.on_protocol_error
             backend.start_discovery()
             path = history_path(conn.key)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from xshell.errors import XAPIError, XShellError
-from xshell.schema.model import ROOTS, Schema
+from xshell.schema.model import ROOTS, Node, Schema, make_schema
 
 log = logging.getLogger(__name__)
 DocFetcher = Callable[[str], Awaitable[Any]]  # root name -> xDoc document
@@ -52,7 +52,9 @@ class SchemaStore:
     def __init__(self, fetch: DocFetcher, device_key: str = "", version: str = "",
                  cache_dir: Path | None = None, use_cache: bool = True) -> None:
         self._fetch = fetch
-        self._docs: dict[str, Any] = {}
+        self._docs: dict[str, Any] = {}  # root -> its xDoc (or None when loaded pre-built)
+        self._nodes: dict[str, Node] = {}  # root -> its built model, built once
+        self._product = ""
         self._missing: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {r: asyncio.Lock() for r in ROOTS}
         self._background: dict[str, asyncio.Task[Any]] = {}
@@ -121,6 +123,8 @@ class SchemaStore:
             return False
         if name in self._docs:
             return True
+        if self._read_packed(name):
+            return True
         doc = self._read_cache(name)
         if doc is None:
             return False
@@ -159,36 +163,58 @@ class SchemaStore:
             task.cancel()
         self._background.clear()
         self._docs.clear()
+        self._nodes.clear()
         self._missing.clear()
         self.schema = None
         if self._dir and self._dir.is_dir():
-            for f in self._dir.glob("*.json"):
+            for f in [*self._dir.glob("*.json"), *self._dir.glob("*.model")]:
                 f.unlink(missing_ok=True)
 
     def _accept(self, root: str, doc: Any) -> bool:
-        """Take `doc` as `root`'s schema if it builds one; the old schema stays otherwise."""
+        """Take `doc` as `root`'s schema if it builds one; the old schema stays otherwise.
+
+        Only the new root is converted: the others are already built and immutable.
+        """
         if not isinstance(doc, Mapping) or not doc:
             return False
-        docs = {**self._docs, root: doc}
+        from xshell.schema.xdoc import from_xdoc
+
         try:
-            schema = self._build(docs)
+            node = from_xdoc({root: doc}).root(root)
         except Exception as exc:  # noqa: BLE001 - a device's odd answer must not break the shell
             log.warning("could not read the %s schema: %s", root, exc)
             return False
-        node = schema.root(root)
         if node is None or not node.children:  # an empty tree would reject every line
             return False
-        self._docs, self.schema = docs, schema
+        if root == "Command":
+            self._product = str(doc.get("product", "")) if isinstance(doc.get("product"), str) else ""
+        self._install(root, node, doc)
         return True
 
-    def _build(self, docs: Mapping[str, Any]) -> Schema:
-        from xshell.schema.xdoc import from_xdoc
+    def _install(self, root: str, node: Node, doc: Any) -> None:
+        self._docs[root] = doc
+        self._nodes[root] = node
+        ordered = [self._nodes[r] for r in ROOTS if r in self._nodes]
+        self.schema = make_schema(ordered, product=self._product, version=self.version)
 
-        product = ""
-        cmd = docs.get("Command")
-        if isinstance(cmd, Mapping):
-            product = str(cmd.get("product", ""))
-        return from_xdoc(docs, product=product, version=self.version)
+    def _read_packed(self, root: str) -> bool:
+        """Load the pre-built model of `root` from the cache (milliseconds, no xDoc parse)."""
+        if not self._dir:
+            return False
+        from xshell.schema import packed
+
+        try:
+            data = (self._dir / f"{root}.model").read_bytes()
+        except OSError:
+            return False
+        loaded = packed.loads(data)
+        if loaded is None or not loaded[0].children or loaded[0].name != root:
+            return False
+        node, product = loaded
+        if root == "Command":
+            self._product = product
+        self._install(root, node, None)
+        return True
 
     def _read_cache(self, root: str) -> Any:
         if not self._dir:
@@ -220,6 +246,12 @@ class SchemaStore:
             self._dir.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
             tmp.replace(self._dir / f"{root}.json")
+            node = self._nodes.get(root)
+            if node is not None:
+                from xshell.schema import packed
+
+                tmp.write_bytes(packed.dumps(node, self._product if root == "Command" else ""))
+                tmp.replace(self._dir / f"{root}.model")
         except (OSError, TypeError, ValueError) as exc:
             log.warning("could not write the schema cache in %s: %s", self._dir, exc)
             try:
