@@ -100,7 +100,9 @@ class ShellApp:
             style=ui_style(),
             full_screen=True,
             mouse_support=mouse,
-            min_redraw_interval=0.05,
+            # No min_redraw_interval: the feedback pane coalesces its own redraws (one
+            # invalidate per 50 ms flush), and a global cap would delay keystrokes by up to 50 ms.
+            min_redraw_interval=None,
             refresh_interval=1.0,  # the events/s figure decays with wall-clock time
         )
 

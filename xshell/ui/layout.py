@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prompt_toolkit.application.current import get_app
+from prompt_toolkit.application.current import get_app_or_none
 from prompt_toolkit.filters import Filter
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.layout import (
@@ -39,8 +39,11 @@ WIDE_COLUMNS = 100
 
 def terminal_columns() -> int:
     """Width of the running app's output (the terminal), read at render time."""
+    app = get_app_or_none()  # get_app() would build a throw-away app before the real one runs
+    if app is None:
+        return 80
     try:
-        return get_app().output.get_size().columns
+        return app.output.get_size().columns
     except Exception:
         return 80
 
