@@ -31,8 +31,10 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from xshell.errors import ConnectionLost, ProtocolError, RequestTimeout
+from xshell.transport.deadlines import Deadlines
 from xshell.transport.keepalive import keepalive, why_closed
 from xshell.transport.opening import PeerState, PeerVerifier, open_websocket
+from xshell.transport.outbox import Outbox
 from xshell.transport.reconnect import (CLOSED, CONNECTED, DISCONNECTED, RECONNECTED,
                                        ReconnectPolicy, StateCallback, reconnect_loop,
                                        resolve_policy)
@@ -105,7 +107,9 @@ class XoWSClient(XapiMethods):
         self._rpc = RpcTable(self._report)
         self._registry = Registry()
         self._rng = random.Random()
+        self._deadlines = Deadlines(self._expire)
         self._ws: ClientConnection | None = None
+        self._outbox: Outbox | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pinger: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
@@ -199,6 +203,7 @@ class XoWSClient(XapiMethods):
         self._rpc.reset_subscriptions()
         self._registry.unbind_all()
         self._ws = ws
+        self._outbox = Outbox(ws, self._not_connected)
         self._closing = False
         self._dead_reason = None
         self.close_reason = None
@@ -207,6 +212,8 @@ class XoWSClient(XapiMethods):
         if self._gone is not None and self._gone.done():
             self._gone = None
         self._reader = asyncio.create_task(self._read_loop(ws), name=f"xows-reader {self.target.display}")
+        if hasattr(ws, "xs_sink"):  # messages straight from the socket (opening._CheckedConnection)
+            ws.xs_sink = self._rpc.dispatch
         interval, limit = self._ping
         if interval:
             self._pinger = asyncio.create_task(
@@ -250,6 +257,8 @@ class XoWSClient(XapiMethods):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
         ws, reader = self._ws, self._reader
+        if self._outbox is not None:
+            self._outbox.flush()  # what was issued before close() still leaves, in order
         if ws is not None:
             try:
                 await ws.close()
@@ -371,10 +380,10 @@ class XoWSClient(XapiMethods):
 
         `timeout` overrides the client's default for this request.
         """
-        ws = self._ws
-        if ws is None or self.close_reason is not None:
+        outbox = self._outbox
+        if outbox is None or self.close_reason is not None:
             raise self._not_connected()
-        if not isinstance(method, str):
+        if type(method) is not str:
             raise ValueError(f"method must be a string, not {type(method).__name__}")
         rpc = self._rpc
         try:
@@ -382,16 +391,12 @@ class XoWSClient(XapiMethods):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
         limit = timeout if timeout is not None else self.timeout
-        timer = None
         if limit:
-            timer = fut.get_loop().call_later(limit, self._expire, rid, method, limit)
+            self._deadlines.add(rid, method, limit)
         started = time.perf_counter()
+        outbox.push(data, fut)  # registered above, so even the fastest reply finds it
         try:
-            await ws.send(data)
             result = await fut
-        except ConnectionClosed:
-            rpc.forget(rid)
-            raise self._not_connected() from None
         except BaseException:
             rpc.forget(rid)
             if fut.done() and not fut.cancelled() and not isinstance(fut.exception(),
@@ -399,21 +404,20 @@ class XoWSClient(XapiMethods):
                 self.last_rtt = time.perf_counter() - started  # an error reply is a round trip
             raise
         finally:
-            if timer is not None:
-                timer.cancel()
+            if limit:
+                self._deadlines.discard(rid, limit)
         self.last_rtt = time.perf_counter() - started
         return result
 
     async def notify(self, method: str, params: Any = None) -> None:
         """Send a request without id: the device runs it and sends no reply."""
-        ws = self._ws
-        if ws is None or self.close_reason is not None:
+        outbox = self._outbox
+        if outbox is None or self.close_reason is not None:
             raise self._not_connected()
         try:
             data = RpcTable.encode_notification(method, params)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
-        try:
-            await ws.send(data)
-        except ConnectionClosed:
-            raise self._not_connected() from None
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        outbox.push(data, ack=written)  # queued behind earlier requests: order is kept
+        await written

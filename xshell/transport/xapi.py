@@ -21,8 +21,33 @@ log = logging.getLogger(__name__)
 PathLike = str | Sequence[str | int]
 
 
+_SEEN: dict[str, tuple[str | int, ...]] = {}  # string paths already split (a shell repeats them)
+_SEEN_MAX = 512
+
+
 def normalize_path(path: PathLike, what: str = "path") -> list[str | int]:
     """`"Status/Audio/Volume"` or a list → list; digit strings become ints (instance ids)."""
+    kind = type(path)
+    if kind is list or kind is tuple:  # fast path: plain names and ids need no work
+        for elem in path:
+            if not ((type(elem) is str and elem.isidentifier()) or type(elem) is int):
+                break
+        else:
+            if path:
+                return list(path)
+    elif kind is str:
+        seen = _SEEN.get(path)  # type: ignore[arg-type]
+        if seen is not None:
+            return list(seen)
+        out = _normalize(path, what)
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[path] = tuple(out)  # type: ignore[index]
+        return out
+    return _normalize(path, what)
+
+
+def _normalize(path: PathLike, what: str) -> list[str | int]:
     if isinstance(path, str):
         elems: list[str | int] = [p for p in path.replace(" ", "/").split("/") if p]
     elif isinstance(path, Sequence):
