@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xshell.errors import InvalidParams
 from xshell.transport.reconnect import ReconnectPolicy
@@ -71,7 +71,6 @@ def _normalize(path: PathLike, what: str) -> list[str | int]:
     return out
 
 
-
 class XapiMethods:
     """xGet, xQuery, xSet, xCommand, xDoc and xFeedback as methods (a mixin of XoWSClient)."""
 
@@ -80,13 +79,12 @@ class XapiMethods:
     reconnect_policy: ReconnectPolicy | None
     on_resync: ResyncHandler | None
 
-    @property
-    def connected(self) -> bool:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by XoWSClient, which this mixin is part of
+        @property
+        def connected(self) -> bool: ...
 
-    async def call(self, method: str, params: Any = None, *, timeout: float | None = None,
-                   _hook: Callable[[Any], None] | None = None) -> Any:
-        raise NotImplementedError
+        async def call(self, method: str, params: Any = None, *, timeout: float | None = None,
+                       _hook: Callable[[Any], None] | None = None) -> Any: ...
 
     async def get(self, path: PathLike) -> Any:
         """xGet: a leaf's value or a subtree relative to `path` (root first)."""
