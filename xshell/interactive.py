@@ -36,6 +36,48 @@ _PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END 
                           re.S)
 
 
+class _LazyFeedbackEvent(FeedbackEvent):
+    """A FeedbackEvent whose lines and path come from the Feedback when first read.
+
+    Why: in a storm the pane keeps only its newest events, so most never need rendering.
+    Once read, the Feedback (and its payload) is let go: events held in the pane's ring
+    then cost only their strings, which keeps the garbage collector's work small.
+    """
+
+    _lines: list[str]  # set by _settle, before any read
+    _path: str
+
+    def __init__(self, fb: Feedback) -> None:  # noqa: D107 - no dataclass __init__ on purpose
+        self.time = fb.time
+        self._fb: Feedback | None = fb
+
+    def _settle(self) -> None:
+        fb = self._fb
+        if fb is not None:
+            self._lines, self._path = fb.lines, fb.path
+            self._fb = None
+
+    @property  # type: ignore[override]
+    def lines(self) -> list[str]:
+        self._settle()
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[str]) -> None:
+        self._settle()
+        self._lines = value
+
+    @property  # type: ignore[override]
+    def path(self) -> str:
+        self._settle()
+        return self._path
+
+    @path.setter
+    def path(self, value: str) -> None:
+        self._settle()
+        self._path = value
+
+
 class XapiCompleter(Completer):
     """prompt-toolkit face of `lang.complete.candidates` (pure); reads the live snapshot.
 
@@ -175,7 +217,7 @@ class ShellBackendImpl:
             asyncio.get_running_loop().call_soon(self._refresh_status)  # once this task is done
 
     def _on_feedback(self, fb: Feedback) -> None:
-        self._sink(FeedbackEvent(fb.time, fb.lines, fb.path))
+        self._sink(_LazyFeedbackEvent(fb))
 
     def _refresh_status(self) -> None:
         s, client = self.status, self.session.client

@@ -20,6 +20,7 @@ from xshell.schema.model import Schema
 
 PathElem = str | int
 STATE_ROOTS = ("Status", "Configuration")
+_CANON = {r.lower(): r for r in STATE_ROOTS}
 
 
 def _is_id(elem: object) -> bool:
@@ -93,11 +94,15 @@ class LiveTree:
         """Fold a rooted document (xQuery result or feedback payload) into the tree."""
         if not isinstance(doc, dict):
             return
-        state = {k: v for k, v in doc.items()
-                 if isinstance(k, str) and k.lower() in ("status", "configuration")}
-        canon = {k: next(r for r in STATE_ROOTS if r.lower() == k.lower()) for k in state}
+        state: dict[str, Any] = {}
+        for k, v in doc.items():
+            canon = _CANON.get(k.lower()) if isinstance(k, str) else None
+            if canon is not None:
+                state[canon] = v
+        if not state:
+            return
         with self._lock:
-            _merge_into(self._root, {canon[k]: v for k, v in state.items()})
+            _merge_into(self._root, state)
 
     def merge_result(self, path: Sequence[PathElem], result: Any,
                      schema: Schema | None = None) -> None:
@@ -158,10 +163,19 @@ def _ident(item: dict[str, Any]) -> int | None:
 
 
 def _merge_into(dst: dict[Any, Any], src: dict[str, Any]) -> None:
+    while len(src) == 1:  # the common one-leaf notification: walk down without recursing
+        key, val = next(iter(src.items()))
+        if not isinstance(val, dict) or not isinstance(key, str) or not key[:1].isupper():
+            break
+        slot_key = key if key in dst else (_find_key(dst, key) or key)
+        slot = dst.get(slot_key)
+        if not isinstance(slot, dict):
+            slot = dst[slot_key] = {}
+        dst, src = slot, val
     for key, val in src.items():
         if not isinstance(key, str) or not key[:1].isupper():
             continue  # attributes (id, ghost, status) are not values
-        slot_key = _find_key(dst, key) or key
+        slot_key = key if key in dst else (_find_key(dst, key) or key)
         if isinstance(val, list):
             bucket = dst.get(slot_key)
             if not isinstance(bucket, dict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
@@ -23,16 +23,65 @@ PathElem = str | int
 Key = tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class Feedback:
-    """One xFeedback/Event notification, rendered, with what the UI needs to filter it."""
+    """One xFeedback/Event notification, with what the UI needs to show and filter it.
 
-    time: float
-    expression: str  # the registration it belongs to, as the user typed it
-    path: str  # slash path of the first changed node, for filtering
-    lines: list[str]
-    payload: dict[str, Any] = field(hash=False, compare=False)
-    resync: bool = False  # current values re-sent after an automatic reconnect
+    `lines` and `path` are worked out on first use and then kept: in a storm the pane
+    shows only the newest events, so most are never rendered at all. Give them directly
+    (`Feedback(t, expr, path, lines, payload)`) or leave them None and pass `render`
+    (called with the Feedback; one renderer serves every event, so an event costs one object).
+    """
+
+    __slots__ = ("time", "expression", "payload", "resync", "_path", "_lines", "_render")
+
+    def __init__(self, time: float, expression: str, path: str | None = None,
+                 lines: list[str] | None = None, payload: dict[str, Any] | None = None,
+                 resync: bool = False, *,
+                 render: Callable[[Feedback], list[str]] | None = None) -> None:
+        self.time = time
+        self.expression = expression  # the registration it belongs to, as the user typed it
+        self.payload: dict[str, Any] = payload if payload is not None else {}
+        self.resync = resync  # current values re-sent after an automatic reconnect
+        self._path = path
+        self._lines = lines
+        self._render = render
+
+    @property
+    def path(self) -> str:
+        """Slash path of the first changed node, for filtering."""
+        if self._path is None:
+            self._path = first_path(self.payload)
+        return self._path
+
+    @property
+    def lines(self) -> list[str]:
+        """The rendered lines (tshell feedback), rendered once on first use."""
+        if self._lines is None:
+            render, self._render = self._render, None
+            self._lines = render(self) if render is not None else []
+        return self._lines
+
+    def __repr__(self) -> str:
+        return f"Feedback({self.time!r}, {self.expression!r}, {self.path!r}, {self.lines!r})"
+
+
+def first_path(payload: dict[str, Any]) -> str:
+    """Slash path of the first changed node of a notification (for the pane filter)."""
+    parts: list[str] = []
+    node: Any = payload
+    while isinstance(node, dict) and node:
+        for key in node:  # the first value key (attributes are lower case)
+            if isinstance(key, str) and key[:1].isupper():
+                break
+        else:
+            break
+        parts.append(key)
+        node = node[key]
+        if isinstance(node, list) and node and isinstance(node[0], dict):
+            if "id" in node[0]:
+                parts.append(str(node[0]["id"]))
+            node = node[0]
+    return "/" + "/".join(parts)
 
 
 @dataclass

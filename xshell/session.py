@@ -27,7 +27,7 @@ from xshell.lang.unparse import to_jsonrpc
 from xshell.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
-from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key
+from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key, first_path
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class Session:
         self.use_cache = use_cache
         self.wait_for_schema = wait_for_schema
         self.on_feedback = on_feedback
+        self._renderer = _FeedbackRenderer(None, output)  # rebuilt when schema/output change
         self.device_name = ""
         self.software = ""
         self.events_received = 0
@@ -268,26 +269,18 @@ class Session:
         return await self.feedback.restore()
 
     def _deliver(self, expression: str, payload: dict[str, Any], resync: bool = False) -> None:
-        """Render one notification; a resync (state after a reconnect) is marked as such."""
+        """Hand one notification on; it is rendered (resync marked) only when first shown."""
         self.events_received += 1
-        if self.output == "json":
-            from xshell.lang.render_json import json_feedback
-            doc = json_feedback(payload, self.schema)
-            lines = ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
-        else:
-            from xshell.lang.render import render_feedback
-            try:
-                lines = render_feedback(payload, self.schema)
-            except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
-                lines = [_compact(payload), f"(could not render: {type(exc).__name__})"]
-            if resync:
-                lines = [f"** resync {expression}: current values after reconnect", *lines]
-        if self.on_feedback is not None:
-            try:
-                self.on_feedback(Feedback(time.time(), expression, _first_path(payload), lines,
-                                          payload, resync))
-            except Exception:  # a display problem must not stop later notifications
-                log.exception("feedback listener failed")
+        if self.on_feedback is None:
+            return
+        renderer = self._renderer
+        if renderer.schema is not self.schema or renderer.output != self.output:
+            renderer = self._renderer = _FeedbackRenderer(self.schema, self.output)
+        try:
+            self.on_feedback(Feedback(time.time(), expression, None, None, payload, resync,
+                                      render=renderer))
+        except Exception:  # a display problem must not stop later notifications
+            log.exception("feedback listener failed")
 
     # ----------------------------------------------------------------- rendering
     def _done(self, req: rq.Request, result: Any) -> Result:
@@ -334,21 +327,43 @@ def _root_of(req: rq.Request) -> str | None:
     return None
 
 
-def _first_path(payload: dict[str, Any]) -> str:
-    """Slash path of the first changed node of a notification (for the pane filter)."""
-    parts: list[str] = []
-    node: Any = payload
-    while isinstance(node, dict) and node:
-        key = next((k for k in node if isinstance(k, str) and k[:1].isupper()), None)
-        if key is None:
-            break
-        parts.append(key)
-        node = node[key]
-        if isinstance(node, list) and node and isinstance(node[0], dict):
-            if "id" in node[0]:
-                parts.append(str(node[0]["id"]))
-            node = node[0]
-    return "/" + "/".join(parts)
+_first_path = first_path  # the old private name
+
+
+class _FeedbackRenderer:
+    """Renders a Feedback with the schema and output mode current when it arrived.
+
+    One per (schema, output), shared by every event: no closure per notification.
+    """
+
+    __slots__ = ("schema", "output")
+
+    def __init__(self, schema: Schema | None, output: str) -> None:
+        self.schema = schema
+        self.output = output
+
+    def __call__(self, fb: Feedback) -> list[str]:
+        return _render_feedback(fb.payload, self.schema, self.output, fb.expression, fb.resync)
+
+
+def _render_feedback(payload: dict[str, Any], schema: Schema | None, output: str,
+                     expression: str, resync: bool) -> list[str]:
+    """One notification's lines in the session's output mode; never raises."""
+    if output == "json":
+        from xshell.lang.render_json import json_feedback
+        try:
+            doc = json_feedback(payload, schema)
+        except Exception:  # noqa: BLE001 - rendered when shown: must not break the display
+            doc = _compact(payload)
+        return ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
+    from xshell.lang.render import render_feedback
+    try:
+        lines = render_feedback(payload, schema)
+    except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
+        lines = [_compact(payload), f"(could not render: {type(exc).__name__})"]
+    if resync:
+        lines = [f"** resync {expression}: current values after reconnect", *lines]
+    return lines
 
 
 def _compact(obj: Any) -> str:

@@ -109,8 +109,31 @@ def is_hidden(schema: Schema | None, path: Sequence[PathElem]) -> bool:
     return bool(node is not None and getattr(node, "hide_value", False))
 
 
+_node_cache: dict[tuple[PathElem, ...], Any] = {}
+_node_cache_of: list[Schema | None] = [None]  # the schema the cache belongs to (by identity)
+
+
+def _cached_node(schema: Schema | None, full: tuple[PathElem, ...]) -> Any:
+    """leaf_node memoised for the current schema: feedback storms repeat the same few paths.
+
+    One schema at a time (a session has one; a new one empties the cache), bounded size.
+    """
+    if schema is None:
+        return None
+    if _node_cache_of[0] is not schema or len(_node_cache) > 4096:
+        _node_cache.clear()
+        _node_cache_of[0] = schema
+    try:
+        return _node_cache[full]
+    except KeyError:
+        node = _node_cache[full] = leaf_node(schema, full)
+        return node
+    except TypeError:  # an unhashable path element: look it up uncached
+        return leaf_node(schema, full)
+
+
 def _leaf_text(schema: Schema | None, full: tuple[PathElem, ...], value: Any) -> str:
-    node = leaf_node(schema, full)
+    node = _cached_node(schema, full)
     if node is not None and node.hide_value:
         return quote(HIDDEN)
     vs = node.value_space if node is not None else None
@@ -419,10 +442,38 @@ def render_feedback(payload: dict[str, Any], schema: Schema | None = None) -> li
     if not isinstance(payload, dict):
         return [compact_json(payload), "** end"]
     roots = [(root, tree) for key, tree in payload.items() if (root := canonical_root(key))]
+    if len(roots) == 1 and (line := _single_leaf(*roots[0], schema)) is not None:
+        return [line, "** end"]
     if not roots:
         return [compact_json({k: v for k, v in payload.items() if k != "Id"}), "** end"]
     lines = [ln for root, tree in roots for ln in tree_lines(_MARKERS[root], root, (), tree, schema)]
     return lines + ["** end"]
+
+
+def _single_leaf(root: str, tree: Any, schema: Schema | None) -> str | None:
+    """The one line of the common one-leaf notification (a chain of one-key objects), or None.
+
+    Exactly what tree_lines gives for such a tree, without the generator machinery.
+    """
+    path: list[str] = []
+    node = tree
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        if not isinstance(key, str) or _is_attr(key):
+            return None
+        path.append(key)
+    if isinstance(node, (dict, list)):
+        return None
+    full = (root, *path)
+    head = _heads.get(full)
+    if head is None:
+        if len(_heads) > 4096:
+            _heads.clear()
+        head = _heads[full] = _line(_MARKERS[root], path, None)[:-1]  # "*s Audio Volume"
+    return f"{head}: {_leaf_text(schema, full, node)}"
+
+
+_heads: dict[tuple[str, ...], str] = {}  # line heads of one-leaf paths (schema-independent)
 
 
 __all__ = ["HIDDEN", "Keep", "canonical_root", "compact_json", "flatten", "format_value",

@@ -15,6 +15,7 @@ link dropped, no answer in time — leaves the root to be asked for again next t
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -196,6 +197,10 @@ class SchemaStore:
         self._nodes[root] = node
         ordered = [self._nodes[r] for r in ROOTS if r in self._nodes]
         self.schema = make_schema(ordered, product=self._product, version=self.version)
+        # The schema lives as long as the session: move it (and everything else alive now)
+        # out of the collector's generations, so full collections during an event storm do
+        # not walk tens of thousands of immutable nodes again and again.
+        gc.freeze()
 
     def _read_packed(self, root: str) -> bool:
         """Load the pre-built model of `root` from the cache (milliseconds, no xDoc parse)."""

@@ -12,8 +12,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from xshell.ui.backend import FeedbackEvent
 
@@ -22,18 +21,38 @@ __all__ = ["EventLog", "LogLine", "RateMeter", "format_stamp"]
 STAMP_WIDTH = len("00:00:00.000")
 
 
+_last_second: list[Any] = [None, ""]  # [whole second, "HH:MM:SS."]: localtime once a second
+
+
 def format_stamp(t: float) -> str:
     """Local wall-clock time as HH:MM:SS.mmm (the pane's timestamp column)."""
     secs, ms = divmod(round(t * 1000), 1000)
-    lt = time.localtime(secs)
-    return f"{lt.tm_hour:02d}:{lt.tm_min:02d}:{lt.tm_sec:02d}.{ms:03d}"
+    if _last_second[0] != secs:  # a storm stamps thousands of events within one second
+        lt = time.localtime(secs)
+        _last_second[:] = [secs, f"{lt.tm_hour:02d}:{lt.tm_min:02d}:{lt.tm_sec:02d}."]
+    return f"{_last_second[1]}{ms:03d}"
 
 
-@dataclass(frozen=True, slots=True)
 class _Event:
-    """Per-event data shared by its lines: what the filter searches."""
+    """Per-event data shared by its lines: what the filter searches.
 
-    haystack: str  # path and lines, casefolded
+    The haystack is built on the first filtered look, not per event: most storms are
+    never filtered.
+    """
+
+    __slots__ = ("_path", "_lines", "_haystack")
+
+    def __init__(self, path: str, lines: Sequence[str]) -> None:
+        self._path = path
+        self._lines = lines
+        self._haystack: str | None = None
+
+    @property
+    def haystack(self) -> str:
+        """Path and lines, casefolded."""
+        if self._haystack is None:
+            self._haystack = "\n".join([self._path, *self._lines]).casefold()
+        return self._haystack
 
 
 class LogLine(NamedTuple):
@@ -62,9 +81,13 @@ class RateMeter:
         self._clock = clock
         self._buckets: deque[list[int]] = deque()  # [slot, count]
         self._started: float | None = None
+        self._slot_end = 0.0  # when the newest bucket's time slot ends
 
     def add(self, n: int = 1) -> None:
         now = self._clock()
+        if self._buckets and now < self._slot_end:  # a storm: same bucket as the last event
+            self._buckets[-1][1] += n
+            return
         if self._started is None:
             self._started = now
         slot = int(now / self._res)
@@ -72,6 +95,7 @@ class RateMeter:
             self._buckets[-1][1] += n
         else:
             self._buckets.append([slot, n])
+        self._slot_end = (slot + 1) * self._res
         self._prune(slot)
 
     def rate(self) -> float:
@@ -132,9 +156,16 @@ class EventLog:
         """Move pending events into the ring; return the new lines that pass the filter."""
         if self.paused or not self._pending:
             return []
-        new: list[LogLine] = []
-        while self._pending:
-            new.extend(self._format(self._pending.popleft()))
+        # newest first, and only as many as the ring keeps: an event that would scroll
+        # out at once is never rendered (its lines are computed on first access)
+        pending, self._pending = self._pending, deque(maxlen=self.maxlen)
+        chunks: list[list[LogLine]] = []
+        count = 0
+        while pending and count < self.maxlen:
+            chunk = self._format(pending.pop())
+            chunks.append(chunk)
+            count += len(chunk)
+        new = [ln for chunk in reversed(chunks) for ln in chunk]
         if len(new) > self.maxlen:
             new = new[-self.maxlen :]
         self._lines.extend(new)
@@ -145,10 +176,11 @@ class EventLog:
 
     @staticmethod
     def _format(event: FeedbackEvent) -> list[LogLine]:
-        lines = list(event.lines) or [event.path]
-        rec = _Event(haystack="\n".join([event.path, *lines]).casefold())
-        stamp = format_stamp(event.time)
-        return [LogLine(stamp if i == 0 else "", text, rec) for i, text in enumerate(lines)]
+        lines = event.lines or [event.path]
+        rec = _Event(event.path, lines)
+        out = [LogLine(format_stamp(event.time), lines[0], rec)]
+        out += [LogLine("", text, rec) for text in lines[1:]]
+        return out
 
     # ---- controls -----------------------------------------------------------------
     def pause(self) -> None:
