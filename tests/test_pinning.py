@@ -49,6 +49,19 @@ def issued(ca: trustme.CA, tmp: Path, *names: str) -> tuple[Path, Path, bytes]:
     leaf.private_key_pem.write_to_path(str(key))
     return cert, key, ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
 
+def ca_signed(tmp_path: Path, host: str) -> tuple[ssl.SSLContext, Path, bytes]:
+    """A server context whose certificate for `host` a fresh CA signed; (ctx, CA file, DER).
+
+    The CA certificate is written to tmp_path/"ca.pem" (for --cacert).
+    """
+    ca = trustme.CA()
+    cert, key, der = issued(ca, tmp_path, host)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    return ctx, tmp_path / "ca.pem", der
+
+
 
 @dataclass
 class Device:
@@ -296,11 +309,7 @@ async def test_a_changed_certificate_is_refused_naming_both_and_the_line(device:
 
 async def test_ca_signed_certificate_passes_without_a_pin(tmp_path: Path) -> None:
     from xshell.sim import Simulator
-    ca = trustme.CA()
-    cert, key, _ = issued(ca, tmp_path, "127.0.0.1")
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
+    ctx, _, _ = ca_signed(tmp_path, "127.0.0.1")
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
         ask = Asker()
         assert await volume(server.url, "--cacert", str(tmp_path / "ca.pem"), interactive=True,
@@ -312,11 +321,7 @@ async def test_ca_signed_certificate_passes_without_a_pin(tmp_path: Path) -> Non
 
 async def test_ca_signed_with_the_wrong_name_falls_to_the_pin(tmp_path: Path) -> None:
     from xshell.sim import Simulator
-    ca = trustme.CA()
-    cert, key, der = issued(ca, tmp_path, "codec.example.com")
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
+    ctx, _, der = ca_signed(tmp_path, "codec.example.com")
     cacert = ("--cacert", str(tmp_path / "ca.pem"))
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
         with pytest.raises(UnknownCertificate) as info:
@@ -400,11 +405,7 @@ async def test_a_bad_target_never_echoes_credentials() -> None:
 async def test_a_reconnect_never_asks_on_the_terminal(tmp_path: Path) -> None:
     """The full-screen UI owns the screen by then: an unknown certificate is refused."""
     from xshell.sim import Simulator
-    ca = trustme.CA()
-    cert, key, _ = issued(ca, tmp_path, "127.0.0.1")
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
+    ctx, _, _ = ca_signed(tmp_path, "127.0.0.1")
     ask = Asker("yes")
     args = build_parser().parse_args(["--cacert", str(tmp_path / "ca.pem")])
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:

@@ -16,7 +16,6 @@ import logging
 import io
 import os
 import re
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from importlib import resources
@@ -26,6 +25,7 @@ from typing import Any
 import pexpect  # type: ignore[import-untyped]
 import pytest
 
+from tests.clirun import child_env, xshell
 from tests.conftest import PASSWORD, USER
 from xshell.cli import main
 
@@ -135,23 +135,6 @@ async def codec() -> AsyncIterator[Codec]:
 
         sim.behaviours.run = recording_run  # type: ignore[method-assign]
         yield dev
-
-
-def child_env(password: str | None = PASSWORD) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "XSHELL_PASSWORD"}
-    if password is not None:
-        env["XSHELL_PASSWORD"] = password
-    env["TERM"] = "xterm"
-    return env
-
-
-async def xshell(*args: str, password: str | None = PASSWORD) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "xshell", *args, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(password))
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 # --------------------------------------------------------------------------- script mode

@@ -7,9 +7,7 @@ process. The first-contact question is answered once through a real terminal (pe
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,34 +15,16 @@ from typing import Any
 
 import pexpect  # type: ignore[import-untyped]
 import pytest
-import trustme
 
+from tests.clirun import child_env, xshell
 from tests.conftest import PASSWORD, USER
 from tests.simproc import sim_process
 from tests import test_pinning
-from tests.test_pinning import Device, issued, self_signed
+from tests.test_pinning import Device, ca_signed, self_signed
 from xshell.transport.pinning import fingerprint, known_hosts_path
 
 VOLUME = "*s Audio Volume: 50"
 device = test_pinning.device  # the wss:// simulator fixture (certificate swappable in place)
-
-
-def child_env(password: str | None = PASSWORD) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "XSHELL_PASSWORD"}
-    if password is not None:
-        env["XSHELL_PASSWORD"] = password
-    env["TERM"] = "xterm"
-    return env
-
-
-async def xshell(*args: str, password: str | None = PASSWORD) -> tuple[int, str, str]:
-    """Run the CLI (stdin not a terminal: a non-interactive run); (status, stdout, stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "xshell", *args, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(password))
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 def pins() -> list[str]:
@@ -104,14 +84,8 @@ async def test_insecure_skips_the_check(device: Device) -> None:
 
 
 async def test_a_ca_signed_device_needs_no_pin(tmp_path: Path) -> None:
-    import ssl
-
     from xshell.sim import Simulator
-    ca = trustme.CA()
-    cert, key, _ = issued(ca, tmp_path, "127.0.0.1")
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
+    ctx, _, _ = ca_signed(tmp_path, "127.0.0.1")
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
         status, out, err = await xshell(server.url, "--cacert", str(tmp_path / "ca.pem"),
                                         "-c", "xStatus Audio Volume")

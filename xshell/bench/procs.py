@@ -37,6 +37,15 @@ def url_process(argv: Sequence[str], env: Mapping[str, str] | None = None,
 
     With `stdin_pipe` the child's stdin is a pipe that closes when this process dies.
     """
+    with url_process_handle(argv, env, timeout, stdin_pipe) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def url_process_handle(argv: Sequence[str], env: Mapping[str, str] | None = None,
+                       timeout: float = 60.0, stdin_pipe: bool = False
+                       ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`url_process`, yielding (url, process) for callers that signal the child themselves."""
     errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty child can never block on it
     proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=errors, text=True,
                             stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
@@ -54,7 +63,7 @@ def url_process(argv: Sequence[str], env: Mapping[str, str] | None = None,
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             raise ProcessError(f"{' '.join(argv[:4])}… did not print its URL within {timeout:g} s: "
                                f"{lines[-1] if lines else 'no output'}")
-        yield first[0].split()[-1]
+        yield first[0].split()[-1], proc
     finally:
         if proc.stdin is not None:
             proc.stdin.close()
