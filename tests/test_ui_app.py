@@ -551,3 +551,14 @@ def test_mouse_capture_is_off_unless_asked_for() -> None:
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
         assert not ShellApp(FakeBackend(), output_lexer=None).application.mouse_support()
         assert ShellApp(FakeBackend(), output_lexer=None, mouse=True).application.mouse_support()
+
+
+def test_unknown_names_are_styled_visibly_while_typing() -> None:
+    """The lexer marks names the schema lacks as Error; the style must show them on a
+    terminal (pygments' own Error style is a border, which terminals do not draw)."""
+    from prompt_toolkit.styles import Attrs
+
+    from xshell.ui.style import ui_style
+
+    attrs: Attrs = ui_style().get_attrs_for_style_str("class:pygments.error")
+    assert attrs.color in ("ansired", "ansibrightred") and attrs.underline

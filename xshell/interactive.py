@@ -100,20 +100,16 @@ class XapiCompleter(Completer):
 
 
 class _SchemaLexer(Lexer):
-    """The input lexer, rebuilt when the schema snapshot changes (invalid paths in red)."""
+    """The input lexer, reading the current schema snapshot (invalid paths in red)."""
 
     def __init__(self, session_of: Callable[[], Session]) -> None:
         self._session_of = session_of
-        self._schema: object = None
         self._lexer = PygmentsLexer(XapiLexer)
 
     def lex_document(self, document: Document) -> Callable[[int], Any]:
-        schema = self._session_of().schema
-        if schema is not self._schema:
-            self._schema = schema
-            self._lexer = PygmentsLexer(XapiLexer)
-            # PygmentsLexer builds its lexer without options; give it the schema-aware one
-            self._lexer.pygments_lexer = XapiLexer(schema=schema, stripnl=False)
+        # XapiLexer reads `schema` while lexing, so pointing it at the newest snapshot is all
+        # a schema swap needs.
+        self._lexer.pygments_lexer.schema = self._session_of().schema
         return self._lexer.lex_document(document)
 
 
@@ -266,8 +262,7 @@ class ShellBackendImpl:
 
     def _watch(self, client: Any) -> None:
         async def watch() -> None:
-            wait = getattr(client, "wait_gone", None) or client.wait_closed
-            reason = await wait()
+            reason = await client.wait_gone()  # the end for good, not a drop it recovers from
             if client is self.session.client and not any(c is client for c in self._retired):
                 self.status.state = "disconnected"
                 self._changed()

@@ -135,11 +135,8 @@ class FeedbackTable:
         expression = None if silent else reg.expression
         client = self._client_of()
         handler = self._handler(expression)
-        try:
-            sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current,
-                                            on_resync=self._resync_handler(expression))
-        except TypeError:  # a client without automatic reconnection
-            sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current)
+        sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current,
+                                        on_resync=self._resync_handler(expression))
         return int(sub_id)
 
     async def register(self, expression: str, query: Sequence[PathElem],

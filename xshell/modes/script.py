@@ -128,8 +128,7 @@ async def _follow(client: object, done: asyncio.Event) -> int:
             loop.add_signal_handler(sig, done.set)
         except (NotImplementedError, RuntimeError):
             pass
-    wait = getattr(client, "wait_gone", None) or client.wait_closed  # type: ignore[attr-defined]
-    closed = asyncio.ensure_future(wait())
+    closed = asyncio.ensure_future(client.wait_gone())  # type: ignore[attr-defined]
     stop = asyncio.ensure_future(done.wait())
     try:
         finished, _ = await asyncio.wait({closed, stop}, return_when=asyncio.FIRST_COMPLETED)

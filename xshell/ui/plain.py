@@ -28,6 +28,7 @@ from prompt_toolkit.shortcuts import print_formatted_text
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
 from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
 from xshell.ui.eventlog import EventLog
+from xshell.ui.style import ui_style
 from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer
 from xshell.ui.linesource import LineSource
 from xshell.ui.shared import describe_error, masked
@@ -191,6 +192,7 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
         completer=SafeCompleter(lambda: backend.completer),
         complete_in_thread=True,
         lexer=SafeLexer(lambda: backend.lexer),
+        style=ui_style(),  # the same colours as the full screen, invalid names included
         auto_suggest=AutoSuggestFromHistory(),
         input=inp,
         output=out,

@@ -32,6 +32,9 @@ _RULES: dict[str, str] = {
     "eventlog.status": "",
     "eventlog.event": "ansicyan",
     "output.error": "ansired",
+    # The lexer marks names the schema does not know; pygments' own Error style is a border,
+    # which terminals do not draw, so make it visible while typing.
+    "pygments.error": "ansired underline",
     "output.info": "ansibrightblack",
     "banner": "ansicyan",
 }
