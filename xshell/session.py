@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
 from xshell.lang.parse import ParseError, format_parse_error, parse, shell_command
@@ -70,8 +71,12 @@ class Session:
 
     def __init__(self, client: Any, *, output: str = "terminal", device_key: str = "",
                  use_cache: bool = True, wait_for_schema: bool = True,
-                 on_feedback: Callable[[Feedback], None] | None = None) -> None:
+                 on_feedback: Callable[[Feedback], None] | None = None,
+                 context: ShellContext | None = None, name: str = "") -> None:
         self.client = client
+        # Shared with every other device session of this run (transcript, settings).
+        self.context = context if context is not None else ShellContext()
+        self.name = name  # the user's name for this device (profile or `connect … as`)
         self.output = output
         self.device_key = device_key
         self.use_cache = use_cache

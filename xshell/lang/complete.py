@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from xshell.lang.grammar import SHELL_COMMANDS, SUBVERBS, VERBS
@@ -26,6 +26,8 @@ _MAIN_VERBS = ("xStatus", "xConfiguration", "xCommand", "xFeedback", "xEvent", "
 _SHELL_ARGS = {
     "output": ("terminal", "json"),
     "pane": ("pause", "resume", "clear", "filter", "show", "hide", "toggle"),
+    "log": ("start", "stop"),
+    "snapshot": ("save", "list", "delete"),
 }
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
@@ -118,14 +120,18 @@ def _names_below(schema: Schema, root: str) -> tuple[str, ...]:
 
 
 def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
-               registrations: Sequence[str] = ()) -> list[Candidate]:
+               registrations: Sequence[str] = (),
+               shell_words: Mapping[str, Sequence[str]] | None = None) -> list[Candidate]:
     """Completions for the cursor at the end of `text`. Never raises on odd input.
 
     `registrations` are the registered feedback expressions (for `deregister`).
+    `shell_words` adds names the shell knows at run time for a shell command's first
+    argument (snapshot names for `diff`, device names for `use`, profiles for `connect`),
+    keyed by the command word.
     """
     helped = _HELP_PREFIX.match(text)
     if helped:
-        inner = candidates(text[helped.end():], schema, live, registrations)
+        inner = candidates(text[helped.end():], schema, live, registrations, shell_words)
         return [replace(c, start=c.start + helped.end()) for c in inner
                 if c.meta != "shell command"]
     s = suggest(text, schema)
@@ -134,11 +140,12 @@ def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
         base = head.end() if head else s.start
         return [Candidate(e, base, e, "registered")
                 for e in rank(text[base:], registrations)][:MAX_CANDIDATES]
-    out = _dispatch(s, schema, live)
+    out = _dispatch(s, schema, live, shell_words or {})
     return out[:MAX_CANDIDATES]
 
 
-def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[Candidate]:
+def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
+              shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
     w, st = s.word, s.start
     if s.kind == "verb":
         shell = sorted(c for c in SHELL_COMMANDS if c != "?")
@@ -146,7 +153,7 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> li
         return ([Candidate(n + " ", st, n, "xAPI") for n in verbs]
                 + [Candidate(n + " ", st, n, "shell command") for n in rank(w, shell)])
     if s.kind == "shell":
-        return _shell_args(s)
+        return _shell_args(s, shell_words)
     if s.kind == "subverb":
         return [Candidate(v + " ", st, v, "feedback") for v in rank(w, SUBVERBS, keep_order=True)]
     if s.kind == "expression":
@@ -162,15 +169,16 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> li
     return []
 
 
-def _shell_args(s: Suggestion) -> list[Candidate]:
+def _shell_args(s: Suggestion, shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
     if s.verb == "xPreferences":
         args = [a.lower() for a in s.args]
         opts: tuple[str, ...] = ("outputmode",) if not args else \
             ("terminal", "json") if args == ["outputmode"] else ()
         meta = "preference" if not args else "output mode"
     else:
-        opts = _SHELL_ARGS.get(s.verb or "", ()) if not s.args else ()
-        meta = s.verb or ""
+        verb = s.verb or ""
+        opts = (*_SHELL_ARGS.get(verb, ()), *shell_words.get(verb, ())) if not s.args else ()
+        meta = verb
     return [Candidate(o, s.start, o, meta) for o in rank(s.word, opts)]
 
 

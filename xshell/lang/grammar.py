@@ -53,7 +53,9 @@ class Token:
 VERBS: tuple[str, ...] = ("xCommand", "xConfiguration", "xDocument", "xEvent", "xFeedback",
                           "xGetxml", "xPreferences", "xStatus", "xTransaction")
 SHELL_COMMANDS: frozenset[str] = frozenset(
-    {"help", "?", "bye", "exit", "quit", "clear", "output", "pane", "refresh", "reconnect", "echo"})
+    {"help", "?", "bye", "exit", "quit", "clear", "output", "pane", "refresh", "reconnect", "echo",
+     # technician workflow: transcripts, snapshots, several devices
+     "log", "snapshot", "diff", "connect", "use", "devices", "disconnect"})
 SUBVERBS: tuple[str, ...] = ("register", "deregister", "deregisterall", "list")
 MIN_VERB_PREFIX = 4  # `xcom`, `xsta`: shorter prefixes are too easy to type by accident
 

@@ -1,0 +1,26 @@
+"""What several device sessions of one xshell run share.
+
+One `ShellContext` per run, handed to every `Session`: a transcript started with
+`log start FILE` (or `--log`) records every device of the shell, and run-time
+settings reach each session the same way, without module-level globals that
+tests would have to reset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ShellContext:
+    """Shared, mutable run state. Fields are filled by the mode that starts the run.
+
+    transcript: the open transcript (xshell.transcript), or None when not logging.
+    settings: the loaded configuration (xshell.config), or None for built-in defaults.
+    extra: room for later features without widening every constructor.
+    """
+
+    transcript: Any = None
+    settings: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
