@@ -509,3 +509,10 @@ def test_lexer_colours_completion_lines_and_error_attributes() -> None:
     assert (Generic.Deleted, "(ghost=True)") in toks
     ok_value = tokens(["*s Video Input Connector 1 SignalState: OK"])
     assert (Generic.Inserted, "OK") not in ok_value
+
+
+def test_a_word_with_a_trailing_newline_is_quoted_not_printed_bare() -> None:
+    # `$` also matched before a final newline, so "A\n" printed as a bare literal `A`
+    # and read back as a different value (found by the snapshot round trip).
+    assert format_value("A\n", None) == '"A\\n"'
+    assert format_value("Auto", None) == "Auto"

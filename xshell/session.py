@@ -23,11 +23,13 @@ from typing import Any, Literal
 from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
-from xshell.lang.parse import ParseError, format_parse_error, parse, shell_command
+from xshell.lang.grammar import resolve_verb
+from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, ParseError, format_parse_error, parse, shell_command
 from xshell.lang.unparse import to_jsonrpc
 from xshell.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
+from xshell.transcript import transcript_line
 from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key, first_path
 
 log = logging.getLogger(__name__)
@@ -128,14 +130,49 @@ class Session:
         return self.store.schema
 
     # ----------------------------------------------------------------- execution
+    @property
+    def label(self) -> str:
+        """This device as transcripts and snapshots name it."""
+        return self.name or self.device_name or self.device_key
+
+    def note(self, text: str) -> None:
+        """Record a note (connected, reconnected…) in the transcript, if one is open."""
+        tr = self.context.transcript
+        if tr is not None:
+            tr.note(self.label, text)
+
     async def execute(self, text: str) -> Result:
-        """Run one line (plus a multiline command's body after the first newline)."""
+        """Run one line (plus a multiline command's body after the first newline).
+
+        With a transcript open, the line is recorded (secrets masked, a body only
+        counted) before it runs, and its reply after; `log …` records its own notes.
+        """
+        tr = self.context.transcript
+        if tr is None:
+            return await self._execute(text)
+        line, _, body = text.partition("\n")
+        logging_cmd = (shell_command(line) or ("",))[0] == "log"
+        if self.wait_for_schema and _verb(line) == "xConfiguration":
+            # The line waits for this anyway; knowing hide_value first masks exactly.
+            await self.store.ensure("Configuration")
+        if not logging_cmd:
+            tr.sent(self.label, transcript_line(line, self.schema),
+                    len(body.split("\n")) if body else 0)
+        result = await self._execute(text)
+        tr = self.context.transcript
+        if tr is not None and not logging_cmd:
+            tr.reply(self.label, result.lines, result.exit_code)
+        return result
+
+    async def _execute(self, text: str) -> Result:
         req: rq.Request | None = None
         try:
             line, _, body = text.partition("\n")
             local = shell_command(line)
             if local is not None and not body:
                 return await self._shell(*local)
+            if line.lstrip().startswith("@"):  # the multi-device shell strips it before us
+                return _error(DEVICES_ONLY_INTERACTIVE, EXIT_USAGE)
             try:
                 req = parse(line, None, body or None)
             except ParseError as exc:
@@ -195,14 +232,30 @@ class Session:
             return Result(["echo: xshell never echoes input back; nothing to change"])
         if name == "refresh":
             return await self.refresh()
+        if name in ("log", "snapshot", "diff"):
+            return await self._workflow(name, args)
         if name == "help" and args:
             # `help xStatus Audio` is `xStatus Audio ?`
             return await self.execute(" ".join(args) + " ?")
         if name == "help":
             return Result(["Type VERB PATH ? (or help VERB PATH) for the device's schema:",
                            "  xCommand xConfiguration xStatus xEvent xFeedback xPreferences",
-                           "Shell commands: output terminal|json, refresh, bye", "", "OK"])
+                           "Shell commands: output terminal|json, refresh, bye,",
+                           "  log [start FILE [text|jsonl] | stop],",
+                           "  snapshot save NAME [status] [force] | list | delete NAME,",
+                           "  diff NAME [NAME2]", "", "OK"])
         return _error(f"{name} is handled by the interactive shell only", EXIT_USAGE)
+
+    async def _workflow(self, name: str, args: tuple[str, ...]) -> Result:
+        """Transcripts (`log`), snapshots and diffs: the technician's record keeping."""
+        if name == "log":
+            from xshell.transcript import log_command
+            lines, code = log_command(self.context, self.label, args)
+        else:
+            from xshell.snapshot_commands import diff_command, snapshot_command
+            run = snapshot_command if name == "snapshot" else diff_command
+            lines, code = await run(self, args)
+        return Result(lines, code, kind="error" if code else "answer")
 
     def _set_output(self, mode: str, done: list[str]) -> Result:
         low = mode.lower()
@@ -276,14 +329,19 @@ class Session:
     def _deliver(self, expression: str, payload: dict[str, Any], resync: bool = False) -> None:
         """Hand one notification on; it is rendered (resync marked) only when first shown."""
         self.events_received += 1
-        if self.on_feedback is None:
+        tr = self.context.transcript
+        if self.on_feedback is None and tr is None:
             return
         renderer = self._renderer
         if renderer.schema is not self.schema or renderer.output != self.output:
             renderer = self._renderer = _FeedbackRenderer(self.schema, self.output)
+        fb = Feedback(time.time(), expression, None, None, payload, resync, render=renderer)
+        if tr is not None:  # rendered once: the display reuses the lines
+            tr.feedback(self.label, fb.lines, at=fb.time)
+        if self.on_feedback is None:
+            return
         try:
-            self.on_feedback(Feedback(time.time(), expression, None, None, payload, resync,
-                                      render=renderer))
+            self.on_feedback(fb)
         except Exception:  # a display problem must not stop later notifications
             log.exception("feedback listener failed")
 
@@ -316,6 +374,11 @@ class Session:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _verb(line: str) -> str | None:
+    words = line.split(None, 1)
+    return resolve_verb(words[0]) if words else None
 
 
 def _root_of(req: rq.Request) -> str | None:

@@ -9,6 +9,12 @@ Keyword, path nodes Name.Tag with instance ids as Number, and after `: ` quoted 
 are String (escapes String.Escape), numbers Number, True/False Keyword.Constant, other
 bare words (literals) Name.Constant and help value spaces `<0..100>` String.Other.
 
+Snapshot diffs (`diff NAME`): the `---`/`+++` header lines are Generic.Subheading; a line
+only on the left (`-*c …`) is Generic.Deleted (red) and one only on the right (`+*c …`)
+Generic.Inserted (green), whole; a changed value — a `-` line followed by a `+` line for
+the same path — shows its path in Generic.Strong (bold) with the old value red and the new
+one green, so changes stand out from lines present on one side only.
+
 Every character gets a token (never Token.Error), so the UI can rebuild each line exactly
 from the fragments. Lines it does not recognise (JSON output, banners) are plain Text.
 """
@@ -38,6 +44,15 @@ class TshellOutputLexer(RegexLexer):
     tokens = {
         "root": [
             (r"\n", Whitespace),
+            (r"^(-)(\*c xConfiguration |\*s )([^:\n]+)(: )([^\n]*)(\n)(\+)(\2)(\3)(: )([^\n]*)$",
+             bygroups(Generic.Deleted, Generic.Strong, Generic.Strong, Punctuation, Generic.Deleted,
+                      Whitespace, Generic.Inserted, Generic.Strong, Generic.Strong, Punctuation,
+                      Generic.Inserted)),
+            (r"^-\*(?:c xConfiguration|s) [^\n]*$", Generic.Deleted),
+            (r"^\+\*(?:c xConfiguration|s) [^\n]*$", Generic.Inserted),
+            (r"^(?:---|\+\+\+) [^\n]*$", Generic.Subheading),
+            (r"^(\*\*)( )(\d+ changed, [^\n]*|no differences|status not compared: [^\n]*)$",
+             bygroups(Keyword, Whitespace, Generic.Strong)),
             (r"^(\*\*)( )(end)$", bygroups(Keyword, Whitespace, Keyword)),
             (r"^(\*\*)( )(resultId)(:)", bygroups(Keyword, Whitespace, Name.Label, Punctuation), "value"),
             (r"^OK$", Generic.Inserted),

@@ -41,7 +41,7 @@ Keep = Callable[[tuple[PathElem, ...]], bool]
 """A filter for query leaves; it gets the leaf's full path, root first, instance ids inline."""
 
 HIDDEN = "***"
-_LITERAL_LIKE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_LITERAL_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*")
 _ROOTS = {"status": "Status", "configuration": "Configuration", "event": "Event"}
 _MARKERS = {"Status": "*s", "Configuration": "*c xConfiguration", "Event": "*e"}
 _NO_VALUE = object()
@@ -85,7 +85,7 @@ def format_value(value: Any, vs: ValueSpace | None = None) -> str:
         if vs.is_integer and not _INT.fullmatch(value):
             return quote(value)
         return value if value and not _CONTROL.search(value) else quote(value)
-    return value if _LITERAL_LIKE.match(value) else quote(value)
+    return value if _LITERAL_LIKE.fullmatch(value) else quote(value)
 
 
 def canonical_root(name: Any) -> str | None:

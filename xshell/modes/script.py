@@ -4,6 +4,10 @@ Results go to stdout exactly as the device's answer renders (tshell lines, or on
 document per request with `-o json`); parse errors and connection failures go to stderr
 as one sentence with the place they happened. Feedback that arrives while the script runs
 is printed as it comes — nothing the device sends is dropped.
+
+`--log FILE` (or `log start FILE` in the script) writes a transcript of every line, reply
+and event (xshell.transcript); the file is opened before connecting, so a path that
+cannot be written fails at once (exit 2) instead of after the work is done.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.lang.parse import ParseError, split_script
 from xshell.modes.connect import open_client
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
+from xshell.transcript import TranscriptError, open_transcript
 
 
 def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
@@ -50,10 +56,21 @@ def run(args: argparse.Namespace) -> int:
     except _Usage as exc:
         print(f"xshell: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    context = ShellContext()
+    log_file = getattr(args, "log", None)  # --log / --log-format come from the CLI
+    if log_file:
+        try:
+            context.transcript = open_transcript(log_file, getattr(args, "log_format", None))
+        except TranscriptError as exc:
+            print(f"xshell: error: --log: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        return asyncio.run(_run(args, where, items))
+        return asyncio.run(_run(args, where, items, context))
     except KeyboardInterrupt:
         return 130
+    finally:
+        if context.transcript is not None:
+            context.transcript.close()
 
 
 def _report(where: str, lineno: int, result: Result) -> None:
@@ -71,7 +88,9 @@ def _report(where: str, lineno: int, result: Result) -> None:
 
 
 async def _run(args: argparse.Namespace, where: str,
-               items: Iterator[tuple[int, str, str | None]]) -> int:
+               items: Iterator[tuple[int, str, str | None]],
+               context: ShellContext | None = None) -> int:
+    context = context if context is not None else ShellContext()
     done = asyncio.Event()
     printed = 0
 
@@ -88,8 +107,11 @@ async def _run(args: argparse.Namespace, where: str,
     try:
         async with open_client(args, interactive_ok=False,
                                on_state=_report_state if args.follow else None) as (client, key):
-            session = Session(client, output=args.output, device_key=key, on_feedback=on_feedback)
+            session = Session(client, output=args.output, device_key=key, on_feedback=on_feedback,
+                              context=context, name=getattr(args, "name", None) or "")
             await session.identify()
+            session.note(f"connected ({session.software or 'unknown software'}), "
+                         f"running {where}")
             try:
                 for lineno, line, body in items:
                     result = await session.execute(line if body is None else f"{line}\n{body}")
@@ -110,6 +132,8 @@ async def _run(args: argparse.Namespace, where: str,
                       file=sys.stderr)
     except ConnectionFailed as exc:
         print(f"xshell: {exc}", file=sys.stderr)
+        if context.transcript is not None:
+            context.transcript.note("", f"connection failed: {exc}")  # never the target: user:pw@
         return EXIT_CONNECTION
     return status
 

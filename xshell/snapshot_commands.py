@@ -1,0 +1,121 @@
+"""The shell commands `snapshot save|list|delete` and `diff`, on top of a Session.
+
+Kept out of session.py so the session stays about running lines, and out of snapshots.py
+so the store and the diff stay pure (no device, no asyncio). Each command returns
+(lines, exit status); errors are one `error: …` line. Device failures (xAPI errors, a lost
+link) propagate to `Session.execute`, which reports them as for any other line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from xshell import snapshots as snaps
+from xshell.errors import XShellError
+
+if TYPE_CHECKING:
+    from xshell.session import Session
+
+Outcome = tuple[list[str], int]
+EXIT_OK, EXIT_USAGE = 0, 2
+_USAGE = ("snapshot save NAME [status] [force] | snapshot list | snapshot delete NAME; "
+          "diff NAME [NAME2]")
+
+
+def _err(message: str, code: int = EXIT_USAGE) -> Outcome:
+    return [f"error: {message}"], code
+
+
+async def _read(session: Session, root: Literal["Configuration", "Status"]) -> snaps.Flat:
+    """A fresh xGet of `root`, flattened with the session's schema (secrets masked)."""
+    await session.store.ensure(root)
+    schema = session.schema
+    if root == "Configuration" and (schema is None or schema.root("Configuration") is None):
+        raise XShellError("the device gave no Configuration schema, so secret values cannot "
+                          "be recognised; nothing was read")
+    tree: Any = await session.client.get([root])
+    return snaps.flat_values(root, tree, schema)
+
+
+async def _software(session: Session) -> str:
+    """The version now: read again, so a snapshot or diff after an upgrade says so."""
+    await session.identify()
+    return session.software
+
+
+def device_label(session: Session) -> str:
+    return session.name or session.device_name or session.device_key
+
+
+async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
+    """`snapshot save NAME [status] [force]`, `snapshot list`, `snapshot delete NAME`."""
+    if not args:
+        return _err(f"snapshot needs a subcommand: {_USAGE}")
+    sub, rest = args[0].lower(), list(args[1:])
+    try:
+        if sub == "list" and not rest:
+            found = []
+            for name in snaps.list_names():
+                try:
+                    found.append(snaps.load(name))
+                except snaps.SnapshotError as exc:
+                    return _err(str(exc), 1)
+            if not found:
+                return [f"no snapshots yet (they are kept in {snaps.snapshots_dir()})"], EXIT_OK
+            return snaps.table(found), EXIT_OK
+        if sub == "delete" and len(rest) == 1:
+            path = snaps.delete(rest[0])
+            return [f"snapshot {rest[0]} deleted ({path})"], EXIT_OK
+        if sub == "save" and rest:
+            return await _save(session, rest[0], [w.lower() for w in rest[1:]])
+    except snaps.SnapshotError as exc:
+        return _err(str(exc))
+    return _err(f"unknown snapshot command {' '.join(args)!r}; {_USAGE}")
+
+
+async def _save(session: Session, name: str, flags: list[str]) -> Outcome:
+    snaps.check_name(name)
+    unknown = [f for f in flags if f not in ("status", "force")]
+    if unknown:
+        return _err(f"snapshot save {name}: unknown option {unknown[0]!r} "
+                    "(options: status, force)")
+    force = "force" in flags
+    if not force and snaps.path_of(name).exists():  # say so before reading the device
+        raise snaps.SnapshotError(f"snapshot {name} already exists; "
+                                  f"`snapshot save {name} force` replaces it")
+    config = await _read(session, "Configuration")
+    status = await _read(session, "Status") if "status" in flags else None
+    software = await _software(session)
+    snap = snaps.Snapshot(name, device_label(session), session.device_key,
+                          software, snaps.utc_now(), config, status,
+                          session.device_name)
+    path = snaps.save(snap, force=force)
+    secrets = snaps.masked_count(config) + (snaps.masked_count(status) if status else 0)
+    counts = f"{len(config)} configuration" + (f" and {len(status)} status" if status else "")
+    return [f"snapshot {name} saved: {counts} values from "
+            f"{snaps.device_text(snap.device, snap.unit_name)} "
+            f"(software {snap.software or 'unknown'}), {secrets} secret values not stored",
+            f"  {path}"], EXIT_OK
+
+
+async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
+    """`diff NAME` (snapshot against the live device) or `diff NAME1 NAME2` (two snapshots)."""
+    if len(args) not in (1, 2):
+        return _err("diff takes a snapshot name (against the live device) or two names")
+    try:
+        left = snaps.side_of(snaps.load(args[0]))
+        if len(args) == 2:
+            right = snaps.side_of(snaps.load(args[1]))
+        else:
+            config = await _read(session, "Configuration")
+            status = await _read(session, "Status") if left.status is not None else None
+            software = await _software(session)  # also the device's name, read again
+            right = snaps.Side("live", snaps.device_text(device_label(session), session.device_name),
+                               software,
+                               f"read {snaps.utc_now()}", config, status)
+    except snaps.SnapshotError as exc:
+        return _err(str(exc))
+    return snaps.render_diff(left, right), EXIT_OK
+
+
+__all__ = ["snapshot_command", "diff_command", "device_label"]
