@@ -375,3 +375,31 @@ def test_published_schema_every_kind_of_position(schema_file: Path, published: S
     for text in ("xStatus //", "xConfiguration //net", "xFeedback register /Event/",
                  "xEvent ", "xStatus Call ", "help xCommand Dial "):
         assert complete(text, schema=published), text
+
+
+# --- `@DEVICES LINE` ---------------------------------------------------------------------
+
+def test_device_names_complete_inside_the_at_list() -> None:
+    from xshell.lang.suggest import suggest
+
+    words = {"@": ["room1", "room2", "lobby"]}
+    assert [c.text for c in candidates("@", None, shell_words=words)] == ["all", "lobby", "room1", "room2"]
+    assert [(c.text, c.start) for c in candidates("@room1,", None, shell_words=words)] == [
+        ("lobby", 7), ("room2", 7)]
+    assert [c.text for c in candidates("@ro", None, shell_words=words)] == ["room1", "room2"]
+    assert candidates("@", None) == [Candidate("all", 1, "all", "every device")]
+    s = suggest("@room1,lo")
+    assert (s.kind, s.word, s.start, s.args) == ("devices", "lo", 7, ("room1",))
+
+
+def test_after_the_at_list_the_line_completes_as_a_line() -> None:
+    schema = SCHEMA
+    from xshell.lang.suggest import suggest
+
+    got = {c.text: c.start for c in candidates("@all xStatus Audio Vol", schema)}
+    assert got == {"Volume ": len("@all xStatus Audio "), "VolumeMute ": len("@all xStatus Audio ")}
+    verbs = [c.display for c in candidates("@a ", schema)]
+    assert "xStatus" in verbs and "help" in verbs
+    assert not {"use", "connect", "disconnect", "devices", "bye"} & set(verbs)
+    s = suggest("@a,b xStatus Au", schema)
+    assert (s.kind, s.word, s.start, s.verb) == ("node", "Au", 13, "xStatus")

@@ -157,3 +157,47 @@ def test_split_expression_errors_say_where(expr: str, offset: int) -> None:
     with pytest.raises(ExpressionError) as info:
         split_expression(expr)
     assert info.value.offset == offset
+
+
+# --- `@DEVICES LINE`: a leading device list is its own token; the rest is a line ----------
+
+@pytest.mark.parametrize("line,expected", [
+    ("@all xStatus Audio", [("devices", "@all"), ("verb", "xStatus"), ("node", "Audio")]),
+    ("  @room1,room2 xconf Audio DefaultVolume: 50",
+     [("devices", "@room1,room2"), ("verb", "xconf"), ("node", "Audio"),
+      ("node", "DefaultVolume"), ("colon", ":"), ("value", "50")]),
+    ("@room1 help", [("devices", "@room1"), ("shell", "help")]),
+    ("@", [("devices", "@")]),
+    ("@a @b xStatus", [("devices", "@a"), ("error", "@b"), ("value", "xStatus")]),
+    ("xStatus @a", [("verb", "xStatus"), ("error", "@a")]),
+])
+def test_a_leading_device_list_is_one_token_and_the_rest_tokenizes_as_a_line(
+        line: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(line) == expected
+
+
+def test_device_lists_split_into_names() -> None:
+    from xshell.lang.grammar import devices_prefix, split_devices
+
+    assert split_devices("@room1,room2") == ["room1", "room2"]
+    assert split_devices("@a,,b,") == ["a", "b"]
+    assert split_devices("@") == []
+    assert devices_prefix("@a,b   xStatus Audio") == (["a", "b"], 7)
+    assert devices_prefix(" @all xStatus") == (["all"], 6)
+    assert devices_prefix("xStatus Audio") is None
+
+
+def test_an_at_line_parses_nowhere_but_the_interactive_shell() -> None:
+    from xshell.lang.parse import (DEVICES_ONLY_INTERACTIVE, ParseError, format_parse_error,
+                                   needs_body, parse)
+
+    with pytest.raises(ParseError) as err:
+        parse("@all xStatus Audio Volume")
+    assert err.value.message == DEVICES_ONLY_INTERACTIVE and err.value.column == 0
+    assert needs_body("@all xCommand HttpClient Post Url: \"http://x\"")
+    assert not needs_body("@all xStatus Audio")
+    line = "@all xCommand SystemUnit AdminPassword Set NewPassword: hunter2"
+    with pytest.raises(ParseError) as err:
+        parse(line)
+    shown = format_parse_error(line, err.value)
+    assert "hunter2" not in "\n".join(shown) and shown[0].endswith("NewPassword: ***")

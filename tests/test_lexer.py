@@ -90,3 +90,19 @@ def test_tokens_cover_the_text_exactly(text: str) -> None:
 def test_works_through_the_pygments_api() -> None:
     assert highlight("xStatus Audio\n", XapiLexer(), NullFormatter()) == "xStatus Audio\n"
     assert all(t is not Whitespace or not v.strip() for t, v in XapiLexer().get_tokens("xStatus  A"))
+
+
+def test_a_device_list_is_labels_and_an_unknown_name_is_an_error_once_typed() -> None:
+    lexer = XapiLexer(SCHEMA)
+    toks = [(t, v) for _, t, v in lexer.get_tokens_unprocessed("@room1,room2 xStatus Audio") if v.strip()]
+    assert toks == [(Operator, "@"), (Name.Label, "room1"), (Token.Punctuation, ","),
+                    (Name.Label, "room2"), (Keyword, "xStatus"), (Name, "Audio")]
+    lexer.devices = ["room1", "room2"]
+    assert (Error, "lobby") in [(t, v) for _, t, v in lexer.get_tokens_unprocessed("@lobby xStatus")]
+    assert (Name.Label, "ro") in [(t, v) for _, t, v in lexer.get_tokens_unprocessed("@room1,ro")]
+    assert (Name.Label, "ALL") in [(t, v) for _, t, v in lexer.get_tokens_unprocessed("@ALL xStatus")]
+
+
+def test_after_a_device_list_unknown_names_are_still_marked() -> None:
+    assert (Error, "Audiox") in colours("@all xStatus Audiox Volume", SCHEMA)
+    assert (Error, "Audiox") not in colours("@all xStatus Audio Volume", SCHEMA)

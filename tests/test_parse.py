@@ -514,6 +514,10 @@ def test_to_line_redacts_secrets() -> None:
     ("xConfiguration SIP Authentication Password: abc", "xConfiguration SIP Authentication Password: ***"),
     ('{"params": {"Passphrase": "abc", "x": 1}', '{"params": {"Passphrase": ***, "x": 1}'),
     ("xStatus Audio Volume", "xStatus Audio Volume"),
+    ('@all xCommand Security Login Password: "p w" User: u',
+     "@all xCommand Security Login Password: *** User: u"),
+    ("@room1,room2 xConfiguration SIP Authentication Password: abc",
+     "@room1,room2 xConfiguration SIP Authentication Password: ***"),
 ])
 def test_redact_line_masks_secrets_even_in_lines_that_do_not_parse(line: str, shown: str) -> None:
     assert redact_line(line) == shown

@@ -77,6 +77,15 @@ def sent(calls: Calls, method: str) -> list[Any]:
 
 
 # ------------------------------------------------------------------ reading
+async def test_a_devices_prefix_is_one_line_error_outside_the_interactive_shell(
+        session: Session, calls: Calls) -> None:
+    before = len(calls)
+    r = await session.execute("@all xStatus Audio Volume")
+    assert r.exit_code == EXIT_USAGE and len(r.lines) == 1
+    assert "interactive shell only" in r.lines[0] and "several TARGETs" in r.lines[0]
+    assert len(calls) == before  # nothing sent
+
+
 async def test_xstatus_leaf_prints_the_device_value(session: Session, sim: Any) -> None:
     r = await session.execute("xStatus Audio Volume")
     assert r.exit_code == EXIT_OK and r.kind == "answer"

@@ -406,3 +406,33 @@ def test_wrapping_breaks_at_spaces_and_keeps_styles() -> None:
     assert rows[1] == [("class:a", "as in "), ("class:b", "tshell, ")]
     long = wrap_fragments([("", "x" * 40)], 16)  # a word longer than the row is split
     assert ["".join(t for _, t in r) for r in long] == ["x" * 16, "x" * 16, "x" * 8]
+
+
+# ---- events from several devices -------------------------------------------------------
+
+
+def test_an_event_from_a_named_device_says_so_on_every_line() -> None:
+    t = time.mktime((2024, 5, 6, 13, 14, 15, 0, 0, -1)) + 0.25
+    log = EventLog()
+    log.push(FeedbackEvent(t, ["*e CallSuccessful CallId: 3", "*e CallSuccessful Protocol: Sip"],
+                           "/Event/CallSuccessful", device="room2"))
+    log.push(ev("/Status/Audio/Volume", "*s Audio Volume: 7", t=t))  # one device: no tag
+    new = log.flush()
+    assert [ln.text for ln in new][:2] == ["*e CallSuccessful CallId: 3", "*e CallSuccessful Protocol: Sip"]
+    assert log.lines_text() == ["13:14:15.250 [room2] *e CallSuccessful CallId: 3",
+                                " " * 12 + " [room2] *e CallSuccessful Protocol: Sip",
+                                "13:14:15.250 *s Audio Volume: 7"]
+    control = EventLogControl(log)
+    content = control.create_content(80, 10)
+    assert fragment_list_to_text(content.get_line(1)).startswith(" " * 12 + " [room2] *e CallSuccessful")
+
+
+def test_pane_filter_matches_the_device_name() -> None:
+    log = EventLog()
+    for device, n in (("room1", 1), ("room2", 2), ("lobby", 3)):
+        log.push(FeedbackEvent(0.0, [f"*s Audio Volume: {n}"], "/Status/Audio/Volume", device=device))
+    log.flush()
+    log.set_filter("ROOM2")
+    assert [t[13:] for t in log.lines_text()] == ["[room2] *s Audio Volume: 2"]
+    log.set_filter("[room")
+    assert len(log.lines_text()) == 2

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -50,6 +50,7 @@ class _LazyFeedbackEvent(FeedbackEvent):
     def __init__(self, fb: Feedback) -> None:  # noqa: D107 - no dataclass __init__ on purpose
         self.time = fb.time
         self._fb: Feedback | None = fb
+        self.device = ""
 
     def _settle(self) -> None:
         fb = self._fb
@@ -78,15 +79,20 @@ class _LazyFeedbackEvent(FeedbackEvent):
         self._path = value
 
 
+ShellWords = Callable[[], Mapping[str, Sequence[str]]]
+
+
 class XapiCompleter(Completer):
     """prompt-toolkit face of `lang.complete.candidates` (pure); reads the live snapshot.
 
     prompt-toolkit may call it in a worker thread: it only reads the immutable schema,
-    the locked live tree and a copy of the registrations.
+    the locked live tree and a copy of the registrations. `shell_words` gives the names
+    the shell knows at run time (devices, profiles, snapshots) for shell commands and `@`.
     """
 
-    def __init__(self, session_of: Callable[[], Session]) -> None:
+    def __init__(self, session_of: Callable[[], Session], shell_words: ShellWords | None = None) -> None:
         self._session_of = session_of
+        self._shell_words = shell_words
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
         session = self._session_of()
@@ -94,22 +100,28 @@ class XapiCompleter(Completer):
         if "\n" in text:  # inside a multiline body: free text
             return
         regs = session.feedback.expressions()
-        for c in candidates(text, session.schema, session.live, regs):
+        words = self._shell_words() if self._shell_words is not None else None
+        for c in candidates(text, session.schema, session.live, regs, words):
             yield Completion(c.text, start_position=c.start - len(text), display=c.display,
                              display_meta=c.meta)
 
 
 class _SchemaLexer(Lexer):
-    """The input lexer, reading the current schema snapshot (invalid paths in red)."""
+    """The input lexer, reading the current schema snapshot (invalid paths in red), and
+    with `devices` the connected devices' names (an unknown name after `@` in red)."""
 
-    def __init__(self, session_of: Callable[[], Session]) -> None:
+    def __init__(self, session_of: Callable[[], Session],
+                 devices: Callable[[], Collection[str]] | None = None) -> None:
         self._session_of = session_of
+        self._devices = devices
         self._lexer = PygmentsLexer(XapiLexer)
 
     def lex_document(self, document: Document) -> Callable[[int], Any]:
         # XapiLexer reads `schema` while lexing, so pointing it at the newest snapshot is all
         # a schema swap needs.
-        self._lexer.pygments_lexer.schema = self._session_of().schema
+        lexer = self._lexer.pygments_lexer
+        lexer.schema = self._session_of().schema
+        lexer.devices = self._devices() if self._devices is not None else None
         return self._lexer.lex_document(document)
 
 
@@ -130,6 +142,10 @@ class ShellBackendImpl:
         self.session = session
         self.host = host
         self._reconnect = reconnect
+        # Set by a shell of several devices: the name the prompt shows instead of the
+        # device's own, and how to reconnect this one when it may not be the current one.
+        self.label = ""
+        self.reconnect_hint = "** type `reconnect` to connect again"
         session.wait_for_schema = False  # a line never waits for discovery
         self.status = BackendStatus(device=session.device_name or host, software=session.software,
                                     state="connected", host=host)
@@ -179,7 +195,7 @@ class ShellBackendImpl:
             self._refresh_status()
         lines = result.lines
         if result.exit_code == EXIT_CONNECTION and self._reconnect is not None:
-            lines = [*lines, "** type `reconnect` to connect again"]
+            lines = [*lines, self.reconnect_hint]
         return Outcome(lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell)
 
     # -- discovery, feedback, status ------------------------------------------------
@@ -215,9 +231,13 @@ class ShellBackendImpl:
     def _on_feedback(self, fb: Feedback) -> None:
         self._sink(_LazyFeedbackEvent(fb))
 
+    def refresh_status(self) -> None:
+        """Re-read what the toolbar shows (after the label or the connection changed)."""
+        self._refresh_status()
+
     def _refresh_status(self) -> None:
         s, client = self.status, self.session.client
-        s.device = self.session.device_name or self.host
+        s.device = self.label or self.session.device_name or self.host
         s.software = self.session.software
         s.registrations = len(self.session.registrations)
         rtt = getattr(client, "last_rtt", None)
@@ -240,12 +260,14 @@ class ShellBackendImpl:
 
     def on_protocol_error(self, err: Exception) -> None:
         """Something the device sent made no sense: say so in the pane, keep going."""
+        self.session.note(f"device sent something unexpected: {err}")
         self._sink(FeedbackEvent(time.time(), [f"** device sent something unexpected: {err}"], "/"))
 
     def on_connection_state(self, state: str, detail: str) -> None:
         """The client reconnects by itself: mirror its state in the toolbar and the pane."""
         mapped = {"reconnected": "connected", "closed": "disconnected"}.get(state, state)
         self.status.state = mapped
+        self.session.note(f"connection {state}" + (f": {detail}" if detail else ""))
         if detail:
             self._sink(FeedbackEvent(time.time(), [f"** {detail}"], "/"))
         if state == "reconnected":
@@ -267,7 +289,7 @@ class ShellBackendImpl:
                 self.status.state = "disconnected"
                 self._changed()
                 self._sink(FeedbackEvent(time.time(), [f"** connection closed: {reason}",
-                                                       "** type `reconnect` to connect again"], "/"))
+                                                       self.reconnect_hint], "/"))
         self._spawn(watch())
 
     async def _do_reconnect(self) -> Outcome:
@@ -291,6 +313,7 @@ class ShellBackendImpl:
         self.status.state = "connected"
         self._watch(client)
         lines = [f"reconnected to {self.host}"]
+        self.session.note(lines[0])
         try:
             await self.session.identify()
             self.session.live.clear()  # a rebooted device has other calls, other values

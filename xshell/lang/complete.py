@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from xshell.lang.grammar import SHELL_COMMANDS, SUBVERBS, VERBS
+from xshell.lang.grammar import ALL_DEVICES, SHELL_COMMANDS, SUBVERBS, VERBS, Kind, tokenize
 from xshell.lang.suggest import Suggestion, suggest
 from xshell.lang.unparse import quote
 from xshell.live import LiveTree
@@ -31,6 +31,10 @@ _SHELL_ARGS = {
 }
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
+DEVICE_WORDS = "@"  # the `shell_words` key for the connected devices' names
+# Shell commands that concern the shell as a whole, not one device: not offered after `@…`.
+_NOT_PER_DEVICE = frozenset({"connect", "use", "devices", "disconnect", "bye", "exit", "quit",
+                             "clear", "pane"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +131,11 @@ def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
     `registrations` are the registered feedback expressions (for `deregister`).
     `shell_words` adds names the shell knows at run time for a shell command's first
     argument (snapshot names for `diff`, device names for `use`, profiles for `connect`),
-    keyed by the command word.
+    keyed by the command word; under "@" the connected devices, for a leading `@a,b`.
     """
+    lead = next((t for t in tokenize(text) if t.kind is not Kind.WS), None)
+    if lead is not None and lead.kind is Kind.DEVICES:
+        return _after_devices(text, lead.end, schema, live, registrations, shell_words or {})
     helped = _HELP_PREFIX.match(text)
     if helped:
         inner = candidates(text[helped.end():], schema, live, registrations, shell_words)
@@ -142,6 +149,25 @@ def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
                 for e in rank(text[base:], registrations)][:MAX_CANDIDATES]
     out = _dispatch(s, schema, live, shell_words or {})
     return out[:MAX_CANDIDATES]
+
+
+def _after_devices(text: str, end: int, schema: Schema | None, live: LiveTree | None,
+                   registrations: Sequence[str],
+                   shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
+    """`@a,b LINE`: device names inside the prefix; after it, LINE completes as a line."""
+    if end == len(text):
+        s = suggest(text, schema)
+        if s.kind != "devices":
+            return []
+        listed = {n.lower() for n in s.args}
+        names = [n for n in shell_words.get(DEVICE_WORDS, ()) if n.lower() not in listed]
+        if not listed:
+            names.append(ALL_DEVICES)
+        return [Candidate(n, s.start, n, "every device" if n == ALL_DEVICES else "device")
+                for n in rank(s.word, names)][:MAX_CANDIDATES]
+    inner = candidates(text[end:], schema, live, registrations, shell_words)
+    return [replace(c, start=c.start + end) for c in inner
+            if not (c.meta == "shell command" and c.display in _NOT_PER_DEVICE)]
 
 
 def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,

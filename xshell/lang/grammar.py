@@ -35,6 +35,7 @@ class Kind(StrEnum):
     TAG = "tag"  # | resultId="x"
     JSON = "json"  # a line starting with `{`
     COMMENT = "comment"  # a line starting with `#`
+    DEVICES = "devices"  # a leading `@all` / `@room1,room2`: run the rest on those devices
     WS = "ws"
     ERROR = "error"
 
@@ -77,6 +78,9 @@ _TAG_VALUE = re.compile(r'\|\s*resultid\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"|]+))
 _EXPR_CHUNK = re.compile(r"(?:\[[^\]]*\]?|[^\s\[|?])+")
 _STARS = re.compile(r"\*+")
 _ANY_WORD = re.compile(r"\S+")
+_DEVICES = re.compile(r"@[^\s]*")
+DEVICE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:\-]*\Z")  # what `connect … as NAME` accepts
+ALL_DEVICES = "all"  # `@all`: every connected device (so no device may be called "all")
 
 
 def resolve_verb(word: str) -> str | None:
@@ -167,6 +171,9 @@ class _Scanner:
             self._rest_of_line(Kind.JSON)
             self.mode = "args"
             return
+        if c == "@" and all(t.kind is Kind.WS for t in self.out):
+            self.emit(Kind.DEVICES, _DEVICES.match(text, pos).end())  # type: ignore[union-attr]
+            return  # still "first": the rest is a line of its own
         self.mode = "args"
         if c == "?" and _HELP.match(text, pos) and _HELP.match(text, pos).end() == pos + 1:  # type: ignore[union-attr]
             self.emit(Kind.SHELL, pos + 1)
@@ -316,6 +323,28 @@ def tokenize(text: str) -> list[Token]:
 
 
 # --- lexical helpers shared by the parser, unparser and completer ---------------------
+
+def split_devices(text: str) -> list[str]:
+    """The names of a DEVICES token (`@room1,room2` → [room1, room2]); empty parts dropped."""
+    return [n for n in text.lstrip("@").split(",") if n]
+
+
+def devices_prefix(line: str) -> tuple[list[str], int] | None:
+    """(names, where the rest of the line starts) when `line` begins with `@NAMES `.
+
+    None for a line without the prefix. The rest starts after the blanks that follow
+    the names, so `line[end:]` is the line to run on each device.
+    """
+    toks = tokenize(line)
+    i = 1 if toks and toks[0].kind is Kind.WS else 0
+    if i >= len(toks) or toks[i].kind is not Kind.DEVICES:
+        return None
+    end = toks[i].end
+    if i + 1 < len(toks) and toks[i + 1].kind is Kind.WS:
+        end = toks[i + 1].end
+    return split_devices(toks[i].text), end
+
+
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}\Z")

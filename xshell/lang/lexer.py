@@ -7,15 +7,15 @@ parameter, an illegal value) is shown as Error while the user is still typing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from pygments.lexer import Lexer
 from pygments.lexers.data import JsonLexer
-from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, String, Text,
-                            Whitespace, _TokenType)
+from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Punctuation, String,
+                            Text, Whitespace, _TokenType)
 
-from xshell.lang.grammar import Kind, Token, tokenize
+from xshell.lang.grammar import ALL_DEVICES, Kind, Token, tokenize
 from xshell.lang.parse import ParseError, needs_body, parse
 from xshell.schema.model import Schema
 
@@ -36,6 +36,7 @@ TOKEN_TYPES: dict[Kind, _TokenType] = {
     Kind.TAG: Comment.Preproc,
     Kind.JSON: Text,
     Kind.COMMENT: Comment.Single,
+    Kind.DEVICES: Name.Label,
     Kind.WS: Whitespace,
     Kind.ERROR: Error,
 }
@@ -58,8 +59,28 @@ def _rejected(line: str, toks: list[Token], schema: Schema | None) -> Token | No
     return None
 
 
+def _device_parts(tok: Token, known: Collection[str] | None,
+                  line_end: int) -> Iterator[tuple[int, _TokenType, str]]:
+    """`@room1,room2`: the `@` and commas as punctuation, each name a label (Error when
+    `known` is given and the name is not among them, nor still being typed)."""
+    yield tok.start, Operator, "@"
+    pos = tok.start + 1
+    low = {n.lower() for n in known} | {ALL_DEVICES} if known is not None else None
+    for i, name in enumerate(tok.text[1:].split(",")):
+        if i:
+            yield pos, Punctuation, ","
+            pos += 1
+        if name:
+            typing = pos + len(name) == line_end
+            bad = low is not None and name.lower() not in low and not (
+                typing and any(n.startswith(name.lower()) for n in low))
+            yield pos, Error if bad else Name.Label, name
+        pos += len(name)
+
+
 class XapiLexer(Lexer):
-    """Pygments lexer for xshell input (tshell syntax); `schema` marks unknown names."""
+    """Pygments lexer for xshell input (tshell syntax); `schema` marks unknown names,
+    `devices` (the connected devices' names, when set) unknown names after `@`."""
 
     name = "xAPI"
     aliases = ["xapi", "tshell"]
@@ -69,17 +90,29 @@ class XapiLexer(Lexer):
         options.setdefault("stripnl", False)
         super().__init__(**options)
         self.schema = schema
+        self.devices: Collection[str] | None = None
         self._json = JsonLexer()
 
     def line_tokens(self, line: str, offset: int = 0) -> Iterator[tuple[int, _TokenType, str]]:
         toks = tokenize(line)
-        bad = _rejected(line, toks, self.schema)
+        lead = next((t for t in toks if t.kind is not Kind.WS), None)
+        judged, judged_toks = line, toks
+        if lead is not None and lead.kind is Kind.DEVICES:
+            # the rest is judged as the line it is; blanks keep every column where it was
+            judged = " " * lead.end + line[lead.end:]
+            judged_toks = tokenize(judged)
+        bad = _rejected(judged, judged_toks, self.schema)
+        bad_span = (bad.start, bad.end) if bad is not None else None
         for t in toks:
+            if t.kind is Kind.DEVICES:
+                for i, ttype, value in _device_parts(t, self.devices, len(line)):
+                    yield offset + i, ttype, value
+                continue
             if t.kind is Kind.JSON:
                 for i, ttype, value in self._json.get_tokens_unprocessed(t.text):
                     yield offset + t.start + i, ttype, value
                 continue
-            if t is bad:
+            if (t.start, t.end) == bad_span:
                 ttype = Error
             elif t.kind is Kind.VALUE and t.text.lstrip("+-").isdigit():
                 ttype = Number.Integer

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
-from xshell.lang.grammar import (SUBVERBS, VERBS, ExpressionError, Kind, Token, resolve_verb,
-                                 split_expression, tag_value, tokenize, unquote)
+from xshell.lang.grammar import (SUBVERBS, VERBS, ExpressionError, Kind, Token, devices_prefix,
+                                 resolve_verb, split_expression, tag_value, tokenize, unquote)
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
                                   Raw, Request, Set, Value)
@@ -40,6 +40,8 @@ MULTILINE_COMMANDS: frozenset[tuple[str, ...]] = frozenset(tuple(p.split()) for 
 _INT = re.compile(r"[+-]?[0-9]{1,18}\Z")
 _VALUE_KINDS = (Kind.STRING, Kind.VALUE)
 _Item = tuple[PathElem, Token]  # a path element and the token it was typed as
+DEVICES_ONLY_INTERACTIVE = ("@DEVICES LINE works in the interactive shell only; "
+                            "for scripts pass several TARGETs")
 _UNSUPPORTED = {"xDocument": "use `?`/`??` help for the schema", "xGetxml": "use xStatus",
                 "xTransaction": "it is undocumented"}
 
@@ -181,6 +183,8 @@ class _Parser:
             return self.json(first)
         if first.kind is Kind.COMMENT:
             raise ParseError("a comment is not a request", first.start)
+        if first.kind is Kind.DEVICES:  # the interactive shell strips it before parsing
+            raise ParseError(DEVICES_ONLY_INTERACTIVE, first.start)
         if first.kind is Kind.SHELL:
             raise ParseError(f"{_show(first.text)} is a shell command, not an xAPI request",
                              first.start)
@@ -478,6 +482,8 @@ def shell_command(line: str) -> tuple[str, tuple[str, ...]] | None:
 def needs_body(line: str, schema: Schema | None = None) -> bool:
     """Whether `line` is a multiline command whose payload follows on the next lines."""
     sig = [t for t in tokenize(line) if t.kind is not Kind.WS]
+    if sig and sig[0].kind is Kind.DEVICES:  # `@all xCommand HttpClient Post …` takes a body too
+        sig = sig[1:]
     if not sig or sig[0].kind is not Kind.VERB or resolve_verb(sig[0].text) != "xCommand":
         return False
     if any(t.kind is Kind.HELP for t in sig):
@@ -534,7 +540,9 @@ def format_parse_error(line: str, err: ParseError, schema: Schema | None = None)
 
     pieces: list[str] = []
     last, delta, moved = 0, 0, None
-    for start, end in redact_spans(line, schema):
+    prefix = devices_prefix(line)  # `@room1 xCommand … Password: x`: mask the rest as a line
+    masked_from = " " * prefix[1] + line[prefix[1]:] if prefix else line
+    for start, end in redact_spans(masked_from, schema):
         pieces += [line[last:start], "***"]
         if err.column >= end:
             delta += 3 - (end - start)

@@ -9,16 +9,16 @@ feed strings and compare Suggestions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from xshell.lang.grammar import (ExpressionError, Kind, Token, resolve_verb, split_expression,
-                                 tokenize)
+from xshell.lang.grammar import (ExpressionError, Kind, Token, resolve_verb, split_devices,
+                                 split_expression, tokenize)
 from xshell.lang.parse import FEEDBACK_ROOTS, ROOT_OF_VERB
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 
 SuggestKind = Literal["verb", "shell", "node", "index", "param_name", "value", "subverb",
-                      "expression", "nothing"]
+                      "expression", "devices", "nothing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,8 @@ class Suggestion:
                 of its children), param_name (of the command `node`, `params_given`
                 already used), value (for `param`, or the setting `node`; `value_space`),
                 subverb, expression (a feedback expression segment below `node`;
-                `args` holds the sub-command), nothing.
+                `args` holds the sub-command), devices (a device name in a leading
+                `@room1,room2`; `args` holds the names already listed), nothing.
     word/start  the partial word being typed and its offset (replace from there).
     path        canonical path so far, root first (search markers "//"/"**" inline).
     """
@@ -69,6 +70,9 @@ def _split(text: str) -> tuple[list[Token], Token | None, str, int]:
 def suggest(text_before_cursor: str, schema: Schema | None = None) -> Suggestion:
     """Classify the cursor position at the end of `text_before_cursor`. Never raises."""
     text = text_before_cursor
+    toks = [t for t in tokenize(text) if t.kind is not Kind.WS]
+    if toks and toks[0].kind is Kind.DEVICES:
+        return _devices(text, toks[0], schema)
     done, cur, word, start = _split(text)
     if not done:
         ok = cur is None or cur.kind in (Kind.VERB, Kind.SHELL, Kind.ERROR)
@@ -88,6 +92,16 @@ def suggest(text_before_cursor: str, schema: Schema | None = None) -> Suggestion
     if verb not in ROOT_OF_VERB:
         return Suggestion("nothing", word, start, verb=verb)
     return _PathState(verb, schema).run(done, cur, word, start)
+
+
+def _devices(text: str, tok: Token, schema: Schema | None) -> Suggestion:
+    """Inside `@a,b` a device name; after it, the rest of the line as a line of its own."""
+    if tok.end == len(text):
+        cut = max(tok.text.rfind(","), 0) + 1  # the name after the last comma (or the `@`)
+        listed = split_devices(tok.text[:cut])
+        return Suggestion("devices", tok.text[cut:], tok.start + cut, args=tuple(listed))
+    inner = suggest(text[tok.end:], schema)
+    return replace(inner, start=inner.start + tok.end)
 
 
 def _feedback(text: str, done: list[Token], cur: Token | None, word: str, start: int,

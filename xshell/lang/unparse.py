@@ -194,6 +194,8 @@ def redact_spans(line: str, schema: Schema | None = None) -> list[tuple[int, int
     `Name:` is masked, in case the user forgot the quotes around a secret with spaces.
     """
     toks = [t for t in tokenize(line) if t.kind is not Kind.WS]
+    if toks and toks[0].kind is Kind.DEVICES:  # `@room1,room2 LINE`: LINE holds the secrets
+        toks = toks[1:]
     if not toks:
         return []
     if toks[0].kind is Kind.JSON:

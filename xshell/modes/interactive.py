@@ -1,21 +1,34 @@
-"""`xshell TARGET` on a terminal: the full-screen shell, or `--plain` line mode.
+"""`xshell TARGET…` on a terminal: the full-screen shell, or `--plain` line mode.
 
 Plain mode is chosen automatically when the terminal is dumb or stdout is not a TTY (screen
 readers, serial consoles, logs). History is kept per device in the XDG state dir, with
 secret values already masked by the backend before anything is written.
+
+Every run goes through a `MultiBackend`, with one device or several (several TARGETs,
+or `connect` later), so a shell started on one room can always take in the next one.
+One `ShellContext` is shared by every device session of the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import copy
+import inspect
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.modes.connect import Connector
-from xshell.session import EXIT_CONNECTION, Session
+from xshell.session import EXIT_CONNECTION, EXIT_USAGE, Session
+
+if TYPE_CHECKING:  # the UI stack is imported only when the shell starts
+    from xshell.multi import Device
 
 
 def history_path(key: str) -> Path:
@@ -39,6 +52,144 @@ def welcome(session: Session, host: str, *, demo: bool) -> list[str]:
     return lines + [""]
 
 
+def several(names: Iterable[str], current: str) -> list[str]:
+    """The banner's line for a shell started on several devices."""
+    return [f"Connected to {', '.join(names)}; using {current}. `use NAME` switches, "
+            "`@all LINE` runs a line on every device, `devices` lists them.", ""]
+
+
+def make_context(args: argparse.Namespace) -> ShellContext:
+    """The run's one ShellContext: settings, and the transcript when --log asks for one."""
+    transcript = None
+    log_file = getattr(args, "log", None)
+    if log_file:
+        try:
+            from xshell.transcript import open_transcript  # type: ignore[attr-defined]
+        except ImportError:
+            print("xshell: --log is not available in this build", file=sys.stderr)
+        else:
+            transcript = open_transcript(log_file, getattr(args, "log_format", None))
+    return ShellContext(transcript=transcript, settings=getattr(args, "settings", None))
+
+
+def _passes_password(connector: Any) -> bool:
+    return "password" in inspect.signature(connector).parameters
+
+
+class DeviceOpener:
+    """Opens devices for one run: at start (TARGETs) and later (`connect`).
+
+    The first real device's password is reused for the next ones when nothing else
+    (-p, $XSHELL_PASSWORD, a profile) gives one: one password per site is the rule. No
+    terminal question is asked once the shell runs — it would tear through the screen —
+    so a `connect` that needs one fails with a one-line error instead.
+    """
+
+    def __init__(self, args: argparse.Namespace, context: ShellContext) -> None:
+        self.args = args
+        self.context = context
+        self.password: str | None = None
+
+    def resolve(self, spec: str) -> argparse.Namespace:
+        """What `connect SPEC` means: a profile or a host/URL, with the run's options."""
+        settings = self.context.settings
+        try:
+            from xshell.config import device_args  # type: ignore[attr-defined]
+        except ImportError:
+            device_args = None
+        if device_args is not None:
+            ns = device_args(self.args, spec, settings)
+        else:
+            try:
+                from xshell.config.profiles import resolve_target
+            except ImportError:
+                ns = copy.copy(self.args)
+                ns.target, ns.name = spec, None
+                ns.user = getattr(ns, "user", None) or os.environ.get("XSHELL_USER") or "admin"
+            else:
+                ns = resolve_target(self.args, spec, dict(getattr(settings, "devices", None) or {}))
+        ns.demo = False  # `connect` always means a device, even in a `--demo` run
+        return ns  # type: ignore[no-any-return]
+
+    async def connect(self, spec: str, name: str, key_problem: Callable[[str], str | None]) -> Device:
+        """The MultiBackend's Opener: `connect SPEC [as NAME]` while the shell runs."""
+        ns = self.resolve(spec)
+        return await self.open(ns, name=name, interactive_ok=False, key_problem=key_problem)
+
+    async def open(self, ns: argparse.Namespace, *, name: str = "", interactive_ok: bool,
+                   key_problem: Callable[[str], str | None] = lambda key: None) -> Device:
+        """Connect, identify, and wrap one device; everything is released on failure."""
+        from xshell.interactive import ShellBackendImpl
+        from xshell.multi import Device
+
+        stack = contextlib.AsyncExitStack()
+        client: Any = None
+        try:
+            fallback = None if ns.demo else self.password
+            extra: dict[str, Any] = {"password": fallback} if fallback and _passes_password(Connector) else {}
+            conn = await stack.enter_async_context(
+                Connector(ns, interactive_ok=interactive_ok, reconnect=True, **extra))
+            problem = key_problem(conn.key)
+            if problem:
+                raise ConnectionFailed(problem)
+            if fallback and not extra and getattr(ns, "password", None) is None \
+                    and not os.environ.get("XSHELL_PASSWORD"):
+                # Stop-gap until Connector takes `password=`: the first device's password.
+                setattr(conn, "_Connector__password", fallback)  # noqa: B010
+            client = await conn.connect()
+            session = Session(client, output=self.args.output, device_key=conn.key,
+                              context=self.context, name=name or getattr(ns, "name", None) or "")
+            backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
+            conn.on_state = backend.on_connection_state
+            conn.on_protocol_error = backend.on_protocol_error
+
+            async def close() -> None:
+                try:
+                    await session.client.close()
+                finally:
+                    await stack.aclose()
+            await session.identify()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                if client is not None:
+                    await client.close()
+                await stack.aclose()
+            raise
+        if not ns.demo and self.password is None:
+            self.password = getattr(conn, "password", None) or getattr(conn, "_Connector__password", None)
+        host = _host_of(ns, conn.host)
+        return Device(name or getattr(ns, "name", None) or host, backend,
+                      host=host, key=conn.key, closer=close)
+
+
+def _each_target(args: argparse.Namespace) -> list[argparse.Namespace]:
+    """One namespace per TARGET when the command line has not split them (`args.devices`)."""
+    if not isinstance(args.target, list):
+        return [args]
+    if len(args.target) <= 1:
+        one = copy.copy(args)
+        one.target = args.target[0] if args.target else None
+        return [one]
+    out = []
+    for target in args.target:
+        one = copy.copy(args)
+        one.target, one.demo = target, False
+        out.append(one)
+    return out
+
+
+def _host_of(ns: argparse.Namespace, fallback: str) -> str:
+    """The device's host as typed (the Connector's `host` may be a profile's display name)."""
+    if getattr(ns, "demo", False):
+        return "demo"
+    from xshell.transport.target import parse_target
+
+    try:
+        return parse_target(ns.target, insecure=bool(getattr(ns, "insecure", False))).host
+    except (ValueError, TypeError):
+        return fallback
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_run(args))
@@ -46,33 +197,72 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-async def _run(args: argparse.Namespace) -> int:
-    from prompt_toolkit.history import FileHistory
+def _history(key: str, settings: Any) -> Any:
+    """The history for this run (kept under the first device's key)."""
+    path = history_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        from xshell.config.history import open_history  # type: ignore[import-not-found]
+    except ImportError:
+        from prompt_toolkit.history import FileHistory
+        return FileHistory(str(path))
+    size = getattr(settings, "history_size", None)
+    return open_history(path, 10_000 if size is None else size)
 
-    from xshell.interactive import ShellBackendImpl
+
+def _profiles(settings: Any) -> Callable[[], Iterable[str]]:
+    return lambda: list(getattr(settings, "devices", None) or ())
+
+
+def _snapshot_names() -> Iterable[str]:
+    try:
+        from xshell.snapshots import list_names  # type: ignore[import-not-found]
+    except ImportError:
+        return ()
+    return list_names()  # type: ignore[no-any-return]
+
+
+async def _with_settings(runner: Any, *args: Any, settings: Any, **kw: Any) -> int:
+    """Call run_app/run_plain with `settings=` once they accept it."""
+    if "settings" in inspect.signature(runner).parameters:
+        kw["settings"] = settings
+    return await runner(*args, **kw)  # type: ignore[no-any-return]
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from xshell.multi import MultiBackend
     from xshell.ui.app import run_app
     from xshell.ui.plain import run_plain
 
     try:
-        async with Connector(args, interactive_ok=True, reconnect=True) as conn:
-            client = await conn.connect()
-            session = Session(client, output=args.output, device_key=conn.key)
-            await session.identify()
-            backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
-            conn.on_state = backend.on_connection_state
-            conn.on_protocol_error = backend.on_protocol_error
-            backend.start_discovery()
-            path = history_path(conn.key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            history = FileHistory(str(path))
-            banner = welcome(session, conn.host, demo=bool(args.demo))
+        context = make_context(args)
+    except ValueError as exc:  # TranscriptError: the file cannot be opened; one line, exit 2
+        print(f"xshell: error: --log: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    opener = DeviceOpener(args, context)
+    settings = getattr(args, "settings", None)
+    multi = MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names)
+    targets = list(getattr(args, "devices", None) or _each_target(args))
+    try:
+        for ns in targets:
             try:
-                if want_plain(args):
-                    return await run_plain(backend, history, banner=banner)
-                return await run_app(backend, history, banner=banner)
-            finally:
-                await backend.aclose()
-                await session.client.close()
-    except ConnectionFailed as exc:
-        print(f"xshell: {exc}", file=sys.stderr)
-        return EXIT_CONNECTION
+                multi.add(await opener.open(ns, interactive_ok=True, key_problem=multi.key_problem))
+            except ConnectionFailed as exc:
+                label = getattr(ns, "name", None) or getattr(ns, "target", None) or "device"
+                prefix = f"{label}: " if len(targets) > 1 else ""
+                print(f"xshell: {prefix}{exc}", file=sys.stderr)
+        if not multi.devices:
+            return EXIT_CONNECTION
+        first = multi.current
+        banner = welcome(first.session, first.host, demo=bool(getattr(targets[0], "demo", False)))
+        if len(multi.devices) > 1:
+            banner = banner[:-1] + several(multi.names(), first.name)
+        history = _history(first.key, settings)
+        if want_plain(args):
+            return await _with_settings(run_plain, multi, history, banner=banner, settings=settings)
+        return await _with_settings(run_app, multi, history, banner=banner, settings=settings)
+    finally:
+        await multi.aclose()
+        closer = getattr(context.transcript, "close", None)
+        if callable(closer):
+            closer()

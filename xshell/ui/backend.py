@@ -53,12 +53,14 @@ class FeedbackEvent:
     """One feedback notification, already rendered as tshell lines (`*s …`, `*e …`).
 
     `time` is a Unix timestamp (seconds); `path` is the slash path that matched, used by
-    the pane filter together with the lines.
+    the pane filter together with the lines. `device` names the device it came from when
+    the shell has several ("" with one: the pane then looks as it always did).
     """
 
     time: float
     lines: list[str]
     path: str = ""
+    device: str = ""
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from xshell.ui.backend import FeedbackEvent
 
-__all__ = ["EventLog", "LogLine", "RateMeter", "format_stamp"]
+__all__ = ["EventLog", "LogLine", "RateMeter", "device_tag", "format_stamp"]
 
 STAMP_WIDTH = len("00:00:00.000")
 
@@ -40,23 +40,34 @@ class _Event:
     never filtered.
     """
 
-    __slots__ = ("_path", "_lines", "_haystack")
+    __slots__ = ("_path", "_lines", "_haystack", "device")
 
-    def __init__(self, path: str, lines: Sequence[str]) -> None:
+    def __init__(self, path: str, lines: Sequence[str], device: str = "") -> None:
         self._path = path
         self._lines = lines
+        self.device = device
         self._haystack: str | None = None
 
     @property
     def haystack(self) -> str:
-        """Path and lines, casefolded."""
+        """Device tag, path and lines, casefolded (`pane filter room1` keeps room1's)."""
         if self._haystack is None:
-            self._haystack = "\n".join([self._path, *self._lines]).casefold()
+            tag = [device_tag(self.device)] if self.device else []
+            self._haystack = "\n".join([*tag, self._path, *self._lines]).casefold()
         return self._haystack
 
 
+def device_tag(device: str) -> str:
+    """How the pane names the device an event came from: `[room1]`."""
+    return f"[{device}]"
+
+
 class LogLine(NamedTuple):
-    """One displayed line: the timestamp on an event's first line, "" on the others."""
+    """One displayed line: the timestamp on an event's first line, "" on the others.
+
+    An event tagged with a device has `[device]` after the stamp on every line (the
+    others then pad the stamp with blanks, so the tag lines up).
+    """
 
     stamp: str
     text: str
@@ -177,7 +188,15 @@ class EventLog:
     @staticmethod
     def _format(event: FeedbackEvent) -> list[LogLine]:
         lines = event.lines or [event.path]
-        rec = _Event(event.path, lines)
+        device = getattr(event, "device", "")  # a duck-typed event may lack it
+        rec = _Event(event.path, lines, device)
+        if device:
+            # The tag rides in the stamp column: every line says where it came from, and
+            # the text stays a tshell line that the pane's lexer colours as usual.
+            tag = " " + device_tag(device)
+            out = [LogLine(format_stamp(event.time) + tag, lines[0], rec)]
+            out += [LogLine(" " * STAMP_WIDTH + tag, text, rec) for text in lines[1:]]
+            return out
         out = [LogLine(format_stamp(event.time), lines[0], rec)]
         out += [LogLine("", text, rec) for text in lines[1:]]
         return out

@@ -1,0 +1,418 @@
+"""Several devices in one interactive shell: `connect`, `use`, `devices`, `disconnect`, `@…`.
+
+A technician walks a floor of rooms; opening one shell per room loses the thread. The
+MultiBackend keeps one `ShellBackendImpl` per device and shows the UI the *current*
+one — its status (so prompt and toolbar name it), its completer and lexer (its schema) —
+so the UI needs to know nothing about several devices. Feedback from every device lands
+in the one pane, tagged with the device's name once there is more than one. It is used
+with a single device too, so `connect` works from any start.
+
+`@all LINE` / `@room1,room2 LINE` runs LINE on those devices at once, each through its
+own backend (which never raises), and shows the answers grouped per device with a
+summary of the failures: the one thing a technician checks first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from prompt_toolkit.completion import Completer
+from prompt_toolkit.lexers import Lexer
+
+from xshell.errors import AuthenticationFailed, XShellError
+from xshell.interactive import ShellBackendImpl, XapiCompleter, _SchemaLexer
+from xshell.lang.complete import DEVICE_WORDS
+from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, devices_prefix
+from xshell.lang.parse import shell_command
+from xshell.session import Session
+from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
+
+log = logging.getLogger(__name__)
+
+#: Commands about the shell as a whole, answered here (never sent to a device).
+SHELL_WIDE = ("connect", "use", "devices", "disconnect")
+_NOT_PER_DEVICE = frozenset({*SHELL_WIDE, "bye", "exit", "quit"})
+_CONNECT_USAGE = "usage: connect PROFILE|URL [as NAME]"
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]+")
+_HINT = "** type `reconnect` to connect again"
+
+
+@dataclass(eq=False)
+class Device:
+    """One connected device of the shell: its name, its backend, and how to let it go.
+
+    `key` identifies the device (host and port) so the same one is not opened twice;
+    `closer` releases what opening it took (the connection, a demo simulator).
+    """
+
+    name: str
+    backend: ShellBackendImpl
+    host: str = ""
+    key: str = ""
+    closer: Callable[[], Awaitable[None]] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.backend.session
+
+    async def close(self) -> None:
+        try:
+            await self.backend.aclose()
+        finally:
+            if self.closer is not None:
+                await self.closer()
+            else:
+                await self.session.client.close()
+
+
+# (what the user typed after `connect`, the name after `as` or "", the duplicate check
+# on the device key: a message when refused) → an opened, identified Device
+Opener = Callable[[str, str, Callable[[str], "str | None"]], Awaitable[Device]]
+
+
+def safe_spec(spec: str) -> str:
+    """A target as it may be shown or kept: `user:password@` replaced by `***@`."""
+    return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", spec)
+
+
+def derived_name(proposed: str) -> str:
+    """A name usable after `@` and `use` made from a host or profile name."""
+    name = _UNSAFE.sub("-", proposed).strip("-") or "device"
+    return f"{name}-1" if name.lower() == ALL_DEVICES else name
+
+
+def failure_reason(lines: Sequence[str], limit: int = 70) -> str:
+    """The one phrase that says why a device's answer failed (for the summary line)."""
+    why = ""
+    for ln in lines:
+        if "Reason:" in ln:
+            why = ln.split("Reason:", 1)[1].strip().strip('"')
+            break
+        if ln.startswith("error: "):
+            why = ln[len("error: "):]
+            break
+    if not why:
+        rest = [ln for ln in lines if ln.strip() and ln.strip() not in ("OK", "ERROR", "** end")]
+        why = rest[-1].strip() if rest else "failed"
+    return why if len(why) <= limit else why[: limit - 1] + "…"
+
+
+class MultiBackend:
+    """Implements xshell.ui.backend.ShellBackend over one or more devices."""
+
+    def __init__(self, opener: Opener | None = None, *,
+                 profiles: Callable[[], Iterable[str]] = tuple,
+                 snapshots: Callable[[], Iterable[str]] = tuple) -> None:
+        self._opener = opener
+        self._profiles = profiles
+        self._snapshots = snapshots
+        self._devices: dict[str, Device] = {}  # by casefolded name, in connection order
+        self._current: Device | None = None
+        self._sink: Callable[[FeedbackEvent], None] = lambda ev: None
+        self._status_cb: Callable[[], None] = lambda: None
+        self.completer: Completer | None = XapiCompleter(lambda: self.current.session,
+                                                         shell_words=self.shell_words)
+        self.lexer: Lexer | None = _SchemaLexer(lambda: self.current.session, devices=self.names)
+
+    # -- the devices ------------------------------------------------------------------
+    @property
+    def current(self) -> Device:
+        if self._current is None:
+            raise LookupError("no device is connected")
+        return self._current
+
+    @property
+    def devices(self) -> list[Device]:
+        return list(self._devices.values())
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self._devices.values())
+
+    def device(self, name: str) -> Device | None:
+        return self._devices.get(name.casefold())
+
+    def add(self, device: Device, *, current: bool = False, named: bool = False) -> Device:
+        """Take an opened device into the shell. A name the user chose (`named`, checked
+        by the caller) is kept; one derived from a host or profile is made usable and
+        unique (`127.0.0.1`, `127.0.0.1-2`)."""
+        if not named:
+            base = device.name = derived_name(device.name)
+            n = 2
+            while self.device(device.name) is not None:
+                device.name, n = f"{base}-{n}", n + 1
+        self._devices[device.name.casefold()] = device
+        device.backend.set_feedback_sink(self._sink_for(device))
+        device.backend.set_status_listener(self._changed)
+        if current or self._current is None:
+            self._current = device
+        self._relabel()
+        device.backend.start_discovery()
+        return device
+
+    def key_problem(self, key: str) -> str | None:
+        """Why a device with this identity may not be opened again (None: it may)."""
+        for d in self._devices.values():
+            if key and d.key == key:
+                return f"already connected as {d.name} (`use {d.name}`)"
+        return None
+
+    def _name_problem(self, name: str) -> str | None:
+        if not DEVICE_NAME.match(name):
+            return f"{name!r} is not a usable name: letters, digits, '.', '_', ':' or '-'"
+        if name.lower() == ALL_DEVICES:
+            return f"{name!r} is reserved (@{ALL_DEVICES} means every device)"
+        taken = self.device(name)
+        if taken is not None:
+            return f"a device is already named {taken.name} (`use {taken.name}`, or `as OTHER`)"
+        return None
+
+    def _relabel(self) -> None:
+        """With several devices the prompt and hints use our names; with one, as before."""
+        many = len(self._devices) > 1
+        for d in self._devices.values():
+            d.backend.label = d.name if many else ""
+            d.backend.reconnect_hint = f"** type `@{d.name} reconnect` to connect again" if many else _HINT
+            d.backend.refresh_status()
+        self._changed()
+
+    def _sink_for(self, device: Device) -> Callable[[FeedbackEvent], None]:
+        def sink(event: FeedbackEvent) -> None:
+            if len(self._devices) > 1:
+                event.device = device.name
+            self._sink(event)
+        return sink
+
+    def _changed(self) -> None:
+        try:
+            self._status_cb()
+        except Exception:  # a redraw hook must never break the protocol side
+            log.exception("status listener failed")
+
+    def shell_words(self) -> Mapping[str, Sequence[str]]:
+        """Run-time names for completion; snapshots are only listed when asked for."""
+        return _Words(self)
+
+    # -- ShellBackend -----------------------------------------------------------------
+    @property
+    def status(self) -> BackendStatus:
+        return self.current.backend.status
+
+    def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
+        self._sink = sink
+
+    def set_status_listener(self, cb: Callable[[], None]) -> None:
+        self._status_cb = cb
+
+    def needs_body(self, line: str) -> bool:
+        prefix = devices_prefix(line)
+        return self.current.backend.needs_body(line[prefix[1]:] if prefix else line)
+
+    def history_line(self, text: str) -> str:
+        line, sep, body = text.partition("\n")
+        prefix = devices_prefix(line)
+        if prefix is not None:
+            head, rest = line[:prefix[1]], line[prefix[1]:]
+            return head + self.current.backend.history_line(rest + sep + body)
+        local = shell_command(line)
+        if local is not None and local[0] == "connect" and not body:
+            return " ".join(["connect", *map(safe_spec, local[1][:1]), *local[1][1:]])
+        return self.current.backend.history_line(text)
+
+    async def execute(self, text: str) -> Outcome:
+        line, sep, body = text.partition("\n")
+        prefix = devices_prefix(line)
+        if prefix is not None:
+            names, end = prefix
+            return await self.run_on(names, line[end:] + sep + body)
+        local = shell_command(line) if not body else None
+        if local is not None and local[0] in SHELL_WIDE:
+            name, args = local
+            if name == "connect":
+                return await self.connect(args)
+            if name == "use":
+                return self.use(args)
+            if name == "devices":
+                return Outcome(self.table()) if not args else _fail("devices: takes no argument")
+            return await self.disconnect(args)
+        return await self.current.backend.execute(text)
+
+    # -- the shell-wide commands ------------------------------------------------------
+    async def connect(self, args: Sequence[str]) -> Outcome:
+        """`connect PROFILE|URL [as NAME]`: open another device and make it current."""
+        if len(args) == 1:
+            spec, name = args[0], ""
+        elif len(args) == 3 and args[1].lower() == "as":
+            spec, name = args[0], args[2]
+        else:
+            return _fail(f"connect: {_CONNECT_USAGE}")
+        if self._opener is None:
+            return _fail("connect: not available in this shell")
+        problem = self._name_problem(name) if name else None
+        if problem:
+            return _fail(f"connect: {problem}")
+        shown = safe_spec(spec)
+        try:
+            device = await self._opener(spec, name, self.key_problem)
+        except AuthenticationFailed as exc:
+            return _fail(f"connect: {shown}: {exc} (no password prompt while the shell runs: "
+                         "set $XSHELL_PASSWORD or store one for the profile)")
+        except (XShellError, ValueError, OSError) as exc:
+            return _fail(f"connect: {shown}: {exc}")
+        if name:
+            device.name = name
+        self.add(device, current=True, named=bool(name))
+        software = device.session.software or "unknown release"
+        lines = [f"connected to {device.name} ({device.host}, {software})"]
+        if len(self._devices) == 2:  # the moment the other one gets a name to `use`
+            lines.append(f"devices: {', '.join(self.names())} (`use NAME` switches, "
+                         "`@all LINE` runs a line on every device)")
+        return Outcome(lines)
+
+    def use(self, args: Sequence[str]) -> Outcome:
+        if len(args) > 1:
+            return _fail("use: usage: use NAME")
+        if not args:
+            cur = self.current
+            return Outcome([f"using {cur.name} ({cur.host}); connected: {', '.join(self.names())}"])
+        device = self.device(args[0])
+        if device is None:
+            return _fail(f"use: no device named {args[0]!r} (connected: {', '.join(self.names())})")
+        self._current = device
+        self._changed()
+        return Outcome([f"using {device.name} ({device.host})"])
+
+    def table(self) -> list[str]:
+        """`devices`: name, host, state, software, registrations; `*` marks the current."""
+        rows = [("", "NAME", "HOST", "STATE", "SOFTWARE", "FEEDBACK")]
+        for d in self._devices.values():
+            d.backend.refresh_status()
+            s = d.backend.status
+            regs = s.registrations
+            rows.append(("*" if d is self._current else " ", d.name, d.host, s.state,
+                         s.software or "-", f"{regs} registration{'' if regs == 1 else 's'}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+    async def disconnect(self, args: Sequence[str]) -> Outcome:
+        """Close one device (the current one when no name is given), never the last one:
+        the shell always has a current device, and `bye` is the way out."""
+        if len(args) > 1:
+            return _fail("disconnect: usage: disconnect [NAME]")
+        device = self.device(args[0]) if args else self.current
+        if device is None:
+            return _fail(f"disconnect: no device named {args[0]!r} "
+                         f"(connected: {', '.join(self.names())})")
+        if len(self._devices) == 1:
+            return _fail(f"disconnect: {device.name} is the only device; `bye` leaves the shell")
+        del self._devices[device.name.casefold()]
+        lines = [f"disconnected from {device.name}"]
+        if device is self._current:
+            self._current = next(iter(self._devices.values()))
+            lines.append(f"using {self._current.name} ({self._current.host})")
+        device.backend.set_feedback_sink(lambda ev: None)
+        device.backend.set_status_listener(lambda: None)
+        self._relabel()
+        try:
+            await device.close()
+        except Exception as exc:  # noqa: BLE001 - it is gone from the shell either way
+            log.info("closing %s: %s", device.name, exc)
+        return Outcome(lines)
+
+    # -- @DEVICES LINE ----------------------------------------------------------------
+    def _targets(self, names: Sequence[str]) -> tuple[list[Device], str | None]:
+        if not names:
+            return [], "@: name the devices: @all or @room1,room2"
+        if any(n.lower() == ALL_DEVICES for n in names):
+            return self.devices, None
+        unknown = [n for n in names if self.device(n) is None]
+        if unknown:
+            return [], (f"@: no device named {', '.join(unknown)} "
+                        f"(connected: {', '.join(self.names())}); nothing was sent")
+        picked: list[Device] = []
+        for n in names:
+            d = self.device(n)
+            if d is not None and d not in picked:
+                picked.append(d)
+        return picked, None
+
+    async def run_on(self, names: Sequence[str], text: str) -> Outcome:
+        """Run `text` on the named devices at once; answers grouped, failures summed up."""
+        targets, problem = self._targets(names)
+        if problem:
+            return _fail(problem)
+        line = text.partition("\n")[0]
+        if not line.strip():
+            return _fail("@: nothing to run; write @NAMES LINE (e.g. @all xStatus Audio Volume)")
+        local = shell_command(line)
+        if local is not None and local[0] in _NOT_PER_DEVICE:
+            return _fail(f"@: {local[0]} concerns the whole shell; type it without @…")
+        outcomes = await asyncio.gather(*(d.backend.execute(text) for d in targets))
+        lines: list[str] = []
+        failed: list[str] = []
+        for device, outcome in zip(targets, outcomes):
+            lines.append(f"── {device.name} ──")
+            lines += outcome.lines
+            if not outcome.ok:
+                failed.append(f"{device.name}: {failure_reason(outcome.lines)}")
+        n = len(targets)
+        summary = f"** {n} device{'' if n == 1 else 's'}: {n - len(failed)} ok"
+        if failed:
+            summary += f", {len(failed)} failed ({'; '.join(failed)})"
+        return Outcome([*lines, summary], ok=not failed)
+
+    async def aclose(self) -> None:
+        devices, self._devices = self.devices, {}
+        results = await asyncio.gather(*(d.close() for d in devices), return_exceptions=True)
+        for d, r in zip(devices, results):
+            if isinstance(r, Exception):
+                log.info("closing %s: %s", d.name, r)
+
+
+class _Words(Mapping[str, Sequence[str]]):
+    """The shell's run-time names by command word, computed only for the word asked."""
+
+    def __init__(self, multi: MultiBackend) -> None:
+        self._multi = multi
+
+    def _compute(self, key: str) -> Sequence[str] | None:
+        m = self._multi
+        if key in ("use", "disconnect", DEVICE_WORDS):
+            return m.names()
+        if key == "connect":
+            return _safe_list(m._profiles)
+        if key == "diff":
+            return _safe_list(m._snapshots)
+        if key == "snapshot":
+            return ()
+        return None
+
+    def __getitem__(self, key: str) -> Sequence[str]:
+        found = self._compute(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Any:
+        return iter(("use", "disconnect", DEVICE_WORDS, "connect", "diff", "snapshot"))
+
+    def __len__(self) -> int:
+        return 6
+
+
+def _safe_list(source: Callable[[], Iterable[str]]) -> tuple[str, ...]:
+    """Names from a source that may fail (a missing directory): completion goes on."""
+    try:
+        return tuple(source())
+    except Exception:  # noqa: BLE001 - completion must never break typing
+        log.debug("completion names unavailable", exc_info=True)
+        return ()
+
+
+def _fail(message: str) -> Outcome:
+    return Outcome([message], ok=False)
