@@ -155,3 +155,106 @@ async def test_default_device_is_the_builtin_one() -> None:
         pytest.skip(f"built-in device not loadable yet: {exc}")
     with sim_process("--password", PASSWORD) as (url, _):
         assert isinstance(await volume(url), int)
+
+
+# --- --devices N: many independent rooms from one process -----------------------------
+
+ROOM_LINE = re.compile(r"xshell-sim: serving (Room \d{3}) \((.+), simulated\) at (ws://127\.0\.0\.1:(\d+)/ws)\n")
+
+
+async def room_lines(proc: subprocess.Popen[str], count: int) -> list[re.Match[str]]:
+    """The next `count` stdout lines, each a room's URL line."""
+    found = []
+    for _ in range(count):
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 20)  # type: ignore[union-attr]
+        m = ROOM_LINE.fullmatch(line)
+        assert m, line
+        found.append(m)
+    return found
+
+
+async def room_value(url: str, path: list[str]) -> Any:
+    async with connect(url, additional_headers=basic()) as ws:
+        return await Peer(ws).result("xGet", {"Path": path})
+
+
+async def test_devices_serves_independent_named_rooms() -> None:
+    line, proc = await first_line("--devices", "3", "--port", "0", "--password", PASSWORD)
+    try:
+        first = ROOM_LINE.fullmatch(line)
+        assert first, line
+        rooms = [first, *await room_lines(proc, 2)]
+        assert [m.group(1) for m in rooms] == ["Room 001", "Room 002", "Room 003"]
+        assert len({m.group(4) for m in rooms}) == 3  # three ports
+        for m in rooms:
+            assert await room_value(m.group(3), ["Configuration", "SystemUnit", "Name"]) == m.group(1)
+        async with connect(rooms[1].group(3), additional_headers=basic()) as ws:
+            assert await Peer(ws).result("xCommand/Audio/Volume/Set", {"Level": 11}) == {"status": "OK"}
+        volumes = [await room_value(m.group(3), ["Status", "Audio", "Volume"]) for m in rooms]
+        assert volumes[1] == 11 and volumes[0] == volumes[2] != 11  # each room its own state
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(WAIT) == 0
+    assert proc.stdout is not None and proc.stdout.read() == ""  # the URL lines and nothing else
+
+
+def _free_port_run(count: int) -> int:
+    """A first port P with P..P+count-1 all free right now."""
+    import random
+    import socket
+
+    for _ in range(50):
+        base = random.randint(20000, 60000)
+        socks = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    pytest.skip("no run of free ports found")
+
+
+async def test_devices_with_a_port_use_the_ports_that_follow_it() -> None:
+    base = _free_port_run(3)
+    line, proc = await first_line("--devices", "3", "--port", str(base), "--password", PASSWORD)
+    try:
+        first = ROOM_LINE.fullmatch(line)
+        assert first, line
+        rooms = [first, *await room_lines(proc, 2)]
+        assert [int(m.group(4)) for m in rooms] == [base, base + 1, base + 2]
+    finally:
+        proc.terminate()
+        assert proc.wait(WAIT) == 0
+
+
+@pytest.mark.parametrize("args,needle,code", [
+    (["--devices", "0"], "--devices 0: choose 1 to 1000", 2),
+    (["--devices", "1001"], "--devices 1001: choose 1 to 1000", 2),
+    (["--devices", "2", "--port", "65535"], "past port 65535", 1),
+])
+def test_devices_out_of_range_is_one_line(args: list[str], needle: str, code: int) -> None:
+    out = run_cli(*args)
+    assert out.returncode == code and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("xshell-sim: error:") and needle in lines[0]
+
+
+def test_devices_beyond_the_open_file_limit_says_so() -> None:
+    import resource
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    out = subprocess.run([sys.executable, "-m", "xshell.sim", "--devices", "100", "--port", "0"],
+                         capture_output=True, text=True, timeout=30, cwd=ROOT,
+                         env=os.environ.copy(), preexec_fn=low_limit)
+    assert out.returncode == 1 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "open files" in lines[0] and "ulimit -n" in lines[0]
+    assert lines[0].startswith("xshell-sim: error: --devices 100 needs about")

@@ -2,9 +2,11 @@
 
 Scripts and tests start it with `--port 0` and read the first stdout line, which ends
 with the URL actually served — so that line is printed (and flushed) only once the
-socket listens, and nothing else is ever written to stdout. Errors are one line on
-stderr: exit 2 for bad arguments or an unreadable schema/certificate, 1 when the
-address cannot be bound.
+socket listens, and nothing else is ever written to stdout. With `--devices N` there is
+one such line per device (xshell.sim.multi), all written together once every device's
+socket listens. Errors are one line on stderr: exit 2 for bad arguments or an
+unreadable schema/certificate, 1 when the address cannot be bound (or, for --devices,
+the open-file limit is too low).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import os
 import signal
 import ssl
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from xshell.sim.device import DeviceModel
+from xshell.sim.multi import MAX_DEVICES
 
 PROG = "xshell-sim"
 
@@ -48,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", action="store_true",
                    help="answer the hidden xSimulator/Fault method (fault injection for tests; "
                         "see xshell.sim.faults)")
+    p.add_argument("--devices", type=int, default=1, metavar="N",
+                   help="serve N independent devices (Room 001, Room 002, …) on N ports: "
+                        "--port P uses P..P+N-1, --port 0 any free ports; one URL line each")
     p.add_argument("-v", "--verbose", action="store_true", help="log connections to stderr")
     return p
 
@@ -106,8 +113,12 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
     from xshell.sim import RateLimit, Simulator
 
     password = args.password if args.password is not None else os.environ.get("XSHELL_SIM_PASSWORD", "")
-    sim = Simulator(model, args.user, password, legacy_default=args.legacy,
-                    rate_limit=None if args.no_rate_limit else RateLimit(), fault_rpc=args.faults)
+
+    def make(device: DeviceModel) -> Simulator:
+        return Simulator(device, args.user, password, legacy_default=args.legacy,
+                         rate_limit=None if args.no_rate_limit else RateLimit(),
+                         fault_rpc=args.faults)
+
     port = args.port if args.port is not None else (8443 if ctx else 8080)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -116,13 +127,37 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
+    if args.devices > 1:
+        return await _run_many(args, model, ctx, make, port, stop)
     try:
-        async with sim.serve(args.host, port, ctx) as server:
+        async with make(model).serve(args.host, port, ctx) as server:
             name = model.schema.product or model.name
             print(f"{PROG}: serving {name} (simulated) at {server.url}", flush=True)
             await stop.wait()
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {args.host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _run_many(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext | None,
+                    make: Callable[[DeviceModel], Any], port: int, stop: asyncio.Event) -> int:
+    """--devices N: every URL line is printed at once, when all N sockets listen."""
+    from xshell.sim.multi import FleetError, serve_many
+
+    product = model.schema.product or model.name
+    try:
+        async with serve_many(model, args.devices, args.host, port, ctx, make) as served:
+            sys.stdout.write("".join(f"{PROG}: serving {name} ({product}, simulated) at {url}\n"
+                                     for name, url in served))
+            sys.stdout.flush()
+            await stop.wait()
+    except FleetError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"{args.host}:{port}" if port == 0 else f"{args.host}:{port}-{port + args.devices - 1}"
+        print(f"{PROG}: error: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -138,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.port is not None and not 0 <= args.port <= 65535:
             raise _Usage(f"--port {args.port} is not a port number (0-65535)")
+        if not 1 <= args.devices <= MAX_DEVICES:
+            raise _Usage(f"--devices {args.devices}: choose 1 to {MAX_DEVICES}")
         ctx = tls_context(args)
         model = load_model(args.schema, args.model)
     except _Usage as exc:

@@ -1,0 +1,293 @@
+"""`xshell -f script.xapi ROOM1 ROOM2 …`: one script on many devices at once.
+
+The script is read once and runs on every device, at most `--jobs` (default 32)
+connected at once (xshell.fleet does the work; this module prints).
+
+NAME is the device's profile name, else the name the device gives itself (SystemUnit
+Name, e.g. "Room 001"), else HOST (host[:port]); a device that never answered is shown
+by HOST alone.
+
+stdout — each device's output is one block, printed when that device finishes, so
+blocks of different devices never interleave (blocks come in completion order):
+
+- terminal mode: a header line `== NAME (HOST) ==` (`== HOST ==` when they are the
+  same), then the device's answers and the feedback it sent while its script ran, in
+  arrival order, exactly as single-device script mode prints them. `awk '/^== /'`
+  splits the blocks.
+- `-o json`: no header; every document is wrapped with the device it came from, one
+  compact document per line, so `jq` can select by device:
+  `{"device": NAME, "host": HOST, "result": DOC}` for an answer (DOC is what
+  single-device mode prints, `{"error": …}` included), `{"device": …, "host": …,
+  "feedback": DOC}` for a feedback event, and `{"device": …, "host": …, "text": LINE}`
+  for a line that is not JSON (shell commands such as `xpreferences`).
+
+stderr — xshell's own messages, each prefixed with the device: `xshell: NAME:
+FILE:LINE: parse error` (with the caret display), `xshell: NAME: <connection failure>`;
+a progress bar (devices done/total, failures so far, elapsed) only when stderr is a
+terminal; and at the end a per-device summary (a table on a terminal, aligned plain
+lines otherwise) and the final line `xshell: 50 devices: 48 ok, 2 failed`.
+
+Exit status: the highest over the devices (0 ok, 1 xAPI error, 2 parse error, 3
+connection failure). `--follow` follows one device only and is refused here; a script
+whose multiline body never ends is refused before any device is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from xshell.context import ShellContext
+from xshell.fleet import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
+from xshell.session import EXIT_OK, EXIT_USAGE
+
+_FD_SPARE = 64  # files a run needs besides one socket per connected device
+
+
+def _usage(message: str) -> int:
+    print(f"xshell: error: {message}", file=sys.stderr, flush=True)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the script on every device in `args.devices`; the highest exit status."""
+    devices: list[argparse.Namespace] = list(getattr(args, "devices", None) or [])
+    if not devices:
+        return _usage("no devices to run the script on")
+    if getattr(args, "follow", False):
+        return _usage("--follow follows one device; it cannot be used with several devices")
+    jobs = getattr(args, "jobs", None) or DEFAULT_JOBS
+    if jobs < 1:
+        return _usage("--jobs must be at least 1")
+    from xshell.lang.parse import ParseError
+    from xshell.modes.script import _items, _Usage
+
+    try:
+        where, lazy = _items(args)
+        items: list[Item] = list(lazy)  # read once, and whole: no device runs half a script
+    except _Usage as exc:
+        return _usage(str(exc))
+    except ParseError as exc:
+        return _usage(f"{where}: {exc}")
+    try:
+        context = _context(args)
+    except _BadLog as exc:
+        return _usage(str(exc))
+    jobs = _fit_jobs(jobs)
+    display = Display(len(devices), json_mode=args.output == "json")
+    try:
+        outcomes = asyncio.run(run_fleet(devices, items, where, jobs=jobs, output=args.output,
+                                         context=context, on_done=display.done))
+    except KeyboardInterrupt:
+        display.close()
+        return 130
+    finally:
+        _close_transcript(context)
+    display.close()
+    display.summary(outcomes)
+    return max((o.status for o in outcomes), default=EXIT_OK)
+
+
+class _BadLog(Exception):
+    pass
+
+
+def _context(args: argparse.Namespace) -> ShellContext:
+    """One context for every device: settings, and the transcript when --log is given."""
+    context = ShellContext(settings=getattr(args, "settings", None))
+    path = getattr(args, "log", None)
+    if not path:
+        return context
+    try:
+        from xshell.transcript import open_transcript  # type: ignore[import-not-found]
+    except ImportError:
+        raise _BadLog("--log: transcripts are not available in this version") from None
+    try:
+        context.transcript = open_transcript(path, getattr(args, "log_format", None))
+    except ValueError as exc:  # TranscriptError: names the file and the reason
+        raise _BadLog(f"--log: {exc}") from None
+    except OSError as exc:
+        raise _BadLog(f"--log {path}: {exc.strerror or exc}") from None
+    return context
+
+
+def _close_transcript(context: ShellContext) -> None:
+    close = getattr(context.transcript, "close", None)
+    if callable(close):
+        try:
+            close()
+        except OSError as exc:
+            print(f"xshell: --log: {exc}", file=sys.stderr)
+
+
+def _fit_jobs(jobs: int) -> int:
+    """Raise the open-file limit for `jobs` sockets if allowed; else run fewer at once."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return jobs
+    need = jobs + _FD_SPARE
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (OSError, ValueError):
+            pass
+        if soft < need:
+            fit = max(1, soft - _FD_SPARE)
+            print(f"xshell: warning: the open-file limit (ulimit -n {soft}) allows {fit} devices "
+                  f"at once, not {jobs}; running {fit} at a time", file=sys.stderr)
+            return fit
+    return jobs
+
+
+def _tag(outcome: DeviceOutcome) -> str:
+    return '{"device":' + json.dumps(outcome.name) + ',"host":' + json.dumps(outcome.host)
+
+
+def block_lines(outcome: DeviceOutcome, json_mode: bool) -> list[str]:
+    """The device's stdout block (see the module docstring for the format)."""
+    if not json_mode:
+        same = outcome.name == outcome.host
+        lines = [f"== {outcome.name} ==" if same else f"== {outcome.name} ({outcome.host}) =="]
+        for _, chunk in outcome.out:
+            lines += chunk
+        return lines
+    tag, lines = _tag(outcome), []
+    for kind, chunk in outcome.out:
+        for line in chunk:
+            if _is_json(line):
+                lines.append(f'{tag},"{kind}":{line}}}')
+            elif line.strip():
+                lines.append(f'{tag},"text":{json.dumps(line)}}}')
+    return lines
+
+
+def _is_json(line: str) -> bool:
+    """A whole JSON document (an answer may be a bare 50 or "text", not only {…})."""
+    if not line.strip():
+        return False
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def note_lines(outcome: DeviceOutcome) -> list[str]:
+    """xshell's messages about the device for stderr; the first line of each is prefixed."""
+    return [f"xshell: {outcome.name}: {note}" for note in outcome.notes]
+
+
+class Display:
+    """Blocks on stdout, messages and the progress bar on stderr (bar only on a terminal)."""
+
+    def __init__(self, total: int, *, json_mode: bool) -> None:
+        self.total = total
+        self.json_mode = json_mode
+        self.finished = 0
+        self.failures = 0
+        self._tty_out = _isatty(sys.stdout)
+        self._progress: Any = None
+        self._task: Any = None
+        if _isatty(sys.stderr):
+            self._progress, self._task = _start_progress(total)
+
+    def done(self, outcome: DeviceOutcome) -> None:
+        """One device finished: its block, its messages, the bar moves."""
+        self.finished += 1
+        self.failures += 0 if outcome.succeeded else 1
+        block = block_lines(outcome, self.json_mode)
+        notes = note_lines(outcome)
+        paused = self._progress is not None and self._tty_out
+        if paused:  # the bar shares the screen with stdout: erase it, write, draw it again
+            self._progress.stop()
+        if block:
+            sys.stdout.write("\n".join(block) + "\n")
+            sys.stdout.flush()
+        if notes:
+            if self._progress is not None and not paused:
+                for note in notes:
+                    self._progress.console.print(note, markup=False, highlight=False, emoji=False,
+                                                 soft_wrap=True)
+            else:
+                sys.stderr.write("\n".join(notes) + "\n")
+                sys.stderr.flush()
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.finished, failed=self.failures)
+            if paused:
+                self._progress.start()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def summary(self, outcomes: Sequence[DeviceOutcome]) -> None:
+        """Per-device summary and the final count line, on stderr."""
+        if _isatty(sys.stderr):
+            _summary_table(outcomes)
+        else:
+            sys.stderr.write("\n".join(summary_lines(outcomes)) + "\n")
+        failed = sum(1 for o in outcomes if not o.succeeded)
+        noun = "device" if len(outcomes) == 1 else "devices"
+        print(f"xshell: {len(outcomes)} {noun}: {len(outcomes) - failed} ok, {failed} failed",
+              file=sys.stderr, flush=True)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+_HEAD = ("device", "host", "exit", "ok", "failed", "time", "first error")
+
+
+def _row(o: DeviceOutcome) -> tuple[str, ...]:
+    return (o.name, o.host, str(o.status), str(o.ok), str(o.failed), f"{o.seconds:.2f}s",
+            o.first_error)
+
+
+def summary_lines(outcomes: Sequence[DeviceOutcome]) -> list[str]:
+    """The summary as aligned plain lines (stderr that is not a terminal)."""
+    rows = [_HEAD, *(_row(o) for o in outcomes)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in rows]
+
+
+def _summary_table(outcomes: Sequence[DeviceOutcome]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = [_row(o) for o in outcomes]
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for head in _HEAD:  # one line per device: only the first error is cut short
+        last = head == _HEAD[-1]
+        table.add_column(head, no_wrap=not last, overflow="ellipsis" if last else "fold",
+                         justify="right" if head in ("exit", "ok", "failed", "time") else "left")
+    for o, row in zip(outcomes, rows):
+        table.add_row(*row, style=None if o.succeeded else "red")
+    Console(stderr=True, highlight=False).print(table)
+
+
+def _start_progress(total: int) -> tuple[Any, Any]:
+    """A transient rich bar on stderr: devices done/total, failures, elapsed."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    progress = Progress(TextColumn("devices"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True,
+                        redirect_stdout=False, redirect_stderr=False)
+    task = progress.add_task("devices", total=total, failed=0)
+    progress.start()
+    return progress, task
