@@ -1,4 +1,6 @@
 # fish completion for xshell — copy to ~/.config/fish/completions/xshell.fish
+# TARGET completes device profile names (from `xshell --list-profiles`) and host names.
+complete -c xshell -f -a '(xshell --list-profiles 2>/dev/null)' -d 'device profile'
 complete -c xshell -f -a '(__fish_print_hostnames)' -d 'device'
 complete -c xshell -s u -l user -x -a 'admin' -d 'username'
 complete -c xshell -s p -l password -x -d 'password (visible to other users; prefer XSHELL_PASSWORD)'
@@ -13,6 +15,12 @@ complete -c xshell -l accept-new -d 'pin an unknown TLS certificate on first use
 complete -c xshell -l cacert -r -F -d 'also trust the CA certificates in a PEM file'
 complete -c xshell -l insecure -d 'do not verify the TLS certificate'
 complete -c xshell -l auth -x -a 'basic subprotocol' -d 'how credentials are sent'
+complete -c xshell -l legacy -d 'legacy all-strings typing (?legacy)'
+complete -c xshell -l config -r -F -d 'read settings and profiles from this file'
+complete -c xshell -l list-profiles -d 'print the device profile names'
+complete -c xshell -l log -r -F -d 'record the session in a file'
+complete -c xshell -l log-format -x -a 'text jsonl' -d 'format of the --log file'
+complete -c xshell -l jobs -x -d 'devices worked on at once in a multi-device script'
 complete -c xshell -l demo -d 'run the built-in codec simulator and connect to it'
 complete -c xshell -l plain -d 'line-mode prompt instead of the full-screen interface'
 complete -c xshell -l version -d 'print the version'

@@ -1,14 +1,17 @@
-"""The bash/zsh/fish completions offer exactly the options the CLI has."""
+"""The bash/zsh/fish completions offer exactly the options the CLI has, and profile names."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from xshell.cli import build_parser
+from xshell.config.settings import config_path
 
 COMPLETIONS = Path(__file__).resolve().parent.parent / "completions"
 FILES = {"bash": COMPLETIONS / "xshell.bash", "zsh": COMPLETIONS / "_xshell",
@@ -35,7 +38,9 @@ def _bash_complete(words: list[str]) -> list[str]:
     script = (f"source {FILES['bash']}\n"
               f"COMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
               "_xshell\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
-    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=10)
+    # The completion runs `xshell --list-profiles`: the one installed beside this Python.
+    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=10, env=env)
     assert out.returncode == 0, out.stderr
     return [w for w in out.stdout.splitlines() if w]
 
@@ -46,6 +51,23 @@ def test_bash_completes_options_and_their_values() -> None:
     assert sorted(_bash_complete(["xshell", "-o", ""])) == ["json", "terminal"]
     assert _bash_complete(["xshell", "--auth", "sub"]) == ["subprotocol"]
     assert "--demo" in _bash_complete(["xshell", "--"])
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
+def test_bash_completes_profile_names_for_target(tmp_path: Path) -> None:
+    if not os.access(os.path.join(os.path.dirname(sys.executable), "xshell"), os.X_OK):
+        pytest.skip("the xshell command is not installed beside this Python")
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text('[devices.boardroom]\nhost = "10.0.0.5"\n'
+                             '[devices.board-2]\nhost = "10.0.0.6"\n[devices.lab]\nhost = "10.0.0.7"\n')
+    assert {"boardroom", "board-2"} <= set(_bash_complete(["xshell", "boa"]))
+    assert "lab" not in _bash_complete(["xshell", "boa"])
+    assert "lab" in _bash_complete(["xshell", "boardroom", "-c", "xStatus", "l"])  # any TARGET
+    other = tmp_path / "fleet.toml"
+    other.write_text('[devices.basement]\nhost = "10.0.1.1"\n')
+    assert "basement" in _bash_complete(["xshell", "--config", str(other), "bas"])
+    assert "boardroom" not in _bash_complete(["xshell", "--config", str(other), "boa"])
+    assert sorted(_bash_complete(["xshell", "--log-format", ""])) == ["jsonl", "text"]
 
 
 @pytest.mark.parametrize("shell,flag", [("zsh", "-n"), ("fish", "--no-execute")])

@@ -1,16 +1,22 @@
 """The `xshell` command line: the contract scripts and the tests rely on.
 
-    xshell [TARGET] [-u USER] [-p PASSWORD] [-c LINE]… [-f FILE] [-o terminal|json]
+    xshell [TARGET ...] [-u USER] [-p PASSWORD] [-c LINE]… [-f FILE] [-o terminal|json]
            [--follow] [--max-events N] [--timeout S] [--fingerprint SHA256:…] [--accept-new]
-           [--cacert FILE] [--insecure] [--demo] [--plain] [--version]
+           [--cacert FILE] [--insecure] [--legacy] [--config FILE] [--list-profiles]
+           [--log FILE] [--log-format text|jsonl] [--jobs N] [--demo] [--plain] [--version]
+
+A TARGET is a profile name from the settings file ([devices.NAME]) or a host/URL.
+Each TARGET becomes its own argparse.Namespace in `args.devices` (profile fields under
+the command line's options); one device runs as a script or an interactive shell,
+several go to the multi-device modes. Settings are loaded once, into `args.settings`.
 
 wss:// certificates are verified: one a trusted CA signed passes; any other must match
 the pin stored in $XDG_CONFIG_HOME/xshell/known_hosts (asked about on first contact in
 interactive runs), `--fingerprint`, or be pinned on first use with `--accept-new`.
 
 Exit status: 0 all succeeded; 1 a request got an xAPI error; 2 usage or parse error;
-3 connection or authentication failure. Only argparse is imported here, so a one-shot
-run never pays for prompt-toolkit.
+3 connection or authentication failure. Only argparse and the stdlib-only settings
+loader are imported here, so a one-shot run never pays for prompt-toolkit.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from xshell import __version__
 
@@ -31,25 +37,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"xshell: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
+    """The options. With `for_profiles`, those a profile or the settings may supply
+    (-u, -o, --auth) default to None, meaning "not given on the command line"; `main`
+    fills them per device. Without it they carry their usual defaults.
+    """
+    unset = for_profiles
     p = _Parser(
         prog="xshell",
         description="Interactive xAPI shell for Cisco RoomOS/CE devices over WebSocket (XoWS).",
-        epilog="TLS: a certificate that is not CA-signed must match its pin in "
+        epilog="Settings and device profiles: $XDG_CONFIG_HOME/xshell/config.toml (written, "
+               "commented, on first run). "
+               "TLS: a certificate that is not CA-signed must match its pin in "
                "$XDG_CONFIG_HOME/xshell/known_hosts (asked on first contact when interactive), "
                "--fingerprint, or be pinned with --accept-new. "
                "Exit status: 0 ok, 1 xAPI error, 2 usage/parse error, 3 connection/authentication failure.")
-    p.add_argument("target", nargs="?", metavar="TARGET",
-                   help="device: host, host:port, ws://… or wss://… URL (default wss://HOST/ws)")
-    p.add_argument("-u", "--user", default=os.environ.get("XSHELL_USER", "admin"),
-                   help="username (default: admin, or $XSHELL_USER)")
+    p.add_argument("target", nargs="*", metavar="TARGET",
+                   help="device: a profile name from the settings file, or host, host:port, "
+                        "ws://… or wss://… URL (default wss://HOST/ws); several for a multi-device run")
+    p.add_argument("-u", "--user", default=None if unset else os.environ.get("XSHELL_USER", "admin"),
+                   help="username (default: the profile's user, else $XSHELL_USER, else admin)")
     p.add_argument("-p", "--password", default=None,
-                   help="password (visible to other users of this machine: prefer $XSHELL_PASSWORD or the prompt)")
+                   help="password (visible to other users of this machine: prefer $XSHELL_PASSWORD, "
+                        "the keyring or the prompt)")
     p.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
                    help="run LINE and exit (repeatable, run in order)")
     p.add_argument("-f", "--file", metavar="FILE", help="run the xAPI lines of FILE ('-' = stdin)")
-    p.add_argument("-o", "--output", choices=("terminal", "json"), default="terminal",
-                   help="output format: tshell terminal lines (default) or one JSON document per request")
+    p.add_argument("-o", "--output", choices=("terminal", "json"), default=None if unset else "terminal",
+                   help="output format: tshell terminal lines or one JSON document per request "
+                        "(default: the settings' [main] output, else terminal)")
     p.add_argument("--follow", action="store_true",
                    help="after the lines, keep printing feedback from their registrations until Ctrl-C")
     p.add_argument("--max-events", type=int, default=None, metavar="N",
@@ -66,8 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also trust the CA certificates in FILE (PEM)")
     p.add_argument("--insecure", action="store_true",
                    help="do not verify the device's TLS certificate at all (no CA, no pin)")
-    p.add_argument("--auth", choices=("basic", "subprotocol"), default="basic",
+    p.add_argument("--auth", choices=("basic", "subprotocol"), default=None if unset else "basic",
                    help="send credentials as HTTP Basic (default) or the auth- WebSocket subprotocol")
+    p.add_argument("--legacy", action="store_true",
+                   help="legacy all-strings typing (adds ?legacy to the URL)")
+    p.add_argument("--config", metavar="FILE", default=None,
+                   help="read settings and profiles from FILE instead of "
+                        "$XDG_CONFIG_HOME/xshell/config.toml")
+    p.add_argument("--list-profiles", action="store_true",
+                   help="print the device profile names, one per line, and exit")
+    p.add_argument("--log", metavar="FILE", default=None,
+                   help="record the session (every device) in FILE")
+    p.add_argument("--log-format", choices=("text", "jsonl"), default=None,
+                   help="format of --log (default: jsonl when FILE ends with .jsonl, else text)")
+    p.add_argument("--jobs", type=int, default=32, metavar="N",
+                   help="devices worked on at once in a multi-device script (default 32)")
     p.add_argument("--demo", action="store_true",
                    help="start the built-in codec simulator in-process and connect to it")
     p.add_argument("--plain", action="store_true",
@@ -77,50 +106,140 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.max_events is not None and args.max_events < 1:
-        return _usage("--max-events must be at least 1")
-    if args.timeout <= 0:
-        return _usage("--timeout must be positive")
-    if not args.demo and not args.target:
-        return _usage("a TARGET (host or ws(s):// URL) is required unless --demo is given")
-    if args.command and args.file:
-        return _usage("use either -c or -f, not both")
-    problem = _tls_problem(args)
+    args = build_parser(for_profiles=True).parse_args(argv)
+    if args.list_profiles:
+        return _list_profiles(args.config)
+    problem = _option_problem(args)
     if problem:
         return _usage(problem)
-
     scripted = bool(args.command or args.file) or not sys.stdin.isatty()
+    settings = _load_settings(args.config, announce=scripted)
+    args.settings = settings
+    args.output = args.output or settings.output
+    if args.log is not None and args.log_format is None:
+        args.log_format = "jsonl" if args.log.lower().endswith(".jsonl") else "text"
+    targets: list[str] = list(args.target)
+    if not args.demo and not targets:
+        return _usage("a TARGET (profile name, host or ws(s):// URL) is required unless --demo is given")
+    if args.demo and targets:
+        return _usage("--demo connects to the built-in simulator; give no TARGET with it")
+    for target in targets:
+        if target in settings.broken_profiles:
+            return _usage(f"profile {target!r} ({settings.where('devices', target)}) cannot be "
+                          f"used: {settings.broken_profiles[target]}")
+    from xshell.config.profiles import resolve_target
+
+    wanted: list[str | None] = [*targets] if targets else [None]  # None: the --demo device
+    devices = [resolve_target(args, t, settings.profiles) for t in wanted]
+    for dev in devices:
+        problem = _tls_problem(dev, args)
+        if problem:
+            return _usage(problem)
+    args.devices = devices
     try:
+        if len(devices) > 1:
+            return _run_several(args, scripted)
+        one = devices[0]
+        one.devices = devices
         if scripted:
             from xshell.modes.script import run
         else:
             from xshell.modes.interactive import run
-        return run(args)
+        return run(one)
     except KeyboardInterrupt:
         return 130
 
 
-def _tls_problem(args: argparse.Namespace) -> str | None:
-    """Certificate options that contradict each other or the target; None when they fit."""
-    given = [name for name, on in (("--fingerprint", args.fingerprint is not None),
-                                   ("--accept-new", args.accept_new),
-                                   ("--cacert", args.cacert is not None)) if on]
+def _run_several(args: argparse.Namespace, scripted: bool) -> int:
+    """Several devices: the multi-device modes (xshell.modes.fleet and the interactive one)."""
+    try:
+        from xshell.modes.fleet import run as run_fleet
+    except ImportError:
+        return _usage("several devices are not supported yet: give one TARGET")
+    if scripted:
+        return run_fleet(args)
+    from xshell.modes.interactive import run
+    return run(args)
+
+
+def _option_problem(args: argparse.Namespace) -> str | None:
+    if args.max_events is not None and args.max_events < 1:
+        return "--max-events must be at least 1"
+    if args.timeout <= 0:
+        return "--timeout must be positive"
+    if args.jobs < 1:
+        return "--jobs must be at least 1"
+    if args.command and args.file:
+        return "use either -c or -f, not both"
+    if args.log_format is not None and args.log is None:
+        return "--log-format needs --log FILE"
+    if args.config is not None and not os.path.isfile(args.config):
+        return f"--config: no such file: {args.config}"
+    return None
+
+
+def _load_settings(config: str | None, *, announce: bool) -> Any:
+    """Settings merged over the defaults; problems on stderr, one line each (never fatal).
+
+    The first-run notice ("wrote the default settings to …") goes to stderr only when
+    `announce` and stderr is a terminal, so captured script output stays clean; the
+    interactive UIs show it under their welcome banner instead (settings.notices).
+    """
+    from pathlib import Path
+
+    from xshell.config.settings import load_settings
+
+    settings = load_settings(Path(config) if config else None)
+    for line in settings.warnings:
+        print(line, file=sys.stderr)
+    if settings.notices and announce and sys.stderr.isatty():
+        for line in settings.notices:
+            print(line, file=sys.stderr)
+    return settings
+
+
+def _list_profiles(config: str | None) -> int:
+    """--list-profiles: names only, for the shell completions (no file is written)."""
+    from pathlib import Path
+
+    from xshell.config.settings import load_settings
+
+    if config is not None and not os.path.isfile(config):
+        return _usage(f"--config: no such file: {config}")
+    settings = load_settings(Path(config) if config else None, write_first_run=False)
+    for line in settings.warnings:
+        print(line, file=sys.stderr)
+    sys.stdout.write("".join(f"{name}\n" for name in settings.profiles))
+    return 0
+
+
+def _tls_problem(dev: argparse.Namespace, args: argparse.Namespace) -> str | None:
+    """Certificate options of one device that contradict each other or its target."""
+    origin = (f"in profile {dev.profile!r} ({dev.where})" if dev.profile else "")
+
+    def label(option: str, from_cli: bool) -> str:
+        return option if from_cli or not origin else f"{option.lstrip('-')} {origin}"
+
+    given = [label(name, cli) for name, on, cli in (
+        ("--fingerprint", dev.fingerprint is not None, args.fingerprint is not None),
+        ("--accept-new", dev.accept_new, True),
+        ("--cacert", dev.cacert is not None, args.cacert is not None)) if on]
     if not given:
         return None
-    if args.insecure:
-        return f"--insecure turns certificate checks off; it cannot be combined with {given[0]}"
-    target = (args.target or "").strip().lower()
-    if args.demo or target.startswith("ws://"):
-        return f"{given[0]} needs a wss:// device; {'--demo' if args.demo else 'ws://'} has no TLS"
-    if args.fingerprint is not None:
+    if dev.insecure:
+        return (f"{label('--insecure', args.insecure)} turns certificate checks off; "
+                f"it cannot be combined with {given[0]}")
+    target = (dev.target or "").strip().lower()
+    if dev.demo or target.startswith("ws://"):
+        return f"{given[0]} needs a wss:// device; {'--demo' if dev.demo else 'ws://'} has no TLS"
+    if dev.fingerprint is not None:
         from xshell.transport.pinning import parse_fingerprint
         try:
-            parse_fingerprint(args.fingerprint)
+            parse_fingerprint(dev.fingerprint)
         except ValueError as exc:
-            return f"--fingerprint: {exc}"
-    if args.cacert is not None and not os.path.isfile(args.cacert):
-        return f"--cacert: no such file: {args.cacert}"
+            return f"{label('--fingerprint', args.fingerprint is not None)}: {exc}"
+    if dev.cacert is not None and not os.path.isfile(dev.cacert):
+        return f"{label('--cacert', args.cacert is not None)}: no such file: {dev.cacert}"
     return None
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import importlib
+import importlib.util
 import os
 import secrets
 import ssl
@@ -39,12 +41,66 @@ class _Verified(TLSFailed):
 
 
 def preset_password(args: argparse.Namespace) -> str | None:
-    """-p (with a warning) or $XSHELL_PASSWORD; None when neither is given."""
+    """-p (with a warning), else $XSHELL_PASSWORD, else the system keyring; None if none."""
     if args.password is not None:
         print("xshell: warning: a password given with -p is visible to other users of this "
-              "machine (ps); prefer $XSHELL_PASSWORD or the prompt", file=sys.stderr)
+              "machine (ps); prefer $XSHELL_PASSWORD, the keyring or the prompt", file=sys.stderr)
         return str(args.password)
-    return os.environ.get("XSHELL_PASSWORD")
+    env = os.environ.get("XSHELL_PASSWORD")
+    if env is not None:
+        return env
+    return keyring_password(args)
+
+
+def _one_target(target: str | list[str] | None) -> str | None:
+    """The device's TARGET; a parsed command line may still hold it as a one-item list."""
+    if isinstance(target, list):
+        return target[0] if len(target) == 1 else None
+    return target
+
+
+def keyring_account(args: argparse.Namespace) -> str:
+    """The keyring user name for a device: its profile name, else its bare host."""
+    profile = getattr(args, "profile", None)
+    if profile:
+        return str(profile)
+    from xshell.transport.target import parse_target
+
+    try:
+        return parse_target(_one_target(args.target) or "").host
+    except ValueError:
+        return ""
+
+
+def _keyring_installed() -> bool:
+    """Whether `import keyring` would work, without importing it (it is slow to import)."""
+    if "keyring" in sys.modules:  # None there means "import blocked"
+        return sys.modules["keyring"] is not None
+    try:
+        return importlib.util.find_spec("keyring") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def keyring_password(args: argparse.Namespace) -> str | None:
+    """The password stored in the system keyring (service "xshell"), when `keyring` exists.
+
+    Optional by design: without the package nothing is imported; a backend that fails
+    (no D-Bus, locked store…) costs one warning and the next source is used.
+    """
+    if getattr(args, "demo", False) or not _keyring_installed():
+        return None
+    account = keyring_account(args)
+    if not account:
+        return None
+    try:
+        keyring = importlib.import_module("keyring")
+        found = keyring.get_password("xshell", account)
+    except Exception as exc:  # any backend failure; its text names no secret
+        print(f"xshell: warning: the system keyring could not be read for {account!r} "
+              f"({type(exc).__name__}); trying the next password source", file=sys.stderr)
+        return None
+    return found if isinstance(found, str) else None
 
 
 def will_prompt(interactive_ok: bool) -> bool:
@@ -52,17 +108,20 @@ def will_prompt(interactive_ok: bool) -> bool:
     return interactive_ok and sys.stdin is not None and sys.stdin.isatty()
 
 
-def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
-    """-p (with a warning), else $XSHELL_PASSWORD, else a prompt on a terminal, else ""."""
-    preset = preset_password(args)
-    if preset is not None:
-        return preset
+def prompt_password(args: argparse.Namespace, interactive_ok: bool) -> str:
+    """The terminal prompt when allowed, else "" (the device then refuses the login)."""
     if will_prompt(interactive_ok):
         try:
             return getpass.getpass(f"Password for {args.user}: ")
         except (EOFError, KeyboardInterrupt):
             return ""
     return ""
+
+
+def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
+    """-p, $XSHELL_PASSWORD, the keyring, then a prompt on a terminal, else ""."""
+    preset = preset_password(args)
+    return preset if preset is not None else prompt_password(args, interactive_ok)
 
 
 def ask_terminal(question: str) -> str | None:
@@ -94,12 +153,14 @@ class Connector:
 
     `ask` answers the first-contact question (tests inject one; by default the terminal
     is asked when `interactive_ok` and stdin is a TTY); `notify` gets one-line notices
-    such as "pinned …" (stderr by default).
+    such as "pinned …" (stderr by default). `password` is a fallback used after -p,
+    $XSHELL_PASSWORD and the keyring but before the prompt (a multi-device run reuses
+    the first device's); `args.legacy` adds ?legacy, `args.name` is the display name.
     """
 
     def __init__(self, args: argparse.Namespace, *, interactive_ok: bool,
                  ask: Ask | None = None, notify: Notify | None = None,
-                 reconnect: bool = False) -> None:
+                 reconnect: bool = False, password: str | None = None) -> None:
         self.args = args
         self.reconnect = reconnect  # clients reconnect by themselves (interactive, --follow)
         # Set by the mode once its session exists; the clients call through these.
@@ -114,11 +175,17 @@ class Connector:
         self._target: Any = None
         self._user = args.user
         self.__password: str | None = None  # resolved on first connect, kept for reconnects
+        self.__fallback = password  # e.g. the password another device of the run used
         self._policy: PinPolicy | None = None
         self._ca: ssl.SSLContext | None = None
         self._connected = False  # after the first connect the screen may be the full-screen UI
         self.key = ""  # device identity for caches and history
         self.host = ""  # what the prompt shows before the device's name is known
+
+    @property
+    def password(self) -> str | None:
+        """The password in use once connected (memory only, for the run's next devices)."""
+        return self.__password
 
     async def __aenter__(self) -> Connector:
         args = self.args
@@ -134,11 +201,12 @@ class Connector:
 
         insecure = bool(getattr(args, "insecure", False))
         try:
-            parsed = parse_target(args.target, insecure=insecure)
+            parsed = parse_target(_one_target(args.target) or "",
+                                  legacy=bool(getattr(args, "legacy", False)), insecure=insecure)
         except ValueError as exc:  # never the target itself: it may hold user:password@
             raise ConnectionFailed(f"bad target: {exc}") from None
         self._target = parsed
-        self.host = parsed.host
+        self.host = getattr(args, "name", None) or parsed.host  # a profile's display name
         self.key = f"{parsed.host}_{parsed.port}"
         if parsed.secure and not parsed.insecure:
             try:
@@ -180,6 +248,8 @@ class Connector:
         """Connect; a password prompt waits until the certificate is settled, as in SSH."""
         if self.__password is None:
             preset = preset_password(self.args)
+            if preset is None:
+                preset = self.__fallback
             if preset is None and will_prompt(self.interactive_ok) and "verify_peer" in tls:
                 hook = tls["verify_peer"]
 
@@ -191,7 +261,7 @@ class Connector:
                     await self._client(**{**tls, "verify_peer": probe}).connect()
                 except _Verified:
                     pass
-            self.__password = preset if preset is not None else resolve_password(
+            self.__password = preset if preset is not None else prompt_password(
                 self.args, self.interactive_ok)
         client = self._client(**tls)
         await client.connect()

@@ -14,13 +14,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from prompt_toolkit.application import Application
+from prompt_toolkit.enums import EditingMode
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import History
 from prompt_toolkit.key_binding import merge_key_bindings
+from prompt_toolkit.key_binding.vi_state import InputMode
+from prompt_toolkit.layout.dimension import Dimension as D
 from prompt_toolkit.key_binding.bindings.auto_suggest import load_auto_suggest_bindings
 from prompt_toolkit.widgets import SearchToolbar
 
+from xshell.config.settings import Settings, builtin_settings
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
 from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
 from xshell.ui.eventlog import EventLog
@@ -54,11 +58,14 @@ class ShellApp:
         max_event_lines: int = 10_000,
         flush_interval: float = 0.05,
         banner: Sequence[str] = (),
+        settings: Settings | None = None,
     ) -> None:
         self.backend = backend
+        self.settings = settings if settings is not None else builtin_settings()
         self.flush_interval = flush_interval
         lexer = default_output_lexer() if output_lexer is _DEFAULT else output_lexer
         self.output = OutputPane(max_output_lines, lexer)
+        banner = [*banner, *self.settings.notices]  # e.g. "wrote the default settings to …"
         if banner:
             self.output.append_lines(banner, style="class:banner", lex=False)
         self.events = EventLog(max_event_lines)
@@ -94,10 +101,13 @@ class ShellApp:
                 pane_visible=Condition(lambda: self.pane_visible),
             )
         )
+        _set_pane_width(self.screen, self.settings.pane_width)
+        self.vi = self.settings.key_bindings == "vi"
         self.application: Application[int] = Application(
             layout=self.screen.layout,
             key_bindings=merge_key_bindings([load_auto_suggest_bindings(), build_key_bindings(self)]),
-            style=ui_style(),
+            style=ui_style(self.settings),
+            editing_mode=EditingMode.VI if self.vi else EditingMode.EMACS,
             full_screen=True,
             mouse_support=mouse,
             # No min_redraw_interval: the feedback pane coalesces its own redraws (one
@@ -180,8 +190,17 @@ class ShellApp:
             body_mode=self._body_mode,
             scrolled=not self.output.view.following,
             pane_visible=self.pane_visible,
+            vi_mode=self._vi_mode() if self.vi else None,
         )
         return toolbar_fragments(self.backend.status, info, terminal_columns())
+
+    def _vi_mode(self) -> str:
+        """The vi mode in words, as vim's status line shows it."""
+        if self.input_buffer.selection_state is not None:
+            return "visual"
+        mode = self.application.vi_state.input_mode
+        return {InputMode.NAVIGATION: "normal", InputMode.REPLACE: "replace",
+                InputMode.REPLACE_SINGLE: "replace"}.get(mode, "insert")
 
     def on_enter(self) -> None:
         """Enter: submit, or start a new body line while a multiline command is open."""
@@ -331,6 +350,17 @@ class ShellApp:
         return False
 
 
+def _set_pane_width(screen: Any, width: int) -> None:
+    """[ui] pane_width: the side pane's columns (plus its separator); 0 keeps the 3:2 split.
+
+    The layout builds the side pane with a weight; this pins its width instead.
+    """
+    if width <= 0:
+        return
+    side = screen.wide_body.children[-1]  # ConditionalContainer(VSplit([separator, pane]))
+    side.content.width = D(min=min(width + 1, 12), preferred=width + 1, max=width + 1)
+
+
 def _ignore_event(event: FeedbackEvent) -> None:
     """Sink installed after the app ends, so late events go nowhere."""
 
@@ -341,7 +371,11 @@ def _nothing() -> None:
 
 async def run_app(
     backend: ShellBackend, history: History | None = None, *, mouse: bool = False, output_lexer: Any = _DEFAULT,
-    banner: Sequence[str] = (),
+    banner: Sequence[str] = (), settings: Settings | None = None,
 ) -> int:
-    """Run the full-screen shell on the current loop until the user quits; exit status."""
-    return await ShellApp(backend, history, mouse=mouse, output_lexer=output_lexer, banner=banner).run()
+    """Run the full-screen shell on the current loop until the user quits; exit status.
+
+    `settings` (None = built-in defaults) sets the key bindings, pane width and style.
+    """
+    return await ShellApp(backend, history, mouse=mouse, output_lexer=output_lexer, banner=banner,
+                          settings=settings).run()

@@ -25,6 +25,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.shortcuts import clear as clear_screen
 from prompt_toolkit.shortcuts import print_formatted_text
 
+from xshell.config.settings import Settings, builtin_settings
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
 from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
 from xshell.ui.eventlog import EventLog
@@ -186,18 +187,21 @@ async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[lis
     return 1 if shell.failures else 0
 
 
-async def _run_session(backend: ShellBackend, history: History | None, inp: Input | None, out: Output | None) -> int:
+async def _run_session(backend: ShellBackend, history: History | None, inp: Input | None, out: Output | None,
+                       settings: Settings) -> int:
+    vi = settings.key_bindings == "vi"
     session: PromptSession[str] = PromptSession(
         history=MaskedHistory(history if history is not None else InMemoryHistory(), lambda t: masked(backend, t)),
         completer=SafeCompleter(lambda: backend.completer),
         complete_in_thread=True,
         lexer=SafeLexer(lambda: backend.lexer),
-        style=ui_style(),  # the same colours as the full screen, invalid names included
+        style=ui_style(settings),  # the same colours as the full screen, invalid names included
         auto_suggest=AutoSuggestFromHistory(),
+        vi_mode=vi,
         input=inp,
         output=out,
     )
-    body_session: PromptSession[str] = PromptSession(input=inp, output=out)
+    body_session: PromptSession[str] = PromptSession(vi_mode=vi, input=inp, output=out)
     target = session.output
 
     def write(lines: list[str]) -> None:
@@ -230,21 +234,26 @@ async def run_plain(
     input: Input | TextIO | None = None,  # noqa: A002 - mirrors prompt-toolkit's naming
     output: Output | TextIO | None = None,
     banner: Sequence[str] = (),
+    *,
+    settings: Settings | None = None,
 ) -> int:
     """Run line mode until EOF or `exit`; exit status (non-TTY: 1 if any request failed).
 
     `input` may be a prompt-toolkit Input (interactive) or a text stream (read line by
-    line, no prompt). None picks stdin: interactive when it is a terminal.
+    line, no prompt). None picks stdin: interactive when it is a terminal. `settings`
+    (None = built-in defaults) sets the key bindings (vi or emacs) and the colours.
     """
+    settings = settings if settings is not None else builtin_settings()
+    banner = [*banner, *settings.notices]  # e.g. "wrote the default settings to …"
     if banner:
         stream = output if output is not None and not isinstance(output, Output) else sys.stdout
         print("\n".join(banner), file=stream, flush=True)
     if input is None:
         if sys.stdin is not None and sys.stdin.isatty():
-            return await _run_session(backend, history, None, _as_output(output))
+            return await _run_session(backend, history, None, _as_output(output), settings)
         input = sys.stdin
     if isinstance(input, Input):
-        return await _run_session(backend, history, input, _as_output(output))
+        return await _run_session(backend, history, input, _as_output(output), settings)
     if isinstance(output, Output):
         target = output
         write: Callable[[list[str]], None] = lambda lines: print_formatted_text("\n".join(lines), output=target)

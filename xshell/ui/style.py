@@ -1,45 +1,57 @@
-"""Colours of the UI's own classes; pygments token colours come from prompt-toolkit.
+"""The UI's style: the [colours] of the settings over an optional pygments [ui] theme.
 
-Only ANSI colour names are used so the palette follows the user's terminal theme
-(light or dark) instead of imposing RGB values.
+The colours of the UI's own classes live in the settings' default file (that file is
+their documentation), so the user's [colours] merge over them key by key. Defaults
+use ANSI colour names only, so the palette follows the terminal's theme (light or
+dark). A bad theme name or colour value costs one warning naming the settings file
+and line, and that key keeps its default; the shell always starts.
 """
 
 from __future__ import annotations
 
-from prompt_toolkit.styles import Style
+from prompt_toolkit.styles import BaseStyle, Style, merge_styles, style_from_pygments_cls
+
+from xshell.config.settings import Settings, builtin_settings
 
 __all__ = ["ui_style"]
 
-_RULES: dict[str, str] = {
-    "prompt.device": "bold",
-    "prompt.state": "ansiyellow",
-    "prompt.continuation": "ansibrightblack",
-    "state.connected": "ansigreen bold",
-    "state.connecting": "ansiyellow",
-    "state.reconnecting": "ansiyellow bold",
-    "state.disconnected": "ansired bold",
-    "state.unknown": "ansimagenta",
-    "toolbar": "noreverse",
-    "bottom-toolbar": "bg:ansiblack ansiwhite noreverse",
-    "toolbar.device": "bold",
-    "toolbar.sep": "ansibrightblack",
-    "toolbar.busy": "ansicyan",
-    "toolbar.warn": "ansiyellow",
-    "toolbar.hint": "ansibrightblack",
-    "pane.title": "reverse",
-    "pane.separator": "ansibrightblack",
-    "eventlog.time": "ansibrightblack",
-    "eventlog.status": "",
-    "eventlog.event": "ansicyan",
-    "output.error": "ansired",
-    # The lexer marks names the schema does not know; pygments' own Error style is a border,
-    # which terminals do not draw, so make it visible while typing.
-    "pygments.error": "ansired underline",
-    "output.info": "ansibrightblack",
-    "banner": "ansicyan",
-}
+
+def _theme(settings: Settings) -> BaseStyle | None:
+    """The pygments style named by [ui] theme; None for "default" or an unknown name."""
+    name = settings.theme
+    if not name or name == "default":
+        return None
+    from pygments.styles import get_style_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return style_from_pygments_cls(get_style_by_name(name))
+    except ClassNotFound:
+        settings.report(("ui", "theme"), f"[ui] theme: no pygments style named {name!r} "
+                                         "(python -m pygments -L styles lists them); using the default")
+        return None
 
 
-def ui_style() -> Style:
-    """The style for the full-screen app (merged over prompt-toolkit's defaults)."""
-    return Style.from_dict(_RULES)
+def _rules(settings: Settings) -> list[tuple[str, str]]:
+    """The [colours] rules that parse; a bad one falls back to its default value."""
+    defaults = builtin_settings().colours
+    rules: list[tuple[str, str]] = []
+    for cls, value in settings.colours.items():
+        try:
+            Style([(cls, value)])
+        except (ValueError, AssertionError) as exc:
+            settings.report(("colours", cls), f"[colours] {cls!r}: {exc}; using the default")
+            value = defaults.get(cls, "")
+        rules.append((cls, value))
+    return rules
+
+
+def ui_style(settings: Settings | None = None) -> BaseStyle:
+    """The style for both UI modes (merged over prompt-toolkit's defaults by the app)."""
+    settings = settings if settings is not None else builtin_settings()
+    parts: list[BaseStyle] = []
+    theme = _theme(settings)
+    if theme is not None:
+        parts.append(theme)
+    parts.append(Style(_rules(settings)))
+    return merge_styles(parts)

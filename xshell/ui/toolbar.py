@@ -65,6 +65,7 @@ class ToolbarInfo:
     body_mode: bool = False
     scrolled: bool = False
     pane_visible: bool = True
+    vi_mode: str | None = None  # "insert", "normal"…: shown only with vi key bindings
 
 
 def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160) -> StyleAndTextTuples:
@@ -78,6 +79,9 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     if status.software:
         f += [sep, ("class:toolbar", status.software)]
     f += [sep, (_state_class(status.state), f"{STATE_MARKS.get(status.state, '?')} {status.state}")]
+    if info.vi_mode is not None:  # vi users must see which mode their keys are in
+        f += [sep, ("class:toolbar.hint" if info.vi_mode == "insert" else "class:toolbar.warn",
+                    f"vi {info.vi_mode}")]
     if status.rtt_ms is not None:
         f += [sep, ("class:toolbar", f"rtt {status.rtt_ms:.0f}{'' if narrow else ' '}ms")]
     f += [sep, ("class:toolbar", f"{status.registrations} reg")]

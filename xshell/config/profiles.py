@@ -1,0 +1,154 @@
+"""Named devices: `[devices.NAME]` tables, and turning each TARGET into a device's options.
+
+A profile only fills in what the command line left open: options given on the command
+line always win. A profile with a bad field is kept out of `profiles` but remembered
+with its reason, so `xshell NAME` says what is wrong instead of quietly trying to
+connect to a host called NAME. Passwords are never taken from the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FIELDS", "Profile", "parse_profiles", "resolve_target", "valid_profile_name"]
+
+# field -> (type, choices or None)
+FIELDS: dict[str, tuple[type, tuple[str, ...] | None]] = {
+    "host": (str, None),
+    "user": (str, None),
+    "name": (str, None),
+    "fingerprint": (str, None),
+    "legacy": (bool, None),
+    "insecure": (bool, None),
+    "cacert": (str, None),
+    "auth": (str, ("basic", "subprotocol")),
+}
+SECRET_KEYS = ("password", "passwd", "passphrase", "secret")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One `[devices.KEY]` table, validated. `where` is FILE:LINE of its header."""
+
+    key: str
+    host: str
+    user: str | None = None
+    name: str | None = None
+    fingerprint: str | None = None
+    legacy: bool = False
+    insecure: bool = False
+    cacert: str | None = None
+    auth: str | None = None
+    where: str = ""
+
+
+def valid_profile_name(key: str) -> bool:
+    """Names usable as a TARGET word: not empty, no spaces, not an option."""
+    return bool(key) and not key.startswith("-") and not any(c.isspace() for c in key)
+
+
+def parse_profiles(devices: dict[str, Any], bad: Callable[[tuple[str, ...], str], None],
+                   where: Callable[[tuple[str, ...]], str] = lambda path: ""
+                   ) -> tuple[dict[str, Profile], dict[str, str]]:
+    """(usable profiles, {name: why unusable}); every problem is also passed to `bad`."""
+    profiles: dict[str, Profile] = {}
+    broken: dict[str, str] = {}
+    for key, table in devices.items():
+        path = ("devices", key)
+        if not valid_profile_name(key):
+            bad(path, f"profile name {key!r} cannot be typed as a TARGET (no spaces, no leading '-')")
+            continue
+        if not isinstance(table, dict):
+            bad(path, f"[devices.{key}] must be a table with at least host = \"...\"")
+            broken[key] = "it is not a table"
+            continue
+        fields: dict[str, Any] = {}
+        for name, value in table.items():
+            fpath = (*path, name)
+            if name.lower() in SECRET_KEYS:  # never echo the value
+                bad(fpath, f"[devices.{key}] {name}: passwords are never read from the settings "
+                           "file (use $XSHELL_PASSWORD, the keyring or the prompt); ignored")
+                continue
+            spec = FIELDS.get(name)
+            if spec is None:
+                bad(fpath, f"unknown key {name!r} in [devices.{key}] (known: {', '.join(FIELDS)})")
+                continue
+            kind, choices = spec
+            if type(value) is not kind:
+                want = "true/false" if kind is bool else "a string"
+                bad(fpath, f"[devices.{key}] {name}: expected {want}; ignored")
+                continue
+            if choices is not None and value not in choices:
+                bad(fpath, f"[devices.{key}] {name}: expected {' or '.join(choices)}; ignored")
+                continue
+            fields[name] = value
+        problem = _host_problem(fields.get("host"))
+        if problem:
+            bad(path if "host" not in table else (*path, "host"), f"[devices.{key}] {problem}")
+            broken[key] = problem
+            continue
+        if "cacert" in fields:
+            fields["cacert"] = os.path.expanduser(fields["cacert"])
+        profiles[key] = Profile(key=key, where=where(path), **fields)
+    return profiles, broken
+
+
+def _host_problem(host: Any) -> str | None:
+    if host is None:
+        return "has no host = \"...\" (host, host:port or ws(s):// URL)"
+    from xshell.transport.target import parse_target  # stdlib only
+
+    try:
+        parse_target(host)
+    except ValueError as exc:
+        return f"host: {exc}"
+    return None
+
+
+def _host_of(target: str) -> str:
+    """The bare host of a TARGET, for display names and keyring entries."""
+    from xshell.transport.target import parse_target
+
+    try:
+        return parse_target(target).host
+    except ValueError:
+        return target.rpartition("@")[2]  # never show a user:password@ part
+
+
+def resolve_target(args: argparse.Namespace, target: str | None, profiles: dict[str, Profile]
+                   ) -> argparse.Namespace:
+    """A copy of `args` for one device: the profile's fields under the command line's.
+
+    Fills target, user, fingerprint, insecure, cacert, auth, legacy, name and profile
+    (the profile key, or None for a plain host/URL). Options left at None by the parser
+    mean "not given".
+    """
+    dev = argparse.Namespace(**vars(args))
+    profile = profiles.get(target) if target is not None else None
+    dev.profile = profile.key if profile else None
+    dev.target = profile.host if profile else target
+    env_user = os.environ.get("XSHELL_USER") or None
+    dev.user = args.user or (profile.user if profile else None) or env_user or "admin"
+    dev.fingerprint = args.fingerprint if args.fingerprint is not None else (
+        profile.fingerprint if profile else None)
+    dev.cacert = args.cacert if args.cacert is not None else (profile.cacert if profile else None)
+    dev.auth = args.auth or (profile.auth if profile else None) or "basic"
+    dev.insecure = bool(args.insecure) or bool(profile and profile.insecure)
+    cli_trust = args.fingerprint is not None or args.cacert is not None or bool(args.accept_new)
+    if args.insecure:  # --insecure wins over the profile's pin and CA
+        dev.fingerprint, dev.cacert = args.fingerprint, args.cacert
+    elif cli_trust:  # and a pin or CA on the command line wins over the profile's insecure
+        dev.insecure = False
+    dev.legacy = bool(getattr(args, "legacy", False)) or bool(profile and profile.legacy)
+    if args.demo and target is None:
+        dev.name = "demo"
+    elif profile:
+        dev.name = profile.name or profile.key
+    else:
+        dev.name = _host_of(target or "")
+    dev.where = profile.where if profile else ""
+    return dev
