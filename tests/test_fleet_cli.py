@@ -282,3 +282,17 @@ async def test_the_command_line_exit_status_is_the_worst_device(rooms: dict[str,
     assert status == 3
     assert err.splitlines()[-1] == "xshell: 6 devices: 5 ok, 1 failed"
     assert f"xshell: {port_of(dead)}: " in err
+
+
+async def test_a_password_on_the_command_line_is_warned_about_once_per_run(
+        rooms: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XSHELL_PASSWORD")
+    script = tmp_path / "script.xapi"
+    script.write_text(SCRIPT, encoding="utf-8")
+    status, out, err = await xshell("-p", PASSWORD, "-f", str(script), *list(rooms.values())[:6],
+                                    password=None)
+    assert status == 0, err
+    assert len(blocks(out)) == 6
+    assert [ln for ln in err.splitlines() if "-p is visible" in ln] == [
+        "xshell: warning: a password given with -p is visible to other users of this machine "
+        "(ps); prefer $XSHELL_PASSWORD, the keyring or the prompt"]

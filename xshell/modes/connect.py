@@ -40,11 +40,21 @@ class _Verified(TLSFailed):
     """Raised by the probe hook: the certificate is accepted, the upgrade not wanted yet."""
 
 
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A warning about the run, not one device: a 200-room script prints it once."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        print(f"xshell: warning: {message}", file=sys.stderr)
+
+
 def preset_password(args: argparse.Namespace) -> str | None:
     """-p (with a warning), else $XSHELL_PASSWORD, else the system keyring; None if none."""
     if args.password is not None:
-        print("xshell: warning: a password given with -p is visible to other users of this "
-              "machine (ps); prefer $XSHELL_PASSWORD, the keyring or the prompt", file=sys.stderr)
+        _warn_once("a password given with -p is visible to other users of this "
+                   "machine (ps); prefer $XSHELL_PASSWORD, the keyring or the prompt")
         return str(args.password)
     env = os.environ.get("XSHELL_PASSWORD")
     if env is not None:
@@ -97,8 +107,8 @@ def keyring_password(args: argparse.Namespace) -> str | None:
         keyring = importlib.import_module("keyring")
         found = keyring.get_password("xshell", account)
     except Exception as exc:  # any backend failure; its text names no secret
-        print(f"xshell: warning: the system keyring could not be read for {account!r} "
-              f"({type(exc).__name__}); trying the next password source", file=sys.stderr)
+        _warn_once(f"the system keyring could not be read ({type(exc).__name__}); "
+                   "trying the next password source")
         return None
     return found if isinstance(found, str) else None
 
