@@ -103,10 +103,8 @@ def _context(args: argparse.Namespace) -> ShellContext:
     path = getattr(args, "log", None)
     if not path:
         return context
-    try:
-        from xshell.transcript import open_transcript  # type: ignore[import-not-found]
-    except ImportError:
-        raise _BadLog("--log: transcripts are not available in this version") from None
+    from xshell.transcript import open_transcript
+
     try:
         context.transcript = open_transcript(path, getattr(args, "log_format", None))
     except ValueError as exc:  # TranscriptError: names the file and the reason

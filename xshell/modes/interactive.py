@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import copy
-import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -63,17 +62,10 @@ def make_context(args: argparse.Namespace) -> ShellContext:
     transcript = None
     log_file = getattr(args, "log", None)
     if log_file:
-        try:
-            from xshell.transcript import open_transcript  # type: ignore[attr-defined]
-        except ImportError:
-            print("xshell: --log is not available in this build", file=sys.stderr)
-        else:
-            transcript = open_transcript(log_file, getattr(args, "log_format", None))
+        from xshell.transcript import open_transcript
+
+        transcript = open_transcript(log_file, getattr(args, "log_format", None))
     return ShellContext(transcript=transcript, settings=getattr(args, "settings", None))
-
-
-def _passes_password(connector: Any) -> bool:
-    return "password" in inspect.signature(connector).parameters
 
 
 class DeviceOpener:
@@ -92,22 +84,9 @@ class DeviceOpener:
 
     def resolve(self, spec: str) -> argparse.Namespace:
         """What `connect SPEC` means: a profile or a host/URL, with the run's options."""
-        settings = self.context.settings
-        try:
-            from xshell.config import device_args  # type: ignore[attr-defined]
-        except ImportError:
-            device_args = None
-        if device_args is not None:
-            ns = device_args(self.args, spec, settings)
-        else:
-            try:
-                from xshell.config.profiles import resolve_target
-            except ImportError:
-                ns = copy.copy(self.args)
-                ns.target, ns.name = spec, None
-                ns.user = getattr(ns, "user", None) or os.environ.get("XSHELL_USER") or "admin"
-            else:
-                ns = resolve_target(self.args, spec, dict(getattr(settings, "devices", None) or {}))
+        from xshell.config import device_args
+
+        ns = device_args(self.args, spec, self.context.settings)
         ns.demo = False  # `connect` always means a device, even in a `--demo` run
         return ns  # type: ignore[no-any-return]
 
@@ -126,16 +105,11 @@ class DeviceOpener:
         client: Any = None
         try:
             fallback = None if ns.demo else self.password
-            extra: dict[str, Any] = {"password": fallback} if fallback and _passes_password(Connector) else {}
             conn = await stack.enter_async_context(
-                Connector(ns, interactive_ok=interactive_ok, reconnect=True, **extra))
+                Connector(ns, interactive_ok=interactive_ok, reconnect=True, password=fallback))
             problem = key_problem(conn.key)
             if problem:
                 raise ConnectionFailed(problem)
-            if fallback and not extra and getattr(ns, "password", None) is None \
-                    and not os.environ.get("XSHELL_PASSWORD"):
-                # Stop-gap until Connector takes `password=`: the first device's password.
-                setattr(conn, "_Connector__password", fallback)  # noqa: B010
             client = await conn.connect()
             session = Session(client, output=self.args.output, device_key=conn.key,
                               context=self.context, name=name or getattr(ns, "name", None) or "")
@@ -156,7 +130,7 @@ class DeviceOpener:
                 await stack.aclose()
             raise
         if not ns.demo and self.password is None:
-            self.password = getattr(conn, "password", None) or getattr(conn, "_Connector__password", None)
+            self.password = conn.password
         host = _host_of(ns, conn.host)
         return Device(name or getattr(ns, "name", None) or host, backend,
                       host=host, key=conn.key, closer=close)
@@ -201,11 +175,8 @@ def _history(key: str, settings: Any) -> Any:
     """The history for this run (kept under the first device's key)."""
     path = history_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        from xshell.config.history import open_history  # type: ignore[import-not-found]
-    except ImportError:
-        from prompt_toolkit.history import FileHistory
-        return FileHistory(str(path))
+    from xshell.config.history import open_history
+
     size = getattr(settings, "history_size", None)
     return open_history(path, 10_000 if size is None else size)
 
@@ -215,18 +186,9 @@ def _profiles(settings: Any) -> Callable[[], Iterable[str]]:
 
 
 def _snapshot_names() -> Iterable[str]:
-    try:
-        from xshell.snapshots import list_names  # type: ignore[import-not-found]
-    except ImportError:
-        return ()
-    return list_names()  # type: ignore[no-any-return]
+    from xshell.snapshots import list_names
 
-
-async def _with_settings(runner: Any, *args: Any, settings: Any, **kw: Any) -> int:
-    """Call run_app/run_plain with `settings=` once they accept it."""
-    if "settings" in inspect.signature(runner).parameters:
-        kw["settings"] = settings
-    return await runner(*args, **kw)  # type: ignore[no-any-return]
+    return list_names()
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -259,8 +221,8 @@ async def _run(args: argparse.Namespace) -> int:
             banner = banner[:-1] + several(multi.names(), first.name)
         history = _history(first.key, settings)
         if want_plain(args):
-            return await _with_settings(run_plain, multi, history, banner=banner, settings=settings)
-        return await _with_settings(run_app, multi, history, banner=banner, settings=settings)
+            return await run_plain(multi, history, banner=banner, settings=settings)
+        return await run_app(multi, history, banner=banner, settings=settings)
     finally:
         await multi.aclose()
         closer = getattr(context.transcript, "close", None)
