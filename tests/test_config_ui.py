@@ -115,3 +115,18 @@ async def test_plain_mode_uses_vi_keys_too(tmp_path: Path) -> None:
             inp.send_text("\x04")
             await asyncio.wait_for(task, 5)
         assert backend.received.pop() == expected
+
+
+async def test_settings_warnings_stay_readable_on_the_full_screen(tmp_path: Path) -> None:
+    """stderr is hidden by the full-screen app, so the output pane repeats the warnings."""
+    path = tmp_path / "config.toml"
+    path.write_text('[ui]\npane_widht = 40\n', encoding="utf-8")
+    loaded = load_settings(path)
+    assert len(loaded.warnings) == 1
+    buf = io.StringIO()
+    out = Vt100_Output(buf, lambda: Size(rows=20, columns=160))
+    async with running(output=out, settings=loaded):
+        await until(lambda: "pane_widht" in "\n".join(replay(buf.getvalue(), 20, 160)))
+        screen = "\n".join(replay(buf.getvalue(), 20, 160))
+    assert "config.toml:2: unknown" in screen  # the line wraps in the output pane
+    assert "'pane_widht' in [ui]" in screen

@@ -68,6 +68,9 @@ class ShellApp:
         banner = [*banner, *self.settings.notices]  # e.g. "wrote the default settings to …"
         if banner:
             self.output.append_lines(banner, style="class:banner", lex=False)
+        if self.settings.warnings:  # printed on stderr too, but the full screen hides that
+            self.output.append_lines(list(self.settings.warnings), style="class:output.error",
+                                     lex=False)
         self.events = EventLog(max_event_lines)
         self.output_control = self.output.control
         self.events_control = EventLogControl(self.events, self.output.lexer)
