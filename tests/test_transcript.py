@@ -7,11 +7,10 @@ the device sent.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,31 +18,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD, USER
+from tests.test_session import Collector as Events  # awaitable on_feedback target
 from xshell.context import ShellContext
-from xshell.session import EXIT_OK, EXIT_USAGE, Feedback, Session
+from xshell.session import EXIT_OK, EXIT_USAGE, Session
 from xshell.transcript import TranscriptError, open_transcript, transcript_line
 from xshell.transport.client import XoWSClient
 
 TEXT_LINE = re.compile(r"^(\S+) (\S+) ([<>!#])(?: (.*))?$")
-
-
-class Events:
-    """on_feedback target whose arrival can be awaited (the transcript is written first)."""
-
-    def __init__(self) -> None:
-        self.items: list[Feedback] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, fb: Feedback) -> None:
-        self.items.append(fb)
-        self._changed.set()
-
-    async def wait_for(self, pred: Callable[[list[Feedback]], bool], timeout: float = 5.0) -> None:
-        async def loop() -> None:
-            while not pred(self.items):
-                self._changed.clear()
-                await self._changed.wait()
-        await asyncio.wait_for(loop(), timeout)
 
 
 @pytest.fixture
