@@ -83,15 +83,15 @@ class Outbox:
         self._ws = ws
         self._lost = lost
         self._loop = asyncio.get_running_loop()
-        self._frames: list[str] = []
+        self._frames: list[bytes] = []
         self._futures: list[asyncio.Future[Any] | None] = []
         self._acks: list[asyncio.Future[None]] = []
         self._scheduled = False
         self._masks = _Masks()
 
-    def push(self, data: str, fut: asyncio.Future[Any] | None = None,
+    def push(self, data: bytes, fut: asyncio.Future[Any] | None = None,
              ack: asyncio.Future[None] | None = None) -> None:
-        """Queue one text frame; `fut` fails if it is never written, `ack` hears either way."""
+        """Queue one text frame (UTF-8); `fut` fails if it is never written, `ack` hears either way."""
         self._frames.append(data)
         self._futures.append(fut)
         if ack is not None:
@@ -117,12 +117,12 @@ class Outbox:
             if protocol.extensions or protocol.expect_continuation_frame:
                 send_text = protocol.send_text
                 for data in frames:
-                    send_text(data.encode())
+                    send_text(data)
                 # an open connection queues no end-of-stream marker (an empty chunk)
                 chunks = [chunk for chunk in protocol.data_to_send() if chunk]
             else:
                 take = self._masks.take
-                chunks = [mask_frame(data.encode(), take()) for data in frames]
+                chunks = [mask_frame(data, take()) for data in frames]
             if chunks:
                 ws.transport.write(b"".join(chunks) if len(chunks) > 1 else chunks[0])
         except Exception as exc:  # noqa: BLE001 - the link is unusable; fail, never raise

@@ -80,12 +80,14 @@ class Registry:
 def delivering(reg: Registration, rpc: RpcTable,
                default_resync: Callable[[], ResyncHandler | None]) -> FeedbackHandler:
     """The handler the RpcTable holds for `reg`: device Id in, client id out."""
+    handler, sub_id = reg.subscription.handler, reg.sub_id  # fixed for the registration's life
+
     def deliver(payload: dict[str, Any], _device_id: int) -> None | Awaitable[None]:
         if rpc.resyncing:
             resync = reg.on_resync or default_resync()
             if resync is not None:
-                return resync(reg.sub_id, payload)
-        return reg.subscription.handler(payload, reg.sub_id)
+                return resync(sub_id, payload)
+        return handler(payload, sub_id)
     return deliver
 
 
