@@ -197,7 +197,7 @@ class XoWSClient(XapiMethods):
             ssl_context=self._ssl_context, insecure=self._insecure,
             open_timeout=self.open_timeout, ping_interval=None, ping_timeout=None,
             max_size=self._max_size, compression=self._compression, proxy=self._proxy,
-            peer=peer, close_timeout=self._close_timeout)
+            peer=peer, close_timeout=self._close_timeout, lean=True)
         self.peer_certificate_der = peer.der
         self.previous_subscriptions = list(self._registry.subscriptions.values())
         self._rpc.reset_subscriptions()
