@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -98,3 +101,30 @@ async def test_a_timed_out_request_fails_and_the_link_stays(sim: Any) -> None:
         assert c.connected and c.in_flight == 0
         assert await asyncio.wait_for(c.get("Status Audio Volume"), WAIT) == \
             sim.simulator.get_value("Status Audio Volume")
+
+
+def _python(code: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_client_does_not_load_importlib_metadata_until_someone_uses_it() -> None:
+    out = _python(
+        "import sys\n"
+        "import xshell.transport.client\n"
+        "import importlib.metadata as early\n"  # the stand-in, as websockets holds it
+        "print(type(sys.modules['importlib.metadata']).__name__, 'zipfile' in sys.modules)\n"
+        "from importlib.metadata import version\n"
+        "import websockets\n"
+        "print(version('websockets') == websockets.__version__, early.version is version)\n"
+        "print(type(sys.modules['importlib.metadata']).__name__)\n")
+    assert out.splitlines() == ["_Deferred False", "True True", "module"]
+
+
+def test_importlib_metadata_loaded_before_is_left_alone() -> None:
+    out = _python("import importlib.metadata, sys\nreal = sys.modules['importlib.metadata']\n"
+                  "import xshell.transport.client\nprint(sys.modules['importlib.metadata'] is real)\n")
+    assert out == "True"

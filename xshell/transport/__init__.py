@@ -3,11 +3,18 @@
 `target` turns what the user typed into a URL, `opening` opens and authenticates the
 WebSocket, `rpc` is the JSON-RPC bookkeeping, `client` the public XoWSClient. Names are
 loaded lazily so that importing `xshell.transport.target` stays cheap (no websockets).
+
+Importing it defers `importlib.metadata`, which websockets imports without needing it
+(xshell.transport.deferred says why).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from xshell.transport.deferred import defer_importlib_metadata
+
+defer_importlib_metadata()
 
 __all__ = ["Target", "XoWSClient", "parse_target"]
 
