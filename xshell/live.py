@@ -7,7 +7,8 @@ current value. Ghosts remove instances; events are not state and are ignored.
 
 Written on the event loop, read by the completer — which prompt-toolkit may run in a
 worker thread (ThreadedCompleter) — so every access holds one lock: a reader never
-iterates a dict the loop is changing.
+iterates a dict the loop is changing (the one exception, a store that only replaces an
+existing leaf's value, is explained in `LiveTree.merge`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from xshell.schema.model import Schema
 PathElem = str | int
 STATE_ROOTS = ("Status", "Configuration")
 _CANON = {r.lower(): r for r in STATE_ROOTS}
+_ROOTS = {r: r for r in STATE_ROOTS}
+_SLOTS_MAX = 4096  # the spelling devices send: no lower() per notification
 
 
 def _is_id(elem: object) -> bool:
@@ -89,20 +92,73 @@ class LiveTree:
     def __init__(self) -> None:
         self._root: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._shape = 0  # bumped by any change that may move nodes (invalidates _slots)
+        # a one-leaf chain of keys → (shape when cached, parent node, key in it)
+        self._slots: dict[tuple[Any, ...], tuple[int, dict[Any, Any], Any]] = {}
 
     def merge(self, doc: Any) -> None:
-        """Fold a rooted document (xQuery result or feedback payload) into the tree."""
+        """Fold a rooted document (xQuery result or feedback payload) into the tree.
+
+        The one-leaf notification of a storm ({"Status": {"Audio": {"Volume": 50}}})
+        goes through a cached slot: where its chain of keys, as sent, lands in the tree
+        (parent node and key there), kept while the tree's shape is unchanged (`_shape`
+        counts every change that may add, remove or replace a node). Storing it then
+        replaces the value of a key that exists — one dict store, atomic under the GIL and
+        never a change of size, which is all a reader iterating that dict could trip on —
+        so that store alone does without the lock.
+        """
+        if type(doc) is dict and len(doc) == 1:
+            keys: list[Any] = []
+            node: Any = doc
+            while type(node) is dict and len(node) == 1:
+                for key, node in node.items():  # its one item
+                    keys.append(key)
+            if type(node) is not dict and type(node) is not list:
+                chain = tuple(keys)
+                cached = self._slots.get(chain)
+                if cached is not None and cached[0] == self._shape:
+                    cached[1][cached[2]] = node
+                    return
+                with self._lock:
+                    if self._place_leaf(chain, node):
+                        return
         if not isinstance(doc, dict):
             return
-        state: dict[str, Any] = {}
-        for k, v in doc.items():
-            canon = _CANON.get(k.lower()) if isinstance(k, str) else None
-            if canon is not None:
-                state[canon] = v
-        if not state:
-            return
         with self._lock:
-            _merge_into(self._root, state)
+            root = self._root
+            for k, v in doc.items():
+                canon = _ROOTS.get(k) if isinstance(k, str) else None
+                if canon is None and isinstance(k, str):
+                    canon = _CANON.get(k.lower())
+                if canon is not None:
+                    _merge_one(root, canon, v)
+            self._shape += 1  # nodes may have been added, removed or replaced
+
+    def _place_leaf(self, chain: tuple[Any, ...], value: Any) -> bool:
+        """First sight of a leaf's chain: check it, find (or make) its slot, cache that."""
+        if len(chain) < 2 or not all(type(k) is str for k in chain) \
+                or not all(k[:1].isupper() for k in chain[1:]):  # an attribute: not plain
+            return False
+        canon = _ROOTS.get(chain[0]) or _CANON.get(chain[0].lower())
+        if canon is None:
+            return True  # not state (an event): nothing to keep
+        parent = self._root
+        for name in (canon, *chain[1:-1]):
+            slot_key = name if name in parent else (_find_key(parent, name) or name)
+            slot = parent.get(slot_key)
+            if not isinstance(slot, dict):
+                slot = parent[slot_key] = {}
+                self._shape += 1
+            parent = slot
+        leaf = chain[-1]
+        leaf_key = leaf if leaf in parent else (_find_key(parent, leaf) or leaf)
+        if isinstance(parent.get(leaf_key), dict):
+            self._shape += 1  # a node becomes a leaf: slots cached below it are gone
+        parent[leaf_key] = value
+        if len(self._slots) >= _SLOTS_MAX:
+            self._slots.clear()
+        self._slots[chain] = (self._shape, parent, leaf_key)
+        return True
 
     def merge_result(self, path: Sequence[PathElem], result: Any,
                      schema: Schema | None = None) -> None:
@@ -113,6 +169,7 @@ class LiveTree:
     def clear(self) -> None:
         with self._lock:
             self._root.clear()
+            self._shape += 1
 
     def _walk(self, path: Sequence[PathElem]) -> Any:
         node: Any = self._root
@@ -163,19 +220,32 @@ def _ident(item: dict[str, Any]) -> int | None:
 
 
 def _merge_into(dst: dict[Any, Any], src: dict[str, Any]) -> None:
-    while len(src) == 1:  # the common one-leaf notification: walk down without recursing
-        key, val = next(iter(src.items()))
-        if not isinstance(val, dict) or not isinstance(key, str) or not key[:1].isupper():
-            break
-        slot_key = key if key in dst else (_find_key(dst, key) or key)
-        slot = dst.get(slot_key)
-        if not isinstance(slot, dict):
-            slot = dst[slot_key] = {}
-        dst, src = slot, val
     for key, val in src.items():
-        if not isinstance(key, str) or not key[:1].isupper():
-            continue  # attributes (id, ghost, status) are not values
+        if isinstance(key, str) and key[:1].isupper():  # attributes (id, ghost, status) are not values
+            _merge_one(dst, key, val)
+
+
+def _merge_one(dst: dict[Any, Any], key: str, val: Any) -> None:
+    """Fold `val` in at dst[key] (matched in any case).
+
+    A chain of one-key objects (the common one-leaf notification) is walked down in this
+    loop rather than by recursion: a feedback storm is mostly such chains.
+    """
+    while True:
         slot_key = key if key in dst else (_find_key(dst, key) or key)
+        if isinstance(val, dict):
+            slot = dst.get(slot_key)
+            if not isinstance(slot, dict):
+                slot = dst[slot_key] = {}
+            if len(val) != 1:
+                _merge_into(slot, val)
+                return
+            for key, val in val.items():  # its one item; noqa: B007 - walked on below
+                pass
+            if not isinstance(key, str) or not key[:1].isupper():
+                return
+            dst = slot
+            continue
         if isinstance(val, list):
             bucket = dst.get(slot_key)
             if not isinstance(bucket, dict):
@@ -193,10 +263,6 @@ def _merge_into(dst: dict[Any, Any], src: dict[str, Any]) -> None:
                 if not isinstance(slot, dict):
                     slot = bucket[ident] = {}
                 _merge_into(slot, item)
-        elif isinstance(val, dict):
-            slot = dst.get(slot_key)
-            if not isinstance(slot, dict):
-                slot = dst[slot_key] = {}
-            _merge_into(slot, val)
         else:
             dst[slot_key] = val
+        return
