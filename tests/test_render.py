@@ -20,7 +20,8 @@ from xshell.errors import xapi_error
 from xshell.lang import requests as rq
 from xshell.lang.outlexer import TshellOutputLexer
 from xshell.lang.parse import parse
-from xshell.lang.render import (format_value, render_error, render_feedback, render_result,
+from xshell.lang.render_feedback import render_feedback
+from xshell.lang.render import (format_value, render_error, render_result,
                                 result_name, search_keep)
 from xshell.schema.model import Node, ValueSpace, make_children, make_schema
 

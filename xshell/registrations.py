@@ -21,6 +21,8 @@ from xshell.live import LiveTree
 log = logging.getLogger(__name__)
 PathElem = str | int
 Key = tuple[str, ...]
+Renderer = Callable[["Feedback"], "list[str] | tuple[list[str], str]"]
+"""Renders a Feedback's lines; may return (lines, slash path) when it has the path too."""
 
 
 class Feedback:
@@ -37,7 +39,7 @@ class Feedback:
     def __init__(self, time: float, expression: str, path: str | None = None,
                  lines: list[str] | None = None, payload: dict[str, Any] | None = None,
                  resync: bool = False, *,
-                 render: Callable[[Feedback], list[str]] | None = None) -> None:
+                 render: Renderer | None = None) -> None:
         self.time = time
         self.expression = expression  # the registration it belongs to, as the user typed it
         self.payload: dict[str, Any] = payload if payload is not None else {}
@@ -55,10 +57,19 @@ class Feedback:
 
     @property
     def lines(self) -> list[str]:
-        """The rendered lines (tshell feedback), rendered once on first use."""
+        """The rendered lines (tshell feedback), rendered once on first use.
+
+        A renderer that found the slash path on its way (one walk of a one-leaf
+        notification gives both) returns (lines, path); the path is then kept too.
+        """
         if self._lines is None:
             render, self._render = self._render, None
-            self._lines = render(self) if render is not None else []
+            out = render(self) if render is not None else []
+            if type(out) is tuple:
+                out, path = out
+                if self._path is None:
+                    self._path = path
+            self._lines = out
         return self._lines
 
     def __repr__(self) -> str:

@@ -404,13 +404,22 @@ class _FeedbackRenderer:
     One per (schema, output), shared by every event: no closure per notification.
     """
 
-    __slots__ = ("schema", "output")
+    __slots__ = ("schema", "output", "_leaf")
 
     def __init__(self, schema: Schema | None, output: str) -> None:
+        from xshell.lang.render_feedback import leaf_feedback  # not on the one-shot path
         self.schema = schema
         self.output = output
+        self._leaf = leaf_feedback
 
-    def __call__(self, fb: Feedback) -> list[str]:
+    def __call__(self, fb: Feedback) -> list[str] | tuple[list[str], str]:
+        if self.output != "json" and not fb.resync:  # the storm's one-leaf notification
+            try:
+                leaf = self._leaf(fb.payload, self.schema)
+            except Exception:  # noqa: BLE001 - the general path below says what is wrong
+                leaf = None
+            if leaf is not None:
+                return [leaf[0], "** end"], leaf[1]
         return _render_feedback(fb.payload, self.schema, self.output, fb.expression, fb.resync)
 
 
@@ -424,7 +433,7 @@ def _render_feedback(payload: dict[str, Any], schema: Schema | None, output: str
         except Exception:  # noqa: BLE001 - rendered when shown: must not break the display
             doc = _compact(payload)
         return ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
-    from xshell.lang.render import render_feedback
+    from xshell.lang.render_feedback import render_feedback
     try:
         lines = render_feedback(payload, schema)
     except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown

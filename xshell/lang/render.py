@@ -431,51 +431,6 @@ def render_error(req: rq.Request | None, err: XAPIError, schema: Schema | None =
     return [*lines, *_rid_lines(rid), "** end", "", "ERROR"]
 
 
-# --------------------------------------------------------------------------- feedback
-def render_feedback(payload: dict[str, Any], schema: Schema | None = None) -> list[str]:
-    """One xFeedback/Event notification as tshell prints feedback: lines then `** end`.
-
-    `payload` is the notification's params; its subscription `Id` is ignored. Events are
-    printed without the `Event` root (`*e CallSuccessful CallId: 3`) and without the
-    `"id": 1` every event node carries; ghosts print as `*s Call 2 (ghost=True):`.
-    """
-    if not isinstance(payload, dict):
-        return [compact_json(payload), "** end"]
-    roots = [(root, tree) for key, tree in payload.items() if (root := canonical_root(key))]
-    if len(roots) == 1 and (line := _single_leaf(*roots[0], schema)) is not None:
-        return [line, "** end"]
-    if not roots:
-        return [compact_json({k: v for k, v in payload.items() if k != "Id"}), "** end"]
-    lines = [ln for root, tree in roots for ln in tree_lines(_MARKERS[root], root, (), tree, schema)]
-    return lines + ["** end"]
-
-
-def _single_leaf(root: str, tree: Any, schema: Schema | None) -> str | None:
-    """The one line of the common one-leaf notification (a chain of one-key objects), or None.
-
-    Exactly what tree_lines gives for such a tree, without the generator machinery.
-    """
-    path: list[str] = []
-    node = tree
-    while isinstance(node, dict) and len(node) == 1:
-        key, node = next(iter(node.items()))
-        if not isinstance(key, str) or _is_attr(key):
-            return None
-        path.append(key)
-    if isinstance(node, (dict, list)):
-        return None
-    full = (root, *path)
-    head = _heads.get(full)
-    if head is None:
-        if len(_heads) > 4096:
-            _heads.clear()
-        head = _heads[full] = _line(_MARKERS[root], path, None)[:-1]  # "*s Audio Volume"
-    return f"{head}: {_leaf_text(schema, full, node)}"
-
-
-_heads: dict[tuple[str, ...], str] = {}  # line heads of one-leaf paths (schema-independent)
-
-
 __all__ = ["HIDDEN", "Keep", "canonical_root", "compact_json", "flatten", "format_value",
-           "is_hidden", "leaf_node", "quote", "render_error", "render_feedback", "render_result",
+           "is_hidden", "leaf_node", "quote", "render_error", "render_result",
            "result_name", "search_keep", "tree_lines"]

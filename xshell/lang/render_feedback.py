@@ -1,0 +1,126 @@
+"""Feedback notifications into tshell text: `*s Audio Volume: 50` then `** end`.
+
+Split from xshell.lang.render because feedback is the one rendering on a hot path: a
+storm during a call is thousands of notifications a second, nearly all of them one leaf
+(`{"Status": {"Audio": {"Volume": 50}}}`). Those take `leaf_feedback`, which walks the
+chain of keys once and finds everything that depends only on the chain — the line's
+head, the slash path the pane filters on, the schema leaf (quoting, hide_value) — in a
+cache keyed by the chain as sent. Everything else takes the general tree layout, and a
+test holds the two to the same output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xshell.lang.render import (_MARKERS, HIDDEN, _leaf_text, _line, canonical_root,
+                                compact_json, format_value, leaf_node, quote, tree_lines)
+from xshell.schema.model import Schema, ValueSpace
+
+__all__ = ["leaf_feedback", "render_feedback"]
+
+_CACHE_MAX = 4096  # distinct one-leaf chains remembered (a device has a few hundred)
+
+
+def render_feedback(payload: dict[str, Any], schema: Schema | None = None) -> list[str]:
+    """One xFeedback/Event notification as tshell prints feedback: lines then `** end`.
+
+    `payload` is the notification's params; its subscription `Id` is ignored. Events are
+    printed without the `Event` root (`*e CallSuccessful CallId: 3`) and without the
+    `"id": 1` every event node carries; ghosts print as `*s Call 2 (ghost=True):`.
+    """
+    if not isinstance(payload, dict):
+        return [compact_json(payload), "** end"]
+    roots = [(root, tree) for key, tree in payload.items() if (root := canonical_root(key))]
+    if len(roots) == 1 and (line := _single_leaf(*roots[0], schema)) is not None:
+        return [line, "** end"]
+    if not roots:
+        return [compact_json({k: v for k, v in payload.items() if k != "Id"}), "** end"]
+    lines = [ln for root, tree in roots for ln in tree_lines(_MARKERS[root], root, (), tree, schema)]
+    return lines + ["** end"]
+
+
+def _single_leaf(root: str, tree: Any, schema: Schema | None) -> str | None:
+    """The one line of a one-leaf notification (a chain of one-key objects), or None.
+
+    Exactly what tree_lines gives for such a tree, without the generator machinery.
+    """
+    path: list[str] = []
+    node = tree
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        if not isinstance(key, str) or key[:1].islower():  # an attribute: not one leaf
+            return None
+        path.append(key)
+    if isinstance(node, (dict, list)):
+        return None
+    full = (root, *path)
+    head = _heads.get(full)
+    if head is None:
+        if len(_heads) > _CACHE_MAX:
+            _heads.clear()
+        head = _heads[full] = _line(_MARKERS[root], path, None)[:-1]  # "*s Audio Volume"
+    return f"{head}: {_leaf_text(schema, full, node)}"
+
+
+_heads: dict[tuple[str, ...], str] = {}  # line heads of one-leaf paths (schema-independent)
+
+# chain of keys as sent → (line head, slash path, value space, hidden), or None when the
+# chain is not a plain one-leaf path (those take render_feedback); for one schema at a time
+_Chain = tuple[str, str, "ValueSpace | None", bool]
+_chains: dict[tuple[Any, ...], _Chain | None] = {}
+_chains_of: list[Schema | None] = [None]
+_UNSET = object()
+
+
+def leaf_feedback(payload: dict[str, Any], schema: Schema | None) -> tuple[str, str] | None:
+    """(line, slash path) of a one-leaf notification; None for any other shape.
+
+    The line is what render_feedback prints before `** end`; the path is what
+    registrations.first_path gives (`/Status/Audio/Volume`), so a caller needs neither.
+    """
+    keys: list[Any] = []
+    node: Any = _UNSET
+    for key, node in payload.items():  # exactly one item, or it is not one leaf
+        keys.append(key)
+    if len(keys) != 1:
+        return None
+    while type(node) is dict and len(node) == 1:
+        for key, node in node.items():  # its one item
+            keys.append(key)
+    if type(node) is dict or type(node) is list:
+        return None
+    if _chains_of[0] is not schema or len(_chains) > _CACHE_MAX:
+        _chains.clear()
+        _chains_of[0] = schema
+    chain = tuple(keys)
+    try:
+        entry = _chains[chain]
+    except KeyError:
+        entry = _chains[chain] = _chain_entry(chain, schema)
+    except TypeError:  # an unhashable key cannot come from JSON, but never raise
+        return None
+    if entry is None:
+        return None
+    head, path, vs, hidden = entry
+    text = quote(HIDDEN) if hidden else format_value(node, vs)
+    return f"{head}: {text}", path
+
+
+def _chain_entry(chain: tuple[Any, ...], schema: Schema | None) -> _Chain | None:
+    """What a one-leaf chain's line needs besides its value; None when it is not plain.
+
+    Plain: the root spelled canonically and every key a string starting with a capital
+    (what first_path and the general layout agree on); anything else is left to them.
+    """
+    if len(chain) < 2 or not all(type(k) is str and k[:1].isupper() for k in chain):
+        return None
+    root = chain[0]
+    if canonical_root(root) != root:
+        return None
+    names = list(chain[1:])
+    head = _line(_MARKERS[root], names, None)[:-1]
+    node = leaf_node(schema, chain)
+    hidden = bool(node is not None and getattr(node, "hide_value", False))
+    vs = node.value_space if node is not None else None
+    return head, "/" + "/".join(chain), vs, hidden
