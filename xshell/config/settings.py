@@ -4,8 +4,9 @@ The packaged `default.toml` is both the documentation and the built-in defaults:
 parsed and merged UNDER the user's file (as pgcli does), so a key the user leaves out —
 or one added by a newer release — keeps its default. Bad content is never fatal: each
 unknown key or wrong value becomes one warning line naming the file and line, and the
-default stays in force. Only the stdlib is imported here (tomllib, re): the one-shot
-path and `--list-profiles` load settings and must stay fast.
+default stays in force. Only the stdlib is imported here (re; tomllib only when a text
+was not parsed before, see tomlcache): the one-shot path and `--list-profiles` load
+settings and must stay fast.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xshell.config import tomlcache
 from xshell.config.locate import locate_keys
 from xshell.config.profiles import Profile, parse_profiles
 
@@ -96,7 +97,7 @@ class Settings:
 
 
 def _parse_default() -> dict[str, Any]:
-    return tomllib.loads(builtin_text())
+    return tomlcache.loads(builtin_text())
 
 
 @lru_cache(maxsize=1)
@@ -131,8 +132,8 @@ def read_user_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], in
         why = getattr(exc, "strerror", None) or str(exc)
         return {}, {}, f"xshell: {path}: cannot read the settings ({why}); using the built-in defaults"
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlcache.loads(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         m = _TOML_LINE.search(str(exc))
         place = f"{path}:{m.group(1)}" if m else str(path)
         return {}, {}, f"xshell: {place}: TOML syntax error: {exc}; using the built-in defaults"
