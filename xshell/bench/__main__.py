@@ -23,6 +23,7 @@ from pathlib import Path
 from xshell.bench import figures_client as fc
 from xshell.bench import figures_process as fp
 from xshell.bench import figures_ui as fu
+from xshell.bench import fleet as ff
 from xshell.bench import report
 from xshell.bench.context import Bench, default_jsxapi, default_schema_file, private_xdg
 
@@ -38,6 +39,7 @@ FIGURES: dict[str, tuple[Figure, str]] = {
     "startup": (fp.startup, "start to first prompt with a warm schema cache"),
     "discovery": (fp.discovery, "discovery of the full schema from xshell-sim"),
     "rss": (fp.rss, "memory of the interactive shell with the full schema loaded"),
+    "fleet": (ff.fleet, "one script on 200 xshell-sim rooms, cold cache, whole process"),
     "sim": (fp.simulator, "the simulator's own throughput (informational)"),
 }
 DEFAULT_JSON = Path(".bench") / "results.json"
