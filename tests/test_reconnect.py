@@ -200,6 +200,27 @@ async def test_unsubscribe_while_disconnected_is_not_restored(device: Any) -> No
         assert [len(c.subscriptions) for c in sim.connection_list()] == [1]
 
 
+@pytest.mark.parametrize(("user_subs", "said"), [
+    (1, "; restoring 1 feedback registration"),
+    (0, ""),  # only the hidden watch: restored without a word
+])
+async def test_quiet_watches_are_restored_but_not_counted(device: Any, user_subs: int, said: str) -> None:
+    watch = Watch()
+    sim = device.simulator
+    async with make_client(device.url, watch) as client:
+        mine = [await client.subscribe(VOLUME, watch.handler) for _ in range(user_subs)]
+        hidden = await client.subscribe("Status/Call", watch.handler, quiet=True)
+        sim.faults.rate_limit(60)
+        sim.faults.drop()
+        await watch.reached("reconnecting")
+        sim.faults.clear()
+        message = await watch.reached("reconnected")
+        assert message.endswith(f"connected again to {client.target.display}{said}")
+        await asyncio.wait_for(client.wait_restored(), WAIT)
+        assert all(client.device_id(s) is not None for s in [*mine, hidden])
+        assert [len(c.subscriptions) for c in sim.connection_list()] == [user_subs + 1]
+
+
 async def test_not_ready_after_boot_is_waited_out(device: Any) -> None:
     watch = Watch()
     sim = device.simulator

@@ -147,7 +147,7 @@ class FeedbackTable:
         client = self._client_of()
         handler = self._handler(expression)
         sub_id = await client.subscribe(list(reg.query), handler, reg.notify_current,
-                                        on_resync=self._resync_handler(expression))
+                                        on_resync=self._resync_handler(expression), quiet=silent)
         return int(sub_id)
 
     async def register(self, expression: str, query: Sequence[PathElem],

@@ -225,11 +225,13 @@ class XoWSClient(XapiMethods):
         again = self._ever_connected
         self._ever_connected = True
         shown = self.target.display
-        waiting = len(self._registry.unbound())
+        unbound = self._registry.unbound()
+        waiting = len(unbound)
         if not again:
             self._emit(CONNECTED, f"connected to {shown}")
         else:
-            more = f"; restoring {waiting} feedback registration{'s' * (waiting != 1)}" if waiting else ""
+            told = sum(not reg.quiet for reg in unbound)  # the user's, not hidden watches
+            more = f"; restoring {told} feedback registration{'s' * (told != 1)}" if told else ""
             self._emit(RECONNECTED, f"connected again to {shown}{more}")
         if waiting:
             policy = self.reconnect_policy or ReconnectPolicy()

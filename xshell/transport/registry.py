@@ -36,6 +36,7 @@ class Registration:
     subscription: Subscription
     on_resync: ResyncHandler | None = None
     device_id: int | None = None
+    quiet: bool = False  # the caller's own bookkeeping, not the user's: never counted aloud
 
     @property
     def shown(self) -> str:
@@ -50,9 +51,10 @@ class Registry:
         self.by_id: dict[int, Registration] = {}
         self.subscriptions: dict[int, Subscription] = {}
 
-    def new(self, subscription: Subscription, on_resync: ResyncHandler | None) -> Registration:
+    def new(self, subscription: Subscription, on_resync: ResyncHandler | None,
+            quiet: bool = False) -> Registration:
         """A registration with a fresh id; it counts only once `add()`ed."""
-        reg = Registration(self._next, subscription, on_resync)
+        reg = Registration(self._next, subscription, on_resync, quiet=quiet)
         self._next += 1
         return reg
 

@@ -122,17 +122,19 @@ class XapiMethods:
 
     async def subscribe(self, query: PathLike, handler: FeedbackHandler,
                         notify_current: bool = False, *,
-                        on_resync: ResyncHandler | None = None) -> int:
+                        on_resync: ResyncHandler | None = None, quiet: bool = False) -> int:
         """xFeedback/Subscribe; `handler(payload, sub_id)` gets e.g. {"Status": {...}}.
 
         Returns a client-side id that stays valid across reconnects (the device's own Id
         changes with every connection: see device_id()). The handler is installed when the
         reply is read, before any later frame, so the NotifyCurrentValue notification
         always reaches it. After a reconnect the current values go to `on_resync(sub_id,
-        payload)` (else the client's on_resync, else the handler).
+        payload)` (else the client's on_resync, else the handler). `quiet`: a subscription
+        the caller keeps for itself (a shell's hidden live watch); it is restored like any
+        other but not counted in the "restoring N feedback registrations" message.
         """
         q = normalize_path(query, "query")
-        reg = self._registry.new(Subscription(tuple(q), handler, bool(notify_current)), on_resync)
+        reg = self._registry.new(Subscription(tuple(q), handler, bool(notify_current)), on_resync, quiet)
         inner = Subscription(tuple(q), delivering(reg, self._rpc, self._default_resync),
                              bool(notify_current))
         params: dict[str, Any] = {"Query": q}
