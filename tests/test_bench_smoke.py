@@ -34,6 +34,7 @@ ROWS = {
     "startup": ["startup"],
     "discovery": ["discovery"],
     "rss": ["rss"],
+    "fleet": ["fleet.20"],  # 200 rooms in a full run, 20 with --quick
     "sim": ["sim.pipelined", "sim.rtt.p50"],
 }
 MEASURED = {report.PASS, report.MISS, report.INFO}
