@@ -238,8 +238,8 @@ def _keys_of(payload: dict[str, Any]) -> list[str]:
 
 
 def test_session_feedback_gets_its_path_from_the_same_walk() -> None:
-    from xshell.session import _FeedbackRenderer
-    renderer = _FeedbackRenderer(_render_schema(), "terminal")
+    from xshell.lang.render_feedback import FeedbackRenderer
+    renderer = FeedbackRenderer(_render_schema(), "terminal")
     fb = Feedback(1.0, "/Status/Audio", None, None, _volume(9), render=renderer)
     assert fb.lines == ["*s Audio Volume: 9", "** end"]
     assert fb._path == "/Status/Audio/Volume"  # set by the render, not by first_path

@@ -30,7 +30,8 @@ from xshell.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
 from xshell.transcript import transcript_line
-from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key, first_path
+from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key
+from xshell.lang.render_feedback import FeedbackRenderer
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Session:
         self.use_cache = use_cache
         self.wait_for_schema = wait_for_schema
         self.on_feedback = on_feedback
-        self._renderer = _FeedbackRenderer(None, output)  # rebuilt when schema/output change
+        self._renderer = FeedbackRenderer(None, output)  # rebuilt when schema/output change
         self.device_name = ""
         self.software = ""
         self.events_received = 0
@@ -310,12 +311,24 @@ class Session:
             reply = await self.client.call(req.obj.get("method"), req.obj.get("params"))
             return self._done(req, reply)
         method, params = to_jsonrpc(req)
-        result = await self.client.call(method, params)
+        try:
+            result = await self.client.call(method, params)
+        except XAPIError as exc:
+            empty = self._no_instance(req, exc)
+            if empty is None:
+                raise
+            return self._done(req, empty)  # `xStatus Call` with no call: empty, as tshell says
         if isinstance(req, rq.Get):
             self.live.merge_result(req.path, result, self.schema)
         elif isinstance(req, rq.Query):
             self.live.merge(result)
         return self._done(req, result)
+
+    def _no_instance(self, req: rq.Request, exc: XAPIError) -> list[Any] | dict[str, Any] | None:
+        """The empty answer for a read of instances that do not exist now, else None."""
+        if not isinstance(req, rq.Get) or "no match" not in exc.message.lower() or self.schema is None:
+            return None
+        return self.schema.empty_read(req.path)
 
     # ----------------------------------------------------------------- feedback
     async def watch(self, query: Sequence[str | int]) -> None:
@@ -334,7 +347,7 @@ class Session:
             return
         renderer = self._renderer
         if renderer.schema is not self.schema or renderer.output != self.output:
-            renderer = self._renderer = _FeedbackRenderer(self.schema, self.output)
+            renderer = self._renderer = FeedbackRenderer(self.schema, self.output)
         fb = Feedback(time.time(), expression, None, None, payload, resync, render=renderer)
         if tr is not None:  # rendered once: the display reuses the lines
             tr.feedback(self.label, fb.lines, at=fb.time)
@@ -393,54 +406,6 @@ def _root_of(req: rq.Request) -> str | None:
     if isinstance(req, rq.FeedbackRegister):
         return str(req.query[0]) if req.query else None
     return None
-
-
-_first_path = first_path  # the old private name
-
-
-class _FeedbackRenderer:
-    """Renders a Feedback with the schema and output mode current when it arrived.
-
-    One per (schema, output), shared by every event: no closure per notification.
-    """
-
-    __slots__ = ("schema", "output", "_leaf")
-
-    def __init__(self, schema: Schema | None, output: str) -> None:
-        from xshell.lang.render_feedback import leaf_feedback  # not on the one-shot path
-        self.schema = schema
-        self.output = output
-        self._leaf = leaf_feedback
-
-    def __call__(self, fb: Feedback) -> list[str] | tuple[list[str], str]:
-        if self.output != "json" and not fb.resync:  # the storm's one-leaf notification
-            try:
-                leaf = self._leaf(fb.payload, self.schema)
-            except Exception:  # noqa: BLE001 - the general path below says what is wrong
-                leaf = None
-            if leaf is not None:
-                return [leaf[0], "** end"], leaf[1]
-        return _render_feedback(fb.payload, self.schema, self.output, fb.expression, fb.resync)
-
-
-def _render_feedback(payload: dict[str, Any], schema: Schema | None, output: str,
-                     expression: str, resync: bool) -> list[str]:
-    """One notification's lines in the session's output mode; never raises."""
-    if output == "json":
-        from xshell.lang.render_json import json_feedback
-        try:
-            doc = json_feedback(payload, schema)
-        except Exception:  # noqa: BLE001 - rendered when shown: must not break the display
-            doc = _compact(payload)
-        return ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
-    from xshell.lang.render_feedback import render_feedback
-    try:
-        lines = render_feedback(payload, schema)
-    except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
-        lines = [_compact(payload), f"(could not render: {type(exc).__name__})"]
-    if resync:
-        lines = [f"** resync {expression}: current values after reconnect", *lines]
-    return lines
 
 
 def _compact(obj: Any) -> str:

@@ -11,13 +11,16 @@ test holds the two to the same output.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xshell.lang.render import (_MARKERS, HIDDEN, _leaf_text, _line, canonical_root,
                                 compact_json, format_value, leaf_node, quote, tree_lines)
 from xshell.schema.model import Schema, ValueSpace
 
-__all__ = ["leaf_feedback", "render_feedback"]
+if TYPE_CHECKING:
+    from xshell.registrations import Feedback
+
+__all__ = ["FeedbackRenderer", "feedback_lines", "leaf_feedback", "render_feedback"]
 
 _CACHE_MAX = 4096  # distinct one-leaf chains remembered (a device has a few hundred)
 
@@ -124,3 +127,51 @@ def _chain_entry(chain: tuple[Any, ...], schema: Schema | None) -> _Chain | None
     hidden = bool(node is not None and getattr(node, "hide_value", False))
     vs = node.value_space if node is not None else None
     return head, "/" + "/".join(chain), vs, hidden
+
+
+# --------------------------------------------------------------------------- a session's view
+class FeedbackRenderer:
+    """Renders a Feedback with the schema and output mode current when it arrived.
+
+    One per (schema, output), shared by every event: no closure per notification. A
+    one-leaf notification in terminal mode gives its pane path too (see leaf_feedback).
+    """
+
+    __slots__ = ("schema", "output")
+
+    def __init__(self, schema: Schema | None, output: str) -> None:
+        self.schema = schema
+        self.output = output
+
+    def __call__(self, fb: Feedback) -> list[str] | tuple[list[str], str]:
+        if self.output != "json" and not fb.resync:  # the storm's one-leaf notification
+            try:
+                leaf = leaf_feedback(fb.payload, self.schema)
+            except Exception:  # noqa: BLE001 - the general path below says what is wrong
+                leaf = None
+            if leaf is not None:
+                return [leaf[0], "** end"], leaf[1]
+        return feedback_lines(fb.payload, self.schema, self.output, fb.expression, fb.resync)
+
+
+def feedback_lines(payload: dict[str, Any], schema: Schema | None, output: str,
+                   expression: str, resync: bool) -> list[str]:
+    """One notification's lines in an output mode (terminal, json); never raises.
+
+    A resync (current values re-sent after a reconnect) is marked as such, so nobody
+    reads it as a change.
+    """
+    if output == "json":
+        from xshell.lang.render_json import json_feedback
+        try:
+            doc = json_feedback(payload, schema)
+        except Exception:  # noqa: BLE001 - rendered when shown: must not break the display
+            doc = compact_json(payload)
+        return ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
+    try:
+        lines = render_feedback(payload, schema)
+    except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown
+        lines = [compact_json(payload), f"(could not render: {type(exc).__name__})"]
+    if resync:
+        lines = [f"** resync {expression}: current values after reconnect", *lines]
+    return lines
