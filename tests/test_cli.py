@@ -57,9 +57,9 @@ def test_lines_run_in_order_and_set_is_visible(sim_url: str) -> None:
 
 
 def test_xapi_error_exits_1_and_later_lines_still_run(sim_url: str) -> None:
-    out = xshell(sim_url, "-c", "xStatus Call 4711 Status", "-c", "xStatus Audio Volume")
+    out = xshell(sim_url, "-c", "xCommand Call Disconnect CallId: 4711", "-c", "xStatus Audio Volume")
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "No match on Path argument" in out.stdout
+    assert '*r CallDisconnectResult Reason: "No active call(s) found."' in out.stdout
     assert "ERROR" in out.stdout.splitlines()
     assert out.stdout.rstrip().endswith("OK")  # the second line ran
 
@@ -96,11 +96,12 @@ def test_connection_refused_exits_3() -> None:
 
 
 def test_json_output_is_one_document_per_request(sim_url: str) -> None:
-    out = xshell(sim_url, "-o", "json", "-c", "xStatus Audio Volume", "-c", "xStatus Call 4711")
+    out = xshell(sim_url, "-o", "json", "-c", "xStatus Audio Volume", "-c", "xStatus Call 4711",
+                 "-c", "xCommand Call Disconnect CallId: 4711")
     assert out.returncode == 1
     docs = [json.loads(line) for line in out.stdout.splitlines()]
-    assert docs[0] == 50
-    assert docs[1]["error"]["code"] == -32602
+    assert docs[:2] == [50, {}]  # a call that is not there: an empty answer, as tshell gives
+    assert docs[2]["error"]["message"] == "No active call(s) found."
 
 
 def test_script_file_with_comments_and_multiline_body(sim_url: str, tmp_path: Path) -> None:

@@ -126,7 +126,7 @@ async def test_one_device_failing_never_touches_the_others(rooms: Rooms) -> None
 
 async def test_status_is_the_worst_line_and_the_script_goes_on(rooms: Rooms) -> None:
     script = items('xCommand Dial Number "x"\n'          # parse error: exit 2, nothing sent
-                   "xStatus Call 77\n"                   # xAPI error: exit 1
+                   "xCommand Call Disconnect CallId: 77\n"  # xAPI error: exit 1
                    "xCommand Audio Volume Set Level: 35\n")
     (o,) = await run_fleet(namespaces(rooms.urls[:1]), script, SCRIPT)
     assert (o.status, o.ok, o.failed) == (2, 1, 2)

@@ -149,7 +149,7 @@ def test_closed_ports_are_named_and_set_the_exit_status(
 def test_json_mode_tags_every_document_with_its_device(
         rooms: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "script.xapi"
-    script.write_text("xStatus Audio Volume\nxStatus Call 99\n", encoding="utf-8")
+    script.write_text("xStatus Audio Volume\nxCommand Call Disconnect CallId: 99\n", encoding="utf-8")
     status = fleet.run(script_args(script, list(rooms.values()), output="json"))
     out, err = capsys.readouterr()
     assert status == 1  # the xAPI error on every room is the worst
@@ -159,10 +159,10 @@ def test_json_mode_tags_every_document_with_its_device(
     assert {d["host"] for d in docs} == {port_of(u) for u in rooms.values()}
     assert sorted(d["result"] for d in docs if isinstance(d["result"], int)) == [50] * COUNT
     errors = [d for d in docs if isinstance(d["result"], dict) and "error" in d["result"]]
-    assert len(errors) == COUNT and all("No match" in d["result"]["error"]["message"]
+    assert len(errors) == COUNT and all("No active call" in d["result"]["error"]["message"]
                                         for d in errors)
     assert err.splitlines()[-1] == "xshell: 50 devices: 0 ok, 50 failed"
-    assert "script.xapi:2: No match on Path argument" in err
+    assert "script.xapi:2: No active call(s) found." in err
 
 
 def test_follow_with_several_devices_is_refused(tmp_path: Path,

@@ -262,11 +262,12 @@ async def test_at_all_runs_on_every_device_and_groups_the_answers(
 async def test_a_failure_on_one_device_is_summarised(multi: MultiBackend, rooms: Rooms) -> None:
     await two(multi, rooms)
     assert (await multi.execute('@room2 xCommand Dial Number: "alice@example.com"')).ok
-    outcome = await multi.execute("@room1,room2 xStatus Call 1 Status")
+    outcome = await multi.execute("@room1,room2 xCommand Call Disconnect CallId: 1")
     assert not outcome.ok
-    assert outcome.lines[-1] == "** 2 devices: 1 ok, 1 failed (room1: No match on Path argument)"
-    room2 = outcome.lines[outcome.lines.index("── room2 ──") + 1]
-    assert room2.startswith("*s Call 1 Status: ")
+    assert outcome.lines[-1] == "** 2 devices: 1 ok, 1 failed (room1: No active call(s) found.)"
+    room2 = outcome.lines[outcome.lines.index("── room2 ──") + 1:]
+    assert room2[:2] == ["", "OK"]  # room2's call was hung up
+    assert rooms.sims[1].status(("SystemUnit", "State", "NumberOfActiveCalls")) == 0
 
 
 async def test_unknown_names_are_one_error_and_nothing_is_sent(multi: MultiBackend, rooms: Rooms) -> None:

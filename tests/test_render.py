@@ -517,3 +517,18 @@ def test_a_word_with_a_trailing_newline_is_quoted_not_printed_bare() -> None:
     # and read back as a different value (found by the snapshot round trip).
     assert format_value("A\n", None) == '"A\\n"'
     assert format_value("Auto", None) == "Auto"
+
+
+@pytest.mark.parametrize(("path", "empty"), [
+    (["Status", "Call"], []),
+    (["Status", "Call", 5], {}),
+    (["status", "call", "5", "status"], {}),
+    (["Status", "Conference", "Call"], []),
+    (["Configuration", "Audio", "Input", "HDMI", 9, "Mode"], {}),
+    (["Status", "Audio", "Volume"], None),  # no instances on the way: a real No match
+    (["Status", "Nope"], None),
+    (["Status", "Audio", 3], None),
+    (["Command", "Dial"], None),
+])
+def test_empty_read_names_valid_paths_through_instances(path: list[Any], empty: Any) -> None:
+    assert SCHEMA.empty_read(path) == empty

@@ -92,6 +92,23 @@ async def test_xstatus_leaf_prints_the_device_value(session: Session, sim: Any) 
     assert r.lines == [f"*s Audio Volume: {sim.simulator.status('Audio Volume')}", "** end", "", "OK"]
 
 
+async def test_instances_that_do_not_exist_read_as_empty_like_tshell(session: Session) -> None:
+    empty = ["** end", "", "OK"]
+    for line in ("xStatus Call", "xStatus Call 5", "xStatus Call 5 Status"):
+        r = await session.execute(line)
+        assert (r.lines, r.exit_code) == (empty, EXIT_OK), line
+    assert (await session.execute("xCommand Dial Number: 12345")).exit_code == EXIT_OK
+    calls = await session.execute("xStatus Call")
+    assert calls.exit_code == EXIT_OK and any(" Status: " in ln for ln in calls.lines[:-3])
+    session.output = "json"
+    assert (await session.execute("xStatus Call 99")).lines == ["{}"]
+
+
+async def test_a_path_without_instances_that_matches_nothing_stays_an_error(session: Session) -> None:
+    r = await session.execute('{"jsonrpc": "2.0", "id": 1, "method": "xGet", "params": {"Path": ["Status", "Nope"]}}')
+    assert r.exit_code == EXIT_XAPI and "No match on Path argument" in r.lines[0]
+
+
 async def test_names_typed_in_any_case_are_sent_canonical(session: Session, calls: Calls) -> None:
     shouted = await session.execute("XSTATUS AUDIO VOLUME")
     assert shouted.lines == (await session.execute("xStatus Audio Volume")).lines
@@ -170,9 +187,9 @@ async def test_unknown_parameter_gets_a_did_you_mean(session: Session, calls: Ca
 
 
 async def test_device_errors_exit_1_with_the_device_words(session: Session) -> None:
-    r = await session.execute("xStatus Call 77")
+    r = await session.execute("xCommand Call Disconnect CallId: 77")
     assert r.exit_code == EXIT_XAPI and r.lines[-1] == "ERROR"
-    assert any("No match" in line for line in r.lines)
+    assert '*r CallDisconnectResult Reason: "No active call(s) found."' in r.lines
 
 
 # ------------------------------------------------------------------ feedback

@@ -25,14 +25,14 @@ async def test_log_start_in_c_lines_writes_the_transcript(sim: Any, tmp_path: Pa
 
 async def test_log_option_on_a_script_run(sim: Any, tmp_path: Path) -> None:
     source = tmp_path / "x.xapi"
-    source.write_text("xStatus Audio Volume\nxStatus Call 4711\n", encoding="utf-8")
+    source.write_text("xStatus Audio Volume\nxCommand Call Disconnect CallId: 4711\n", encoding="utf-8")
     log = tmp_path / "run.jsonl"
     code, out, err = await xshell(sim.url, "-f", str(source), "--log", str(log))
     assert code == 1, err  # the second line is an xAPI error
     records = [json.loads(ln) for ln in log.read_text(encoding="utf-8").splitlines()]
     assert records[0]["kind"] == "note" and records[0]["line"].startswith("connected (")
     assert [r["line"] for r in records if r["kind"] == "sent"] == ["xStatus Audio Volume",
-                                                                     "xStatus Call 4711"]
+                                                                     "xCommand Call Disconnect CallId: 4711"]
     assert [(r["ok"], r["exit"]) for r in records if r["kind"] == "reply"] == [(True, 0), (False, 1)]
     first_reply = next(r for r in records if r["kind"] == "reply")
     assert first_reply["lines"] == out.splitlines()[:len(first_reply["lines"])]

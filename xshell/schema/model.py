@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 RootName = Literal["Command", "Configuration", "Status", "Event"]
 ROOTS: tuple[RootName, ...] = ("Command", "Configuration", "Status", "Event")
@@ -265,6 +265,30 @@ class Schema:
             out.append(node.name)
             prev_multi = node.multi
         return Resolved(node, tuple(out))
+
+    def empty_read(self, path: Sequence[PathElem]) -> list[Any] | dict[str, Any] | None:
+        """What reading `path` gives when the device has no instance there, else None.
+
+        A device answers "No match on Path argument" for `Status/Call` when there is no
+        call, and for `Status/Call/5` when call 5 is gone: valid paths that name no
+        instance right now. tshell prints an empty answer for those, so a shell should
+        too. [] for a multi-instance node itself, {} below one; None when the path does
+        not go through a multi-instance node (a No match is then a real error).
+        """
+        resolved = self.resolve(path)
+        if not resolved.ok or resolved.node is None or resolved.path[0] not in ("Status", "Configuration"):
+            return None
+        node = self.root(str(resolved.path[0]))
+        crossed = False
+        for elem in resolved.path[1:]:
+            if isinstance(elem, int) or node is None:
+                continue
+            node = node.child(elem)
+            crossed = crossed or bool(node is not None and node.multi)
+        if not crossed:
+            return None
+        last = resolved.path[-1]
+        return [] if resolved.node.multi and not isinstance(last, int) else {}
 
     def node(self, path: Sequence[PathElem]) -> Node | None:
         """The node at `path`, or None."""
