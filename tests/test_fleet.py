@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import PASSWORD, USER
 from xshell.fleet import DeviceOutcome, device_namespaces, error_summary, run_fleet
 from xshell.lang.parse import split_script
-from xshell.modes.fleet import block_lines, summary_lines
+from xshell.modes.fleet import block_lines, summary_lines, summary_order
 from xshell.session import Result
 from xshell.sim import Simulator
 from xshell.sim.builtin import load_builtin
@@ -225,3 +225,32 @@ def test_plain_summary_is_aligned_columns() -> None:
     assert rows[0].split() == ["device", "host", "exit", "ok", "failed", "time", "first", "error"]
     assert len({row.index("h") for row in rows[1:]}) == 1  # the host column lines up
     assert rows[2].endswith("refused") and rows[2].split()[2] == "3"
+
+
+def test_a_device_that_never_connected_has_no_stdout_block() -> None:
+    lost = DeviceOutcome("10.0.0.9", "10.0.0.9", status=3, first_error="refused", notes=["refused"])
+    assert block_lines(lost, json_mode=False) == []
+    quiet_ok = DeviceOutcome("room1", "10.0.0.1")  # connected, printed nothing: still a block
+    assert block_lines(quiet_ok, json_mode=False) == ["== room1 (10.0.0.1) =="]
+
+
+def test_summary_puts_failures_first_worst_first() -> None:
+    outcomes = [DeviceOutcome("a", "h1", ok=1), DeviceOutcome("b", "h2", status=1, first_error="x"),
+                DeviceOutcome("c", "h3", ok=1), DeviceOutcome("d", "h4", status=3, first_error="refused")]
+    rows = summary_lines(summary_order(outcomes))
+    assert [r.split()[0] for r in rows[1:]] == ["d", "b", "a", "c"]
+
+
+def test_the_terminal_table_folds_a_long_tail_of_successes(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from xshell.modes import fleet as fleet_mode
+    outcomes = [DeviceOutcome(f"room{i:03d}", f"h{i}", ok=1) for i in range(200)]
+    outcomes[150] = DeviceOutcome("room150", "h150", status=3, first_error="refused")
+    monkeypatch.setattr(fleet_mode, "_isatty", lambda stream: True)
+    monkeypatch.setenv("COLUMNS", "120")
+    fleet_mode.Display.summary(object.__new__(fleet_mode.Display), outcomes)
+    err = capsys.readouterr().err.splitlines()
+    assert err[1].split()[0] == "room150"  # the failure tops the table
+    assert sum(1 for ln in err if ln.startswith("room")) == 1 + fleet_mode.TABLE_OK_ROWS
+    assert any("179 more ok" in ln for ln in err)
+    assert err[-1] == "xshell: 200 devices: 199 ok, 1 failed"

@@ -13,7 +13,7 @@ blocks of different devices never interleave (blocks come in completion order):
 - terminal mode: a header line `== NAME (HOST) ==` (`== HOST ==` when they are the
   same), then the device's answers and the feedback it sent while its script ran, in
   arrival order, exactly as single-device script mode prints them. `awk '/^== /'`
-  splits the blocks.
+  splits the blocks. A device that never connected has no block (stderr says why).
 - `-o json`: no header; every document is wrapped with the device it came from, one
   compact document per line, so `jq` can select by device:
   `{"device": NAME, "host": HOST, "result": DOC}` for an answer (DOC is what
@@ -24,8 +24,9 @@ blocks of different devices never interleave (blocks come in completion order):
 stderr — xshell's own messages, each prefixed with the device: `xshell: NAME:
 FILE:LINE: parse error` (with the caret display), `xshell: NAME: <connection failure>`;
 a progress bar (devices done/total, failures so far, elapsed) only when stderr is a
-terminal; and at the end a per-device summary (a table on a terminal, aligned plain
-lines otherwise) and the final line `xshell: 50 devices: 48 ok, 2 failed`.
+terminal; and at the end a per-device summary, failures first (a table on a terminal,
+where devices that succeeded beyond the first 20 are one line; aligned plain lines with
+every device otherwise) and the final line `xshell: 50 devices: 48 ok, 2 failed`.
 
 Exit status: the highest over the devices (0 ok, 1 xAPI error, 2 parse error, 3
 connection failure). `--follow` follows one device only and is refused here; a script
@@ -44,7 +45,7 @@ from typing import Any
 
 from xshell.context import ShellContext
 from xshell.fleet import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
-from xshell.session import EXIT_OK, EXIT_USAGE
+from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
 
 _FD_SPARE = 64  # files a run needs besides one socket per connected device
 
@@ -152,6 +153,8 @@ def _tag(outcome: DeviceOutcome) -> str:
 def block_lines(outcome: DeviceOutcome, json_mode: bool) -> list[str]:
     """The device's stdout block (see the module docstring for the format)."""
     if not json_mode:
+        if not outcome.out and outcome.status == EXIT_CONNECTION:
+            return []  # never connected: nothing to show; stderr and the summary say why
         same = outcome.name == outcome.host
         lines = [f"== {outcome.name} ==" if same else f"== {outcome.name} ({outcome.host}) =="]
         for _, chunk in outcome.out:
@@ -228,11 +231,17 @@ class Display:
             self._progress = None
 
     def summary(self, outcomes: Sequence[DeviceOutcome]) -> None:
-        """Per-device summary and the final count line, on stderr."""
+        """Per-device summary and the final count line, on stderr.
+
+        Failures come first, worst exit status first: on a fleet of 200 the rooms that
+        need a visit are at the top. A terminal shows at most TABLE_OK_ROWS rows of
+        devices that succeeded (the rest as one line), a file or pipe gets every row.
+        """
+        ordered = summary_order(outcomes)
         if _isatty(sys.stderr):
-            _summary_table(outcomes)
+            _summary_table(ordered)
         else:
-            sys.stderr.write("\n".join(summary_lines(outcomes)) + "\n")
+            sys.stderr.write("\n".join(summary_lines(ordered)) + "\n")
         failed = sum(1 for o in outcomes if not o.succeeded)
         noun = "device" if len(outcomes) == 1 else "devices"
         print(f"xshell: {len(outcomes)} {noun}: {len(outcomes) - failed} ok, {failed} failed",
@@ -247,11 +256,17 @@ def _isatty(stream: Any) -> bool:
 
 
 _HEAD = ("device", "host", "exit", "ok", "failed", "time", "first error")
+TABLE_OK_ROWS = 20  # rows of devices that succeeded in the terminal table
 
 
 def _row(o: DeviceOutcome) -> tuple[str, ...]:
     return (o.name, o.host, str(o.status), str(o.ok), str(o.failed), f"{o.seconds:.2f}s",
             o.first_error)
+
+
+def summary_order(outcomes: Sequence[DeviceOutcome]) -> list[DeviceOutcome]:
+    """Failed devices first (highest exit status first), then the rest; stable otherwise."""
+    return sorted(outcomes, key=lambda o: (o.succeeded, -o.status))
 
 
 def summary_lines(outcomes: Sequence[DeviceOutcome]) -> list[str]:
@@ -265,14 +280,20 @@ def _summary_table(outcomes: Sequence[DeviceOutcome]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    rows = [_row(o) for o in outcomes]
+    shown = [o for o in outcomes if not o.succeeded]
+    good = [o for o in outcomes if o.succeeded]
+    shown += good[:TABLE_OK_ROWS]
+    hidden = len(good) - TABLE_OK_ROWS
+    rows = [_row(o) for o in shown]
     table = Table(box=None, header_style="bold", pad_edge=False)
     for head in _HEAD:  # one line per device: only the first error is cut short
         last = head == _HEAD[-1]
         table.add_column(head, no_wrap=not last, overflow="ellipsis" if last else "fold",
                          justify="right" if head in ("exit", "ok", "failed", "time") else "left")
-    for o, row in zip(outcomes, rows):
+    for o, row in zip(shown, rows):
         table.add_row(*row, style=None if o.succeeded else "red")
+    if hidden > 0:
+        table.add_row(f"… {hidden} more ok", *[""] * (len(_HEAD) - 1), style="dim")
     Console(stderr=True, highlight=False).print(table)
 
 
