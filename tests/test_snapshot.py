@@ -256,3 +256,25 @@ async def test_no_configuration_schema_saves_nothing(sim: Any) -> None:
     assert result.lines == ["error: the device gave no Configuration schema, so secret values "
                             "cannot be recognised; nothing was read"]
     assert snaps.list_names() == []
+
+
+async def test_json_output_gives_one_document_per_snapshot_command(session: Session) -> None:
+    session.output = "json"
+    saved = json.loads((await run_ok(session, "snapshot save j1"))[0])
+    assert saved["saved"] == "j1" and saved["configuration"] > 100 and saved["status"] is None
+    assert saved["secrets_not_stored"] >= 1 and SIM_SECRET not in json.dumps(saved)
+    await run_ok(session, 'xConfiguration SystemUnit Name: "Json Room"')
+    [line] = await run_ok(session, "diff j1")
+    doc = json.loads(line)
+    assert doc["from"]["name"] == "j1" and doc["to"]["name"] == "live"
+    assert {"section": "configuration", "path": "SystemUnit Name", "old": doc["changes"][0]["old"],
+            "new": '"Json Room"'} in doc["changes"]
+    assert (doc["changed"], doc["only_from"], doc["only_to"]) == (1, 0, 0)
+    session.output = "terminal"
+    text = await run_ok(session, "diff j1")
+    assert text[-2] == "** 1 changed, 0 only in j1, 0 only in live"
+    session.output = "json"
+    [listing] = await run_ok(session, "snapshot list")
+    assert [(s["name"], s["status"]) for s in json.loads(listing)] == [("j1", None)]
+    assert json.loads((await run_ok(session, "snapshot delete j1"))[0])["deleted"] == "j1"
+    assert json.loads((await run_ok(session, "snapshot list"))[0]) == []

@@ -8,6 +8,7 @@ link) propagate to `Session.execute`, which reports them as for any other line.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from xshell import snapshots as snaps
@@ -43,6 +44,15 @@ async def _software(session: Session) -> str:
     return session.software
 
 
+def _doc(doc: Any) -> Outcome:
+    """One compact JSON document: what every answer is with `-o json`."""
+    return [json.dumps(doc, ensure_ascii=False, separators=(",", ":"))], EXIT_OK
+
+
+def _json(session: Session) -> bool:
+    return session.output == "json"
+
+
 def device_label(session: Session) -> str:
     return session.name or session.device_name or session.device_key
 
@@ -60,11 +70,15 @@ async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
                     found.append(snaps.load(name))
                 except snaps.SnapshotError as exc:
                     return _err(str(exc), 1)
+            if _json(session):
+                return _doc(snaps.listing_doc(found))
             if not found:
                 return [f"no snapshots yet (they are kept in {snaps.snapshots_dir()})"], EXIT_OK
             return snaps.table(found), EXIT_OK
         if sub == "delete" and len(rest) == 1:
             path = snaps.delete(rest[0])
+            if _json(session):
+                return _doc({"deleted": rest[0], "path": str(path)})
             return [f"snapshot {rest[0]} deleted ({path})"], EXIT_OK
         if sub == "save" and rest:
             return await _save(session, rest[0], [w.lower() for w in rest[1:]])
@@ -91,6 +105,10 @@ async def _save(session: Session, name: str, flags: list[str]) -> Outcome:
                           session.device_name)
     path = snaps.save(snap, force=force)
     secrets = snaps.masked_count(config) + (snaps.masked_count(status) if status else 0)
+    if _json(session):
+        return _doc({"saved": name, "path": str(path), "device": snap.device, "unit_name": snap.unit_name,
+                     "software": snap.software, "time": snap.saved, "configuration": len(config),
+                     "status": None if status is None else len(status), "secrets_not_stored": secrets})
     counts = f"{len(config)} configuration" + (f" and {len(status)} status" if status else "")
     return [f"snapshot {name} saved: {counts} values from "
             f"{snaps.device_text(snap.device, snap.unit_name)} "
@@ -115,6 +133,8 @@ async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
                                f"read {snaps.utc_now()}", config, status)
     except snaps.SnapshotError as exc:
         return _err(str(exc))
+    if _json(session):
+        return _doc(snaps.diff_doc(left, right))
     return snaps.render_diff(left, right), EXIT_OK
 
 

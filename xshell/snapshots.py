@@ -241,36 +241,73 @@ def side_of(snap: Snapshot) -> Side:
                 snap.configuration, snap.status)
 
 
-def render_diff(left: Side, right: Side) -> list[str]:
-    """The diff in tshell `*c`/`*s` form with unified-diff markers, header and summary."""
-    lines = [_header("---", left), _header("+++", right)]
-    sections: list[tuple[str, Mapping[str, str | None], Mapping[str, str | None]]] = [("configuration", left.configuration,
-                                               right.configuration)]
+Row = tuple[str, str, "str | None", "str | None"]  # section, key, old (None: absent), new
+
+
+def _changes(left: Side, right: Side) -> tuple[list[Row], str | None]:
+    """Every difference, configuration first, and why status was not compared (or None)."""
+    sections: list[tuple[str, Mapping[str, str | None], Mapping[str, str | None]]] = [
+        ("configuration", left.configuration, right.configuration)]
+    note = None
     if left.status is not None and right.status is not None:
         sections.append(("status", left.status, right.status))
     elif left.status is not None or right.status is not None:
-        only = left.label if left.status is not None else right.label
-        lines.append(f"** status not compared: only {only} has it")
-    changed = only_left = only_right = 0
-    for section, a, b in sections:
-        prefix = _PREFIX[section]
-        for key, old, new in diff_maps(a, b):
-            if old is not None:
-                lines.append(f"-{prefix}{key}: {old}")
-            if new is not None:
-                lines.append(f"+{prefix}{key}: {new}")
-            if old is not None and new is not None:
-                changed += 1
-            elif old is not None:
-                only_left += 1
-            else:
-                only_right += 1
-    if changed or only_left or only_right:
+        note = f"only {left.label if left.status is not None else right.label} has it"
+    rows = [(section, key, old, new) for section, a, b in sections for key, old, new in diff_maps(a, b)]
+    return rows, note
+
+
+def _counts(rows: list[Row]) -> tuple[int, int, int]:
+    """(changed, only on the left, only on the right)."""
+    changed = sum(1 for _, _, old, new in rows if old is not None and new is not None)
+    only_left = sum(1 for _, _, _, new in rows if new is None)
+    return changed, only_left, len(rows) - changed - only_left
+
+
+def render_diff(left: Side, right: Side) -> list[str]:
+    """The diff in tshell `*c`/`*s` form with unified-diff markers, header and summary."""
+    lines = [_header("---", left), _header("+++", right)]
+    rows, note = _changes(left, right)
+    if note is not None:
+        lines.append(f"** status not compared: {note}")
+    for section, key, old, new in rows:
+        if old is not None:
+            lines.append(f"-{_PREFIX[section]}{key}: {old}")
+        if new is not None:
+            lines.append(f"+{_PREFIX[section]}{key}: {new}")
+    changed, only_left, only_right = _counts(rows)
+    if rows:
         lines.append(f"** {changed} changed, {only_left} only in {left.label}, "
                      f"{only_right} only in {right.label}")
     else:
         lines.append("** no differences")
     return [*lines, "OK"]
+
+
+def diff_doc(left: Side, right: Side) -> dict[str, Any]:
+    """The same diff as one JSON document (`-o json`), for scripts and jq.
+
+    Values are as the device's tshell prints them (strings quoted), so a value reads the
+    same in both forms; `old`/`new` is null where the setting exists on one side only.
+    """
+    rows, note = _changes(left, right)
+    changed, only_left, only_right = _counts(rows)
+    return {"from": _side_doc(left), "to": _side_doc(right),
+            "changes": [{"section": section, "path": key, "old": old, "new": new}
+                        for section, key, old, new in rows],
+            "changed": changed, "only_from": only_left, "only_to": only_right,
+            "status_not_compared": note}
+
+
+def _side_doc(side: Side) -> dict[str, str]:
+    return {"name": side.label, "device": side.device, "software": side.software, "when": side.when}
+
+
+def listing_doc(snaps: Iterable[Snapshot]) -> list[dict[str, Any]]:
+    """`snapshot list` as JSON: one object per snapshot, counts instead of values."""
+    return [{"name": s.name, "device": s.device, "unit_name": s.unit_name, "software": s.software,
+             "saved": s.saved, "configuration": len(s.configuration),
+             "status": None if s.status is None else len(s.status)} for s in snaps]
 
 
 def device_text(label: str, unit_name: str) -> str:
@@ -299,4 +336,4 @@ def table(snaps: Iterable[Snapshot]) -> list[str]:
 
 __all__ = ["Snapshot", "SnapshotError", "Side", "save", "load", "delete", "list_names",
            "snapshots_dir", "check_name", "flat_values", "diff_maps", "render_diff", "side_of",
-           "table", "utc_now", "masked_count", "device_text"]
+           "table", "utc_now", "masked_count", "device_text", "diff_doc", "listing_doc"]
