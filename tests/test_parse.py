@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from xshell.lang.parse import (ParseError, ScriptError, format_parse_error, needs_body, parse,
-                               search_matches, shell_command, split_script)
+from xshell.lang.bodies import needs_body, split_script
+from xshell.lang.parse import parse, shell_command
+from xshell.lang.parse_errors import ParseError, ScriptError, format_parse_error
+from xshell.lang.search import search_matches
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, Query, Raw, Set)
 from xshell.lang.unparse import is_local, redact_line, to_jsonrpc, to_line
@@ -372,7 +374,7 @@ def test_published_schema_canonicalises_and_checks(published: Schema) -> None:
 
 
 def test_published_schema_knows_every_multiline_command(published: Schema) -> None:
-    from xshell.lang.parse import MULTILINE_COMMANDS
+    from xshell.lang.bodies import MULTILINE_COMMANDS
     marked = {tuple(n.lower() for n in path[1:]) for path, node in published.walk("Command")
               if node.kind == "command" and node.multiline}
     assert marked == MULTILINE_COMMANDS
@@ -530,7 +532,8 @@ def test_redact_line_masks_secrets_even_in_lines_that_do_not_parse(line: str, sh
     "xConfiguration SIP Authentication Password: ***",
 ])
 def test_masked_secret_from_history_is_refused(line: str) -> None:
-    from xshell.lang.parse import ParseError, parse
+    from xshell.lang.parse import parse
+    from xshell.lang.parse_errors import ParseError
 
     with pytest.raises(ParseError, match=r"masked \(\*\*\*\).*type the real value"):
         parse(line)

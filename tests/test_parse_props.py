@@ -9,9 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_parse import SCHEMA
+from xshell.lang.bodies import needs_body
 from xshell.lang.grammar import tokenize
 from xshell.lang.lexer import XapiLexer
-from xshell.lang.parse import ParseError, format_parse_error, needs_body, parse
+from xshell.lang.parse import parse
+from xshell.lang.parse_errors import ParseError, format_parse_error
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, Query, Raw,
                                   Request, Set)
@@ -217,7 +219,8 @@ _FUZZ_LINES = st.one_of(
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(line=_FUZZ_LINES)
 def test_ten_thousand_random_lines_parse_or_fail_cleanly(line: str) -> None:
-    from xshell.lang.parse import ParseError, parse
+    from xshell.lang.parse import parse
+    from xshell.lang.parse_errors import ParseError
     from xshell.sim.builtin import load_builtin
 
     schema = load_builtin().schema

@@ -366,7 +366,7 @@ def script_args(url: str, *argv: str) -> Any:
 
 
 async def run_script(url: str, monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
-    from xshell.lang.parse import split_script
+    from xshell.lang.bodies import split_script
     from xshell.modes import script
 
     monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)

@@ -23,7 +23,8 @@ from prompt_toolkit.lexers import Lexer, PygmentsLexer
 from xshell.errors import ConnectionFailed, XShellError
 from xshell.lang.complete import candidates
 from xshell.lang.lexer import XapiLexer
-from xshell.lang.parse import needs_body, shell_command
+from xshell.lang.bodies import needs_body
+from xshell.lang.parse import shell_command
 from xshell.lang.unparse import MASK, redact_line
 from xshell.session import EXIT_CONNECTION, EXIT_OK, Feedback, Session
 from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome

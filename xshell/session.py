@@ -24,7 +24,8 @@ from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
 from xshell.lang.grammar import resolve_verb
-from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, ParseError, format_parse_error, parse, shell_command
+from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse, shell_command
+from xshell.lang.parse_errors import ParseError, format_parse_error
 from xshell.lang.unparse import to_jsonrpc
 from xshell.live import LiveTree
 from xshell.schema.model import Schema

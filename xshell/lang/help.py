@@ -29,7 +29,7 @@ import difflib
 import textwrap
 from collections.abc import Iterator, Sequence
 
-from xshell.lang.parse import search_matches
+from xshell.lang.search import is_instance_id, search_matches
 from xshell.lang.requests import Help
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 
@@ -99,10 +99,6 @@ def _error(message: str) -> list[str]:
     return [f"error: {message}", "", "ERROR"]
 
 
-def _is_id(elem: PathElem) -> bool:
-    return isinstance(elem, int) or (isinstance(elem, str) and elem.isdigit())
-
-
 def _suggest(word: str, names: Sequence[str]) -> list[str]:
     low = word.lower()
     by_low = {n.lower(): n for n in names}
@@ -117,7 +113,7 @@ def _walk(root: Node, verb: str, path: Sequence[PathElem]) -> tuple[Node, list[s
     node, tokens = root, list[str]()
     pending_multi = False  # the last node is multi and its id has not been typed yet
     for elem in path:
-        if _is_id(elem):
+        if is_instance_id(elem):
             ident = int(elem)
             where = " ".join([verb, *tokens[:-1], node.name]) if tokens else verb
             if not pending_multi:
@@ -193,7 +189,7 @@ def _command_lines(entries: Iterator[Entry], detail: bool) -> list[str]:
 
 
 def _events(root: Node, path: Sequence[PathElem], detail: bool) -> list[str]:
-    path = [e for e in path if not _is_id(e) and e != "*"]  # `xEvent *` is every event
+    path = [e for e in path if not is_instance_id(e) and e != "*"]  # `xEvent *` is every event
     if any(isinstance(e, str) and e in SEARCH_MARKERS for e in path):
         pattern = (root.name, *path)
         found: Found = (e for e in _below(root, [], plain=True)
@@ -225,7 +221,7 @@ def render_help(schema: Schema, req: Help) -> list[str]:
         names = [c.name for c in root.children.values()]
         return [HEADERS.get(root.name, f"- {root.name} -"), "", *columns(names), "", "OK"]
     if any(isinstance(e, str) and e in SEARCH_MARKERS for e in path):
-        pattern = (root.name, *(e for e in path if not _is_id(e)))  # help lists no instances
+        pattern = (root.name, *(e for e in path if not is_instance_id(e)))  # help lists no instances
         found: Found = (e for e in _below(root, []) if search_matches((root.name, *e[1]), pattern))
     else:
         walked = _walk(root, verb, path)

@@ -16,7 +16,9 @@ from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Pun
                             Text, Whitespace, _TokenType)
 
 from xshell.lang.grammar import ALL_DEVICES, Kind, Token, tokenize
-from xshell.lang.parse import ParseError, needs_body, parse
+from xshell.lang.bodies import needs_body
+from xshell.lang.parse import parse
+from xshell.lang.parse_errors import ParseError
 from xshell.schema.model import Schema
 
 TOKEN_TYPES: dict[Kind, _TokenType] = {

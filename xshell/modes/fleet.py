@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = getattr(args, "jobs", None) or DEFAULT_JOBS
     if jobs < 1:
         return _usage("--jobs must be at least 1")
-    from xshell.lang.parse import ParseError
+    from xshell.lang.parse_errors import ParseError
     from xshell.modes.script import _items, _Usage
 
     try:

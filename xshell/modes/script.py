@@ -20,7 +20,8 @@ from collections.abc import Iterator
 
 from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed
-from xshell.lang.parse import ParseError, split_script
+from xshell.lang.bodies import split_script
+from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
 from xshell.transcript import TranscriptError, open_transcript

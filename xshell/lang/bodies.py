@@ -1,0 +1,84 @@
+"""Multiline bodies: which lines take one, and how a script's text splits into requests.
+
+A multiline command (`xCommand HttpClient Post …`) is followed by its payload up to a
+line holding only `.`. The interactive shell, the lexer and script mode must agree on
+which lines open such a body, so the decision (`needs_body`) and the script splitter
+that relies on it (`split_script`) live together, apart from the line parser proper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xshell.lang.grammar import Kind, resolve_verb, tokenize
+from xshell.lang.parse_errors import ScriptError
+from xshell.schema.model import Node, Schema
+
+# Commands that take a body, for when no schema is at hand (Cisco's schema marks these
+# `multiline`); lower-case paths below the Command root.
+MULTILINE_COMMANDS: frozenset[tuple[str, ...]] = frozenset(tuple(p.split()) for p in (
+    "bookings put", "cameras background upload", "httpclient patch", "httpclient post",
+    "httpclient put", "macros macro save", "security certificates ca add",
+    "security certificates csr link", "security certificates services add",
+    "systemunit signinbanner set", "systemunit welcomebanner set",
+    "userinterface branding upload", "userinterface extensions icon upload",
+    "userinterface extensions panel save", "userinterface extensions set",
+    "userinterface translation override set"))
+
+
+def needs_body(line: str, schema: Schema | None = None) -> bool:
+    """Whether `line` is a multiline command whose payload follows on the next lines."""
+    sig = [t for t in tokenize(line) if t.kind is not Kind.WS]
+    if sig and sig[0].kind is Kind.DEVICES:  # `@all xCommand HttpClient Post …` takes a body too
+        sig = sig[1:]
+    if not sig or sig[0].kind is not Kind.VERB or resolve_verb(sig[0].text) != "xCommand":
+        return False
+    if any(t.kind is Kind.HELP for t in sig):
+        return False
+    names: list[str] = []
+    for t in sig[1:]:
+        if t.kind is not Kind.NODE:
+            break
+        names.append(t.text)
+    root = schema.root("Command") if schema is not None else None
+    if root is None:
+        return tuple(n.lower() for n in names) in MULTILINE_COMMANDS
+    node: Node | None = root
+    for n in names:
+        nxt = node.child(n) if node is not None else None
+        if nxt is None:
+            break
+        node = nxt
+    return node is not None and node.kind == "command" and node.multiline
+
+
+def split_script(text: str, schema: Schema | None = None
+                 ) -> Iterator[tuple[int, str, str | None]]:
+    """(line number, line, body) for each request of a script; skips blanks and `#`.
+
+    A multiline command's body is the lines after it up to one holding only `.`.
+    Raises ScriptError (after yielding what came before) if the input ends first.
+    """
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            i += 1
+            continue
+        if not needs_body(line, schema):
+            yield i + 1, line, None
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != ".":
+            j += 1
+        if j == len(lines):
+            words = [t.text for t in tokenize(line) if t.kind in (Kind.VERB, Kind.NODE)]
+            raise ScriptError(f"the body of {' '.join(words)} has no line holding only '.' "
+                              "before the end of the input", i + 1)
+        yield i + 1, line, "\n".join(lines[i + 1:j])
+        i = j + 1
+
+
+__all__ = ["MULTILINE_COMMANDS", "needs_body", "split_script"]
