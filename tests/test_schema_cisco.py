@@ -15,10 +15,8 @@ from typing import Any
 
 import pytest
 
-from xshell.schema.cisco import (
-    CiscoSchemaError, default_for_instance, format_instance_defaults, load_cisco,
-    load_cisco_data, parse_instance_defaults, version_from_filename,
-)
+from xshell.schema.cisco import CiscoSchemaError, load_cisco, load_cisco_data, version_from_filename
+from xshell.schema.defaults import default_for_instance, format_instance_defaults, parse_instance_defaults
 from xshell.schema.model import Schema
 
 pytestmark = pytest.mark.schema

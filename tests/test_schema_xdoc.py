@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xshell.schema.cisco import default_for_instance, load_cisco
+from xshell.schema.cisco import load_cisco
+from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import ROOTS, Node, Param, Schema, ValueSpace, make_children, make_schema
 from xshell.schema.xdoc import from_xdoc, to_xdoc
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xshell.schema.cisco import default_for_instance
+from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import Node, is_secret_name
 from xshell.sim.builtin import ModelSyntaxError, load_builtin, load_model, parse_model
 from xshell.sim.device import DeviceModel

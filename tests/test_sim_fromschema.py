@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xshell.schema.cisco import default_for_instance, load_cisco
+from xshell.schema.cisco import load_cisco
+from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import Node, Schema, ValueSpace, make_children, make_schema
 from xshell.sim.device import DeviceModel
 from xshell.sim.fromschema import TRANSIENT_LISTS, model_from_schema, status_value

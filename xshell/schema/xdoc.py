@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from xshell.schema.cisco import NodeDraft, default_for_instance
+from xshell.schema.defaults import default_for_instance
+from xshell.schema.draft import NodeDraft
 from xshell.schema.model import ROOTS, Node, Param, PathElem, Schema, ValueSpace, make_schema
 
 __all__ = ["API_VERSION", "DEFAULT_PRODUCT", "to_xdoc", "root_xdoc", "from_xdoc"]

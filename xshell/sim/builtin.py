@@ -4,6 +4,8 @@ Why a format of our own rather than JSON: the built-in device is written and rev
 people, so each leaf fits on one readable line with its type, boot value and a short note,
 and a typo is reported with its line number. `load_builtin()` parses `sim/data/device.xdm`
 once (cached) into an immutable `DeviceModel`. The data file's header has worked examples.
+The reader is layered: `sim.xdmlex` (lines, tokens), `sim.xdmspec` (types, values), this
+module (the tree and boot values); nodes are built with the loaders' shared `schema.draft`.
 
     KIND PATH SPEC  # note      KIND: status, config, command or event; `#` lines are comments
     KIND PATH                   header: the more-indented lines below continue PATH (nestable)
@@ -26,75 +28,42 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import cast
 
-from xshell.schema.cisco import format_instance_defaults
-from xshell.schema.model import Node, NodeKind, Param, ValueSpace, make_children, make_schema
+from xshell.schema.defaults import format_instance_defaults
+from xshell.schema.draft import NodeDraft
+from xshell.schema.model import NodeKind, Param, make_schema
 from xshell.sim.device import DeviceModel, LeafPath, Value
+# ModelSyntaxError lives in sim.xdmlex and TYPE_WORDS in sim.xdmspec (the lower layers of
+# this reader); re-exported because they are this module's API (tests catch ModelSyntaxError).
+from xshell.sim.xdmlex import ModelSyntaxError, Tok
+from xshell.sim.xdmspec import TYPE_WORDS, SpecReader
+
+__all__ = ["ModelSyntaxError", "KINDS", "TYPE_WORDS", "DEFAULT_NAME", "parse_model", "load_model", "load_builtin"]
 
 KINDS = {"status": "Status", "config": "Configuration", "command": "Command", "event": "Event"}
-TYPE_WORDS = frozenset({"int", "str", "lit"})
 DEFAULT_NAME = "xshell-sim"
 _WORD = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]*)(?:\[([^\]\s]*)\])?$")
 _PARAM = re.compile(r"([A-Za-z][A-Za-z0-9_.\-/\[\]:,]*?)([*+]{0,2}):$")
-_RANGE = re.compile(r"(-?\d+)?\.\.(-?\d+)?$")
-_INT = re.compile(r"-?\d+$")
-_TOKEN = re.compile(r'\s*(?:(?P<note>#.*)|"(?P<q>(?:[^"\\]|\\.)*)"(?=\s|$)|(?P<bare>[^\s"]+)(?=\s|$)|(?P<bad>\S))')
-_ESCAPE = re.compile(r"\\(.)")
 _FLAGS = {"hide": ("Configuration",), "multiline": ("Command",), "role": None, "read": None, "access": None}
 
 
-class ModelSyntaxError(ValueError):
-    """A mistake in a model file; the message names the file, the line and what is wrong."""
+class _XdmDraft(NodeDraft):
+    """The shared node builder plus what the reader checks later mentions of a node against."""
 
-    def __init__(self, source: str, line: int, message: str) -> None:
-        super().__init__(f"{source}, line {line}: {message}")
-        self.line = line
-        self.reason = message
+    __slots__ = ("line", "spec", "boot")
 
-
-class _Tok(NamedTuple):
-    text: str
-    quoted: bool = False
-
-
-@dataclass
-class _Draft:
-    """A node while the file is read; frozen into a `Node` at the end."""
-
-    name: str
-    line: int
-    kind: NodeKind = "branch"
-    children: dict[str, _Draft] = field(default_factory=dict)
-    spec: str | None = None  # bracket text as normalised, to check every mention agrees
-    instances: tuple[int, ...] = ()  # ids the schema knows (fixed lists)
-    boot: tuple[int, ...] = ()  # ids present at boot
-    value_space: ValueSpace | None = None
-    params: tuple[Param, ...] = ()
-    multiline: bool = False
-    description: str = ""
-    access: str = "public-api"
-    roles: tuple[str, ...] = ()
-    read_roles: tuple[str, ...] = ()
-    hide_value: bool = False
-
-    def freeze(self) -> Node:
-        return Node(self.name, self.kind, make_children([c.freeze() for c in self.children.values()]),
-                    multi=self.spec is not None, instances=self.instances,
-                    value_space=self.value_space, params=self.params, multiline=self.multiline,
-                    description=self.description, access=self.access, roles=self.roles,
-                    read_roles=self.read_roles, hide_value=self.hide_value)
-
-
-class _Line(NamedTuple):
-    number: int
-    indent: int
-    toks: list[_Tok]
-    note: str
+    def __init__(self, name: str, line: int, kind: NodeKind = "branch", spec: str | None = None,
+                 boot: tuple[int, ...] = ()) -> None:
+        super().__init__(name)
+        self.kind = kind
+        self.line = line  # where the node was first written, for "already defined" errors
+        self.spec = spec  # bracket text as normalised, to check every mention agrees
+        self.boot = boot  # ids present at boot
 
 
 @dataclass
@@ -105,52 +74,14 @@ class _Block:
     child_indent: int | None = None
 
 
-class _Parser:
+class _Parser(SpecReader):
     """One pass over the logical lines; builds drafts and the boot values."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
-        self.roots = {root: _Draft(root, 0) for root in ("Command", "Configuration", "Status", "Event")}
+        super().__init__(source)
+        self.roots = {root: _XdmDraft(root, 0) for root in ("Command", "Configuration", "Status", "Event")}
         self.values: dict[str, dict[LeafPath, Value]] = {"Status": {}, "Configuration": {}}
         self.roles: dict[tuple[str, str], tuple[str, ...]] = {}
-        self.line = 0
-
-    def fail(self, message: str) -> ModelSyntaxError:
-        return ModelSyntaxError(self.source, self.line, message)
-
-    # --- lines and tokens ------------------------------------------------------------
-
-    def lines(self, text: str) -> list[_Line]:
-        """Logical lines (continuations joined), without blanks and comments."""
-        out: list[_Line] = []
-        raw = iter(enumerate(text.splitlines(), start=1))
-        for self.line, content in raw:
-            if not content.strip() or content.lstrip().startswith("#"):
-                continue
-            start = self.line
-            while content.rstrip().endswith("\\"):
-                more = next(raw, None)
-                if more is None:
-                    raise self.fail("the last line ends with '\\' but nothing follows")
-                content = content.rstrip()[:-1] + " " + more[1].strip()
-            self.line = start
-            head = content[: len(content) - len(content.lstrip())]
-            if "\t" in head:
-                raise self.fail("tab in indentation; indent with spaces")
-            out.append(_Line(start, len(head), *self.tokens(content)))
-        return out
-
-    def tokens(self, content: str) -> tuple[list[_Tok], str]:
-        toks: list[_Tok] = []
-        pos = 0
-        while (m := _TOKEN.match(content, pos)) is not None:
-            pos = m.end()
-            if m["note"] is not None:
-                return toks, m["note"][1:].strip()
-            if m["bad"] is not None:
-                raise self.fail(f"unbalanced or misplaced quote at column {m.start('bad') + 1}")
-            toks.append(_Tok(_ESCAPE.sub(r"\1", m["q"]), True) if m["q"] is not None else _Tok(m["bare"]))
-        return toks, ""
 
     # --- structure -------------------------------------------------------------------
 
@@ -194,7 +125,7 @@ class _Parser:
             else:
                 self.entry(kind, prefix + words, spec, ln.note)
 
-    def directive(self, toks: list[_Tok]) -> None:
+    def directive(self, toks: list[Tok]) -> None:
         word = toks[0].text[1:]
         if word not in ("role", "read") or len(toks) != 3 or toks[1].text not in KINDS:
             raise self.fail(f"unknown directive {toks[0].text} (use: @role|@read status|config|command|event A;B)")
@@ -206,7 +137,7 @@ class _Parser:
             raise self.fail(f"bad role list {text!r} (expected e.g. Admin;User)")
         return roles
 
-    def split_path(self, toks: list[_Tok]) -> tuple[tuple[str, ...], list[_Tok]]:
+    def split_path(self, toks: list[Tok]) -> tuple[tuple[str, ...], list[Tok]]:
         """The node path at the start of `toks`, and the spec after it."""
         n = 0
         for tok in toks:
@@ -232,10 +163,10 @@ class _Parser:
         return tuple(sorted(out))
 
     def walk(self, root: str, words: tuple[str, ...], note: str = "", leaf: NodeKind | None = None,
-             base: _Draft | None = None) -> tuple[_Draft, list[_Draft]]:
+             base: _XdmDraft | None = None) -> tuple[_XdmDraft, list[_XdmDraft]]:
         """Find or create the drafts along `words`; the last one new with kind `leaf` if given."""
         node = base or self.roots[root]
-        multis: list[_Draft] = []
+        multis: list[_XdmDraft] = []
         for i, word in enumerate(words):
             m = _WORD.match(word)
             assert m is not None
@@ -243,7 +174,7 @@ class _Parser:
             last = i == len(words) - 1
             if node.kind != "branch" and node is not base:
                 raise self.fail(f"{node.name} (line {node.line}) is a {node.kind}; it cannot have children")
-            child = node.children.get(name.lower())
+            child = cast("_XdmDraft | None", node.children.get(name.lower()))  # all drafts here are ours
             if last and leaf is not None and child is not None:
                 raise self.fail(f"{root} {' '.join(words)} is already defined on line {child.line}")
             spec: str | None = None
@@ -257,8 +188,10 @@ class _Parser:
                     fixed = boot = self.ids(bracket, word)
                     spec = ",".join(map(str, fixed))
             if child is None:
-                child = _Draft(name, self.line, leaf if (last and leaf) else "branch", spec=spec,
-                               instances=fixed, boot=boot, description=note if last else "")
+                child = _XdmDraft(name, self.line, leaf if (last and leaf) else "branch", spec=spec, boot=boot)
+                child.description = note if last else ""
+                if spec is not None:
+                    child.mark_multi(None if spec.startswith("n:") else fixed)
                 node.children[name.lower()] = child
             elif child.name != name or child.spec != spec:
                 shown = f"{child.name}[{child.spec}]" if child.spec is not None else child.name
@@ -270,7 +203,7 @@ class _Parser:
 
     # --- entries ---------------------------------------------------------------------
 
-    def entry(self, kind: str, words: tuple[str, ...], spec: list[_Tok], note: str) -> None:
+    def entry(self, kind: str, words: tuple[str, ...], spec: list[Tok], note: str) -> None:
         flags = {t.text[1:].partition("=")[0]: t.text.partition("=")[2] for t in spec
                  if t.text.startswith("!") and not t.quoted}
         spec = [t for t in spec if t.quoted or not t.text.startswith("!")]
@@ -282,16 +215,17 @@ class _Parser:
                 raise self.fail(f"!{flag} is only for {allowed[0].lower()} lines")
         leaf_kind: NodeKind = {"Command": "command", "Event": "event"}.get(kind, "leaf")  # type: ignore[assignment]
         node, multis = self.walk(kind, words, note, leaf=leaf_kind)
-        node.roles = self.role_list(flags["role"]) if "role" in flags else self.roles.get(("role", kind), ())
-        node.read_roles = self.role_list(flags["read"]) if "read" in flags else self.roles.get(("read", kind), ())
+        node.roles = list(self.role_list(flags["role"]) if "role" in flags else self.roles.get(("role", kind), ()))
+        node.read_roles = list(self.role_list(flags["read"]) if "read" in flags else self.roles.get(("read", kind), ()))
         node.access = flags.get("access") or "public-api"
         node.hide_value = "hide" in flags
         node.multiline = "multiline" in flags
         if kind == "Command":
-            node.params = tuple(self.fields(spec, node, params=True))
+            for param in self.fields(spec, node, params=True):  # names already checked unique
+                node.add_param(param)
         elif kind == "Event":
             if spec and not spec[0].text.endswith(":"):
-                node.value_space, rest = self.value_space(spec, 0)
+                node.vs, rest = self.value_space(spec, 0)
                 if rest < len(spec):
                     raise self.fail(f"unexpected {spec[rest].text!r} after the event's type")
             else:
@@ -299,7 +233,7 @@ class _Parser:
         else:
             self.leaf(kind, words, node, multis, spec)
 
-    def fields(self, spec: list[_Tok], node: _Draft, params: bool) -> list[Param]:
+    def fields(self, spec: list[Tok], node: _XdmDraft, params: bool) -> list[Param]:
         """Command parameters (`params`) or event fields (become leaves under `node`)."""
         out: list[Param] = []
         i = 0
@@ -326,63 +260,14 @@ class _Parser:
                 if not all(_WORD.match(part) for part in name.split("/")):
                     raise self.fail(f"bad event field name {name!r}")
                 field_node, _ = self.walk("Event", tuple(name.split("/")), leaf="leaf", base=node)
-                field_node.value_space = vs
+                field_node.vs = vs
         return out
 
-    def value_space(self, spec: list[_Tok], i: int) -> tuple[ValueSpace, int]:
-        if i >= len(spec) or spec[i].quoted:
-            got = repr(spec[i].text) if i < len(spec) else "nothing"
-            raise self.fail(f"expected a type (int, str, lit or A|B|C), got {got}")
-        t = spec[i].text
-        nxt = spec[i + 1].text if i + 1 < len(spec) and not spec[i + 1].quoted else ""
-        if t in ("int", "str"):
-            m = _RANGE.match(nxt)
-            lo, hi = ((None if g is None else int(g)) for g in (m.groups() if m else (None, None)))
-            if (lo is not None and hi is not None and hi < lo) or (t == "str" and (lo or 0) < 0):
-                raise self.fail(f"bad range {nxt} (expected LO..HI, lengths not negative)")
-            vs = ValueSpace("Integer", min=lo, max=hi) if t == "int" else \
-                ValueSpace("String", min_length=lo, max_length=hi)
-            return vs, i + (2 if m else 1)
-        if t == "lit":
-            if not nxt or nxt[:1] in "=!" or nxt.endswith(":"):
-                return ValueSpace("Literal"), i + 1
-            i += 1
-        elif "|" not in t:
-            raise self.fail(f"expected a type (int, str, lit or A|B|C), got {t!r}")
-        text, i = spec[i].text, i + 1
-        while text.endswith("|") and i < len(spec) and not spec[i].quoted:  # list split over lines
-            text, i = text + spec[i].text, i + 1
-        values = tuple(text.split("|"))
-        if "" in values or len({v.lower() for v in values}) != len(values):
-            raise self.fail(f"empty or repeated literal in {text!r}")
-        return ValueSpace("Literal", values=values), i
-
-    def value(self, vs: ValueSpace, tok: _Tok, what: str, secret: bool = False) -> Value:
-        """A boot value or default, typed by its value space and checked against it.
-
-        A hidden configuration's value is never repeated in the error (it is a password).
-        """
-        got = "(hidden)" if secret else repr(tok.text)
-        if vs.is_integer:
-            if tok.quoted or not _INT.match(tok.text):
-                raise self.fail(f"{what}: expected an integer, got {got}")
-            value: Value = int(tok.text)
-        elif vs.is_string:
-            if not tok.quoted:
-                raise self.fail(f"{what}: string values must be in double quotes, got {got}")
-            value = tok.text
-        else:
-            value = vs.coerce(tok.text)
-        why = vs.check(value)
-        if why is not None:
-            raise self.fail(f"{what}: {why if vs.is_string or not secret else 'illegal value (hidden)'}")
-        return value
-
-    def leaf(self, root: str, words: tuple[str, ...], node: _Draft, multis: list[_Draft],
-             spec: list[_Tok]) -> None:
+    def leaf(self, root: str, words: tuple[str, ...], node: _XdmDraft, multis: list[_XdmDraft],
+             spec: list[Tok]) -> None:
         where = f"{root} {' '.join(words)}"
         vs, i = self.value_space(spec, 0)
-        node.value_space = vs
+        node.vs = vs
         if i == len(spec):
             if all(m.boot for m in multis):
                 raise self.fail(f"{where} has no boot value (add = VALUE)")
@@ -416,15 +301,7 @@ class _Parser:
             texts[combo[-1] if combo else 0] = str(value)
         if root == "Configuration":  # factory default as Cisco writes it: "x" or "[1]: x; [2]: y; "
             shown = texts.popitem()[1] if len(set(texts.values())) == 1 else format_instance_defaults(texts)
-            node.value_space = replace(vs, default=None if node.hide_value else shown)  # secrets: none
-
-    def key(self, tok: _Tok, levels: int, where: str) -> tuple[int, ...]:
-        text = tok.text
-        parts = text[1:-1].split(",") if text[:1] + text[-1:] == "[]" and not tok.quoted else []
-        if not parts or not all(p.isdigit() for p in parts) or len(parts) > levels:
-            raise self.fail(f"{where}: expected an instance key like [2] before each further value "
-                            f"(ids of the innermost lists, at most {levels})")
-        return tuple(int(p) for p in parts)
+            node.vs = replace(vs, default=None if node.hide_value else shown)  # secrets: none
 
     @staticmethod
     def leaf_path(words: tuple[str, ...], combo: tuple[int, ...]) -> LeafPath:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from xshell.schema.cisco import default_for_instance
+from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import Node, PathElem, Schema, ValueSpace
 from xshell.sim.device import DeviceModel, LeafPath, Value
 
