@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xshell.lang.grammar import (ExpressionError, Kind, resolve_verb, split_expression, tag_value,
-                                 tokenize, unquote)
+from xshell.lang.expression import ExpressionError, split_expression
+from xshell.lang.grammar import Kind, resolve_verb, tag_value, tokenize, unquote
 
 K = Kind
 

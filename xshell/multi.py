@@ -16,21 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from prompt_toolkit.completion import Completer
 from prompt_toolkit.lexers import Lexer
 
 from xshell.errors import AuthenticationFailed, XShellError
-from xshell.interactive import ShellBackendImpl, XapiCompleter, _SchemaLexer
-from xshell.lang.complete import DEVICE_WORDS
+from xshell.interactive import XapiCompleter, _SchemaLexer
 from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, devices_prefix
 from xshell.lang.parse import shell_command
-from xshell.session import Session
+# re-exported: a device and its naming live in xshell.multi_device now
+from xshell.multi_device import Device, Opener, derived_name, safe_spec
+from xshell.multi_words import DeviceWords
 from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
+
+__all__ = ["SHELL_WIDE", "MultiBackend", "failure_reason",
+           # re-exported from xshell.multi_device
+           "Device", "Opener", "derived_name", "safe_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -38,53 +40,7 @@ log = logging.getLogger(__name__)
 SHELL_WIDE = ("connect", "use", "devices", "disconnect")
 _NOT_PER_DEVICE = frozenset({*SHELL_WIDE, "bye", "exit", "quit"})
 _CONNECT_USAGE = "usage: connect PROFILE|URL [as NAME]"
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]+")
 _HINT = "** type `reconnect` to connect again"
-
-
-@dataclass(eq=False)
-class Device:
-    """One connected device of the shell: its name, its backend, and how to let it go.
-
-    `key` identifies the device (host and port) so the same one is not opened twice;
-    `closer` releases what opening it took (the connection, a demo simulator).
-    """
-
-    name: str
-    backend: ShellBackendImpl
-    host: str = ""
-    key: str = ""
-    closer: Callable[[], Awaitable[None]] | None = None
-
-    @property
-    def session(self) -> Session:
-        return self.backend.session
-
-    async def close(self) -> None:
-        try:
-            await self.backend.aclose()
-        finally:
-            if self.closer is not None:
-                await self.closer()
-            else:
-                await self.session.client.close()
-
-
-# (what the user typed after `connect`, the name after `as` or "", the duplicate check
-# on the device key: a message when refused) → an opened, identified Device
-Opener = Callable[[str, str, Callable[[str], "str | None"]], Awaitable[Device]]
-
-
-def safe_spec(spec: str) -> str:
-    """A target as it may be shown or kept: `user:password@` replaced by `***@`."""
-    return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", spec)
-
-
-def derived_name(proposed: str) -> str:
-    """A name usable after `@` and `use` made from a host or profile name."""
-    name = _UNSAFE.sub("-", proposed).strip("-") or "device"
-    return f"{name}-1" if name.lower() == ALL_DEVICES else name
 
 
 def failure_reason(lines: Sequence[str], limit: int = 70) -> str:
@@ -196,7 +152,7 @@ class MultiBackend:
 
     def shell_words(self) -> Mapping[str, Sequence[str]]:
         """Run-time names for completion; snapshots are only listed when asked for."""
-        return _Words(self)
+        return DeviceWords(self.names, self._profiles, self._snapshots)
 
     # -- ShellBackend -----------------------------------------------------------------
     @property
@@ -372,46 +328,6 @@ class MultiBackend:
         for d, r in zip(devices, results):
             if isinstance(r, Exception):
                 log.info("closing %s: %s", d.name, r)
-
-
-class _Words(Mapping[str, Sequence[str]]):
-    """The shell's run-time names by command word, computed only for the word asked."""
-
-    def __init__(self, multi: MultiBackend) -> None:
-        self._multi = multi
-
-    def _compute(self, key: str) -> Sequence[str] | None:
-        m = self._multi
-        if key in ("use", "disconnect", DEVICE_WORDS):
-            return m.names()
-        if key == "connect":
-            return _safe_list(m._profiles)
-        if key == "diff":
-            return _safe_list(m._snapshots)
-        if key == "snapshot":
-            return ()
-        return None
-
-    def __getitem__(self, key: str) -> Sequence[str]:
-        found = self._compute(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def __iter__(self) -> Any:
-        return iter(("use", "disconnect", DEVICE_WORDS, "connect", "diff", "snapshot"))
-
-    def __len__(self) -> int:
-        return 6
-
-
-def _safe_list(source: Callable[[], Iterable[str]]) -> tuple[str, ...]:
-    """Names from a source that may fail (a missing directory): completion goes on."""
-    try:
-        return tuple(source())
-    except Exception:  # noqa: BLE001 - completion must never break typing
-        log.debug("completion names unavailable", exc_info=True)
-        return ()
 
 
 def _fail(message: str) -> Outcome:

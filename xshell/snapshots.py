@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xshell.errors import XShellError
-from xshell.lang.render import flatten, format_value, leaf_node
+from xshell.lang.render_layout import flatten, format_value, leaf_node
 from xshell.schema.model import Schema, is_secret_name
 
 FORMAT_VERSION = 1

@@ -18,8 +18,8 @@ import json
 from collections.abc import Sequence
 
 from xshell.lang.bodies import MULTILINE_COMMANDS, needs_body, split_script
-from xshell.lang.grammar import (SUBVERBS, VERBS, ExpressionError, Kind, Token, resolve_verb,
-                                 split_expression, tag_value, tokenize, unquote)
+from xshell.lang.expression import ExpressionError, split_expression
+from xshell.lang.grammar import SUBVERBS, VERBS, Kind, Token, resolve_verb, tag_value, tokenize, unquote
 from xshell.lang.parse_errors import (ParseError, ScriptError, closest, format_parse_error,
                                       quote_word)
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,

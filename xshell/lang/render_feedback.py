@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xshell.lang.render import (_MARKERS, HIDDEN, _leaf_text, _line, canonical_root,
-                                compact_json, format_value, leaf_node, quote, tree_lines)
+from xshell.lang.render_layout import (_MARKERS, HIDDEN, _leaf_text, _line, canonical_root,
+                                       compact_json, format_value, leaf_node, quote, tree_lines)
 from xshell.schema.model import Schema, ValueSpace
 
 if TYPE_CHECKING:

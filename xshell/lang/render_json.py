@@ -19,7 +19,7 @@ from typing import Any
 
 from xshell.errors import XAPIError
 from xshell.lang import requests as rq
-from xshell.lang.render import HIDDEN, canonical_root, compact_json, is_hidden
+from xshell.lang.render_layout import HIDDEN, canonical_root, compact_json, is_hidden
 from xshell.schema.model import PathElem, Schema
 
 

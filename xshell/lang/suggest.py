@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from xshell.lang.grammar import (ExpressionError, Kind, Token, resolve_verb, split_devices,
-                                 split_expression, tokenize)
+from xshell.lang.expression import ExpressionError, split_expression
+from xshell.lang.grammar import Kind, Token, resolve_verb, split_devices, tokenize
 from xshell.lang.parse import FEEDBACK_ROOTS, ROOT_OF_VERB
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 

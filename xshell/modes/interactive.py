@@ -27,7 +27,7 @@ from xshell.modes.connect import Connector
 from xshell.session import EXIT_CONNECTION, EXIT_USAGE, Session
 
 if TYPE_CHECKING:  # the UI stack is imported only when the shell starts
-    from xshell.multi import Device
+    from xshell.multi_device import Device
 
 
 def history_path(key: str) -> Path:
@@ -99,7 +99,7 @@ class DeviceOpener:
                    key_problem: Callable[[str], str | None] = lambda key: None) -> Device:
         """Connect, identify, and wrap one device; everything is released on failure."""
         from xshell.interactive import ShellBackendImpl
-        from xshell.multi import Device
+        from xshell.multi_device import Device
 
         stack = contextlib.AsyncExitStack()
         client: Any = None
