@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator, Callable
+import json
 from typing import Any
 
 import pytest
@@ -364,3 +365,23 @@ async def test_the_first_devices_password_opens_the_next_one(
     outcome = await multi.execute(f"connect {rooms.urls[1]} as room2")
     assert outcome.ok, outcome.lines
     assert multi.names() == ("room1", "room2")
+
+
+async def test_shell_wide_commands_are_in_the_transcript(
+        multi: MultiBackend, rooms: Rooms, tmp_path: Any) -> None:
+    log = tmp_path / "day.jsonl"
+    assert (await multi.execute(f"log start {log}")).ok
+    url = rooms.urls[1]
+    assert (await multi.execute(f"connect {url} as room2")).ok
+    assert (await multi.execute("use room1")).ok
+    assert not (await multi.execute("use lobby")).ok
+    await multi.execute("log stop")
+    text = log.read_text(encoding="utf-8")
+    assert PASSWORD not in text
+    records = [json.loads(ln) for ln in text.splitlines()]
+    sent = [(r["device"], r["line"]) for r in records if r["kind"] == "sent"]
+    assert [line for _, line in sent][:3] == [f"connect {url} as room2",
+                                               "use room1", "use lobby"]
+    assert [d for d, _ in sent][:3] == ["room1", "room2", "room1"]  # where each was typed
+    replies = [r for r in records if r["kind"] == "reply"]
+    assert [r["ok"] for r in replies][-3:] == [True, True, False] and "lobby" in replies[-1]["lines"][0]

@@ -188,15 +188,24 @@ class MultiBackend:
             return await self.run_on(names, line[end:] + sep + body)
         local = shell_command(line) if not body else None
         if local is not None and local[0] in SHELL_WIDE:
-            name, args = local
-            if name == "connect":
-                return await self.connect(args)
-            if name == "use":
-                return self.use(args)
-            if name == "devices":
-                return Outcome(self.table()) if not args else _fail("devices: takes no argument")
-            return await self.disconnect(args)
+            session = self.current.session  # where it was typed: the transcript names it
+            tr, label = session.context.transcript, session.label
+            if tr is not None:
+                tr.sent(label, self.history_line(text))  # a URL's password never written
+            outcome = await self._shell_wide(*local)
+            if tr is not None and not tr.closed:
+                tr.reply(label, outcome.lines, 0 if outcome.ok else 1)
+            return outcome
         return await self.current.backend.execute(text)
+
+    async def _shell_wide(self, name: str, args: Sequence[str]) -> Outcome:
+        if name == "connect":
+            return await self.connect(args)
+        if name == "use":
+            return self.use(args)
+        if name == "devices":
+            return Outcome(self.table()) if not args else _fail("devices: takes no argument")
+        return await self.disconnect(args)
 
     # -- the shell-wide commands ------------------------------------------------------
     async def connect(self, args: Sequence[str]) -> Outcome:
