@@ -247,19 +247,6 @@ def test_progress_bar_and_table_only_on_a_terminal_stderr(
     assert shown.rstrip().endswith("xshell: 6 devices: 5 ok, 1 failed")
 
 
-def _cli_takes_several_targets() -> bool:
-    from xshell import cli
-
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            cli.build_parser().parse_args(["-f", "s.xapi", "room1", "room2"])
-    except SystemExit:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _cli_takes_several_targets(),
-                    reason="xshell's command line does not route several TARGETs yet")
 async def test_the_command_line_runs_a_script_on_fifty_rooms(rooms: dict[str, str],
                                                               tmp_path: Path) -> None:
     script = tmp_path / "script.xapi"
@@ -270,8 +257,6 @@ async def test_the_command_line_runs_a_script_on_fifty_rooms(rooms: dict[str, st
     assert err.splitlines()[-1] == "xshell: 50 devices: 50 ok, 0 failed"
 
 
-@pytest.mark.skipif(not _cli_takes_several_targets(),
-                    reason="xshell's command line does not route several TARGETs yet")
 async def test_the_command_line_exit_status_is_the_worst_device(rooms: dict[str, str],
                                                                  tmp_path: Path) -> None:
     script = tmp_path / "script.xapi"

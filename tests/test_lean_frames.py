@@ -81,20 +81,27 @@ class Fed:
                           lambda b: self.messages.append((False, bytes(b))), bad)
 
 
-def control_frames(data: bytes) -> list[tuple[Opcode, bytes]]:
-    """Parse the bytes handed to websockets as a client would (all must be whole frames)."""
+def whole_frames(data: bytes, *, mask: bool) -> tuple[list[Frame], bool]:
+    """The whole frames at the start of `data`, and whether a partial one follows."""
     reader = StreamReader()
     reader.feed_data(data)
-    out = []
+    out: list[Frame] = []
     while reader.buffer:
-        gen = Frame.parse(reader.read_exact, mask=False)
+        gen = Frame.parse(reader.read_exact, mask=mask)
         try:
             next(gen)
         except StopIteration as stop:
-            out.append((stop.value.opcode, stop.value.data))
+            out.append(stop.value)
         else:
-            raise AssertionError("a partial frame was handed to websockets")
-    return out
+            return out, True
+    return out, False
+
+
+def control_frames(data: bytes) -> list[tuple[Opcode, bytes]]:
+    """Parse the bytes handed to websockets as a client would (all must be whole frames)."""
+    frames, partial = whole_frames(data, mask=False)
+    assert not partial, "a partial frame was handed to websockets"
+    return [(f.opcode, f.data) for f in frames]
 
 
 payloads = st.one_of(st.binary(max_size=40), st.binary(min_size=120, max_size=300),
@@ -221,18 +228,7 @@ class RawServer:
             writer.close()
 
     def client_frames(self) -> list[Frame]:
-        reader = StreamReader()
-        reader.feed_data(bytes(self.received))
-        out = []
-        while reader.buffer:
-            gen = Frame.parse(reader.read_exact, mask=True)
-            try:
-                next(gen)
-            except StopIteration as stop:
-                out.append(stop.value)
-            else:
-                break
-        return out
+        return whole_frames(bytes(self.received), mask=True)[0]
 
     async def close_sent(self) -> Close:
         """The close frame the client sent (waits for it)."""

@@ -11,8 +11,8 @@ import argparse
 import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator, Callable
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,12 +21,13 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import fragment_list_to_text
 
 from tests.conftest import PASSWORD, USER
+from tests.test_interactive_backend import Watch
 from xshell.context import ShellContext
 from xshell.modes.interactive import DeviceOpener
 from xshell.multi import MultiBackend
 from xshell.session import Session
 from xshell.sim import Simulator
-from xshell.ui.backend import FeedbackEvent, ShellBackend
+from xshell.ui.backend import ShellBackend
 from xshell.ui.eventlog import EventLog
 from xshell.ui.plain import run_plain
 from xshell.ui.toolbar import prompt_fragments
@@ -55,27 +56,6 @@ class Rooms:
 
     async def stop(self, i: int) -> None:
         await self.stacks[i].aclose()
-
-
-class Pane:
-    """The feedback sink and status listener, with awaitable conditions."""
-
-    def __init__(self, backend: MultiBackend) -> None:
-        self.events: list[FeedbackEvent] = []
-        self._changed = asyncio.Event()
-        backend.set_feedback_sink(self._event)
-        backend.set_status_listener(self._changed.set)
-
-    def _event(self, ev: FeedbackEvent) -> None:
-        self.events.append(ev)
-        self._changed.set()
-
-    async def until(self, pred: Callable[[], bool], timeout: float = 5.0) -> None:
-        async def loop() -> None:
-            while not pred():
-                self._changed.clear()
-                await self._changed.wait()
-        await asyncio.wait_for(loop(), timeout)
 
 
 @pytest.fixture
@@ -214,7 +194,7 @@ async def test_disconnect_closes_one_and_never_the_last(multi: MultiBackend, roo
 # ------------------------------------------------------------------ feedback
 async def test_feedback_from_every_device_is_tagged_and_the_pane_filter_matches_the_tag(
         multi: MultiBackend, rooms: Rooms) -> None:
-    pane = Pane(multi)
+    pane = Watch(multi)  # type: ignore[arg-type]  # any ShellBackend will do
     await two(multi, rooms)
     assert (await multi.execute("@all xFeedback register /Status/Audio/Volume")).ok
     rooms.sims[0].set_status("Audio Volume", 31)
@@ -233,7 +213,7 @@ async def test_feedback_from_every_device_is_tagged_and_the_pane_filter_matches_
 
 async def test_a_device_that_goes_away_is_named_in_the_pane_and_in_the_summary(
         multi: MultiBackend, rooms: Rooms) -> None:
-    pane = Pane(multi)
+    pane = Watch(multi)  # type: ignore[arg-type]  # any ShellBackend will do
     await two(multi, rooms)
     await run(multi, f"connect {rooms.urls[2]} as room3")
     await rooms.stop(2)
