@@ -23,8 +23,10 @@ from prompt_toolkit.formatted_text import fragment_list_to_text
 from tests.conftest import PASSWORD, USER
 from tests.test_interactive_backend import Watch
 from xshell.context import ShellContext
+from xshell.interactive import ShellBackendImpl
 from xshell.modes.interactive import DeviceOpener
 from xshell.multi import MultiBackend
+from xshell.multi_device import Device
 from xshell.session import Session
 from xshell.sim import Simulator
 from xshell.ui.backend import ShellBackend
@@ -79,6 +81,11 @@ async def multi(rooms: Rooms, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
     await m.aclose()
 
 
+def hostport(rooms: Rooms, i: int) -> str:
+    """How the shell shows room i's address: host and port."""
+    return rooms.urls[i].split("/")[2]
+
+
 async def run(m: MultiBackend, line: str) -> list[str]:
     outcome = await m.execute(line)
     return outcome.lines
@@ -111,24 +118,36 @@ async def test_one_device_looks_as_before_and_connect_makes_the_new_one_current(
     assert multi.status.device == own_name  # one device: the device's own name, as before
     software = rooms.sims[1].status("SystemUnit Software Version")
     lines = await run(multi, f"connect {rooms.urls[1]} as room2")
-    assert lines == [f"connected to room2 (127.0.0.1, {software})",
+    assert lines == [f"connected to room2 ({hostport(rooms, 1)}, {software})",
                      "devices: room1, room2 (`use NAME` switches, `@all LINE` runs a line on "
                      "every device)"]
     assert prompt(multi).startswith("room2")
     assert multi.status.device == "room2" and multi.status.state == "connected"
-    assert await run(multi, "use room1") == ["using room1 (127.0.0.1)"]
+    assert await run(multi, "use room1") == [f"using room1 ({hostport(rooms, 0)})"]
     assert prompt(multi).startswith("room1")
-    assert await run(multi, "use ROOM2") == ["using room2 (127.0.0.1)"]  # any case
+    assert await run(multi, "use ROOM2") == [f"using room2 ({hostport(rooms, 1)})"]  # any case
     assert (await multi.execute("xStatus Audio Volume")).ok
 
 
-async def test_a_connect_without_a_name_takes_the_host_made_unique(
+async def test_a_connect_without_a_name_takes_host_and_port(
         multi: MultiBackend, rooms: Rooms) -> None:
     lines = await run(multi, f"connect {rooms.urls[1]}")
-    assert lines[0].startswith("connected to 127.0.0.1 (")
+    assert lines[0].startswith(f"connected to {hostport(rooms, 1)} (")
     lines = await run(multi, f"connect {rooms.urls[2]}")
-    assert lines[0].startswith("connected to 127.0.0.1-2 (")
-    assert multi.names() == ("room1", "127.0.0.1", "127.0.0.1-2")
+    assert lines[0].startswith(f"connected to {hostport(rooms, 2)} (")
+    assert multi.names() == ("room1", hostport(rooms, 1), hostport(rooms, 2))
+    assert (await multi.execute(f"@{hostport(rooms, 2)} xStatus Audio Volume")).ok  # usable after @
+    snap = await run(multi, f"@{hostport(rooms, 1)} snapshot save s")
+    assert f"values from {hostport(rooms, 1)} (" in snap[1]  # named as the shell names it
+
+
+async def test_a_derived_name_that_is_taken_is_made_unique(multi: MultiBackend) -> None:
+    first = multi.devices[0]
+    session = Session(first.session.client, device_key="twin", name="room1")  # a profile's name, taken
+    twin = Device("room1", ShellBackendImpl(session, host="elsewhere"), host="elsewhere")
+    multi.add(twin)
+    assert multi.names() == ("room1", "room1-2")
+    assert (first.session.label, twin.session.label) == ("room1", "room1-2")  # transcripts, snapshots
 
 
 async def test_use_of_an_unknown_name_lists_the_known_ones(multi: MultiBackend, rooms: Rooms) -> None:
@@ -174,15 +193,15 @@ async def test_devices_lists_each_with_the_current_marked(multi: MultiBackend, r
     software = rooms.sims[0].status("SystemUnit Software Version")
     table = await run(multi, "devices")
     assert table[0].split() == ["NAME", "HOST", "STATE", "SOFTWARE", "FEEDBACK"]
-    assert table[1].split() == ["room1", "127.0.0.1", "connected", str(software), "0", "registrations"]
-    assert table[2].split() == ["*", "room2", "127.0.0.1", "connected", str(software), "1",
+    assert table[1].split() == ["room1", hostport(rooms, 0), "connected", str(software), "0", "registrations"]
+    assert table[2].split() == ["*", "room2", hostport(rooms, 1), "connected", str(software), "1",
                                 "registration"]
 
 
 async def test_disconnect_closes_one_and_never_the_last(multi: MultiBackend, rooms: Rooms) -> None:
     await two(multi, rooms)
     assert await run(multi, "disconnect room2") == ["disconnected from room2",
-                                                    "using room1 (127.0.0.1)"]
+                                                    f"using room1 ({hostport(rooms, 0)})"]
     await asyncio.wait_for(rooms.sims[1].wait_connections(0), 5)
     assert multi.names() == ("room1",)
     assert multi.status.device == rooms.sims[0].configuration("SystemUnit Name")
@@ -335,7 +354,7 @@ async def test_several_targets_start_one_shell_with_the_first_current(
     out, err = capsys.readouterr()
     assert "xshell: gone: " in err
     assert "Connected to room1, room2; using room1." in out
-    assert "using room1 (127.0.0.1); connected: room1, room2" in out
+    assert f"using room1 ({hostport(rooms, 0)}); connected: room1, room2" in out
     assert "** 2 devices: 2 ok" in out
 
 
@@ -355,6 +374,7 @@ async def test_shell_wide_commands_are_in_the_transcript(
     assert (await multi.execute(f"connect {url} as room2")).ok
     assert (await multi.execute("use room1")).ok
     assert not (await multi.execute("use lobby")).ok
+    assert (await multi.execute("@all xStatus Audio Volume")).ok
     await multi.execute("log stop")
     text = log.read_text(encoding="utf-8")
     assert PASSWORD not in text
@@ -363,5 +383,8 @@ async def test_shell_wide_commands_are_in_the_transcript(
     assert [line for _, line in sent][:3] == [f"connect {url} as room2",
                                                "use room1", "use lobby"]
     assert [d for d, _ in sent][:3] == ["room1", "room2", "room1"]  # where each was typed
+    assert sorted(d for d, line in sent if line == "xStatus Audio Volume") == ["room1", "room2"]
     replies = [r for r in records if r["kind"] == "reply"]
-    assert [r["ok"] for r in replies][-3:] == [True, True, False] and "lobby" in replies[-1]["lines"][0]
+    shell_wide = [r for r in replies if not any("Audio Volume" in ln for ln in r["lines"])]
+    assert [r["ok"] for r in shell_wide][-3:] == [True, True, False]
+    assert "lobby" in shell_wide[-1]["lines"][0]

@@ -163,7 +163,7 @@ def test_command_line_options_win_over_profile_fields(monkeypatch: pytest.Monkey
 def test_plain_targets_get_host_names_and_user_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XSHELL_USER", "tech")
     devs = resolve(["10.0.0.5:8443", "room", "wss://[fe80::1]/ws"], profile("room", "r.example.com"))
-    assert [d.name for d in devs] == ["10.0.0.5", "room", "fe80::1"]
+    assert [d.name for d in devs] == ["10.0.0.5:8443", "room", "[fe80::1]"]  # the port when not 443
     assert [d.user for d in devs] == ["tech", "tech", "tech"]
     assert [d.profile for d in devs] == [None, "room", None]
     monkeypatch.delenv("XSHELL_USER")

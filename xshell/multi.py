@@ -96,7 +96,7 @@ class MultiBackend:
     def add(self, device: Device, *, current: bool = False, named: bool = False) -> Device:
         """Take an opened device into the shell. A name the user chose (`named`, checked
         by the caller) is kept; one derived from a host or profile is made usable and
-        unique (`127.0.0.1`, `127.0.0.1-2`)."""
+        unique (`room1`, then `room1-2`)."""
         if not named:
             base = device.name = derived_name(device.name)
             n = 2
@@ -129,9 +129,13 @@ class MultiBackend:
         return None
 
     def _relabel(self) -> None:
-        """With several devices the prompt and hints use our names; with one, as before."""
+        """With several devices the prompt, hints, transcripts and snapshots use our names
+        (what `@` and `use` take); with one, everything is as before."""
         many = len(self._devices) > 1
         for d in self._devices.values():
+            if d.own_label is None:
+                d.own_label = d.session.name
+            d.session.name = d.name if many else d.own_label
             d.backend.label = d.name if many else ""
             d.backend.reconnect_hint = f"** type `@{d.name} reconnect` to connect again" if many else _HINT
             d.backend.refresh_status()

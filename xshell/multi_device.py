@@ -39,6 +39,7 @@ class Device:
     host: str = ""
     key: str = ""
     closer: Callable[[], Awaitable[None]] | None = None
+    own_label: str | None = None  # the session's name before the shell named it (see relabel)
 
     @property
     def session(self) -> Session:

@@ -153,13 +153,15 @@ def _each_target(args: argparse.Namespace) -> list[argparse.Namespace]:
 
 
 def _host_of(ns: argparse.Namespace, fallback: str) -> str:
-    """The device's host as typed (the Connector's `host` may be a profile's display name)."""
+    """The device's host as typed, with its port when not the default (`room1.example.com`,
+    `127.0.0.1:9002`): the Connector's `host` may be a profile's display name, and two
+    devices behind one address differ only by port."""
     if getattr(ns, "demo", False):
         return "demo"
     from xshell.transport.target import parse_target
 
     try:
-        return parse_target(ns.target, insecure=bool(getattr(ns, "insecure", False))).host
+        return parse_target(ns.target, insecure=bool(getattr(ns, "insecure", False))).display
     except (ValueError, TypeError):
         return fallback
 
