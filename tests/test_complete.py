@@ -256,6 +256,18 @@ def test_shell_command_arguments() -> None:
     assert shown("output json ") == []
 
 
+def test_snapshot_names_complete_wherever_a_snapshot_is_named() -> None:
+    words = {"diff": ["before", "after-upgrade"]}
+    texts = lambda line: [c.text for c in candidates(line, None, shell_words=words)]  # noqa: E731
+    assert texts("snapshot ") == ["delete", "list", "save", "show"]
+    assert texts("snapshot show ") == ["after-upgrade", "before"]
+    assert texts("snapshot delete be") == ["before"]
+    assert texts("diff ") == ["after-upgrade", "before"]
+    assert texts("diff before ") == ["after-upgrade", "before"]
+    assert texts("diff before after-upgrade ") == []
+    assert texts("snapshot save ") == []  # a new name: nothing to offer
+
+
 def test_without_a_schema_only_the_words_of_the_language() -> None:
     assert "xStatus" in shown("", schema=None)
     assert shown("xStatus Au", schema=None) == []

@@ -278,3 +278,20 @@ async def test_json_output_gives_one_document_per_snapshot_command(session: Sess
     assert [(s["name"], s["status"]) for s in json.loads(listing)] == [("j1", None)]
     assert json.loads((await run_ok(session, "snapshot delete j1"))[0])["deleted"] == "j1"
     assert json.loads((await run_ok(session, "snapshot list"))[0]) == []
+
+
+async def test_show_prints_what_was_stored_as_tshell_lines(session: Session) -> None:
+    await run_ok(session, "snapshot save shown status")
+    lines = await run_ok(session, "snapshot show shown")
+    assert lines[0].startswith("** snapshot shown: boardroom") and lines[-3:] == ["** end", "", "OK"]
+    volume = (await run_ok(session, "xConfiguration Audio DefaultVolume"))[0]
+    assert volume in lines  # the same line the device prints
+    assert any(ln.startswith("*s Audio Volume: ") for ln in lines)
+    secret = next(ln for ln in lines if "SIP Authentication Password" in ln)
+    assert secret.endswith(': "***"') and SIM_SECRET not in "\n".join(lines)
+    session.output = "json"
+    doc = json.loads((await run_ok(session, "snapshot show shown"))[0])
+    assert doc["name"] == "shown" and doc["configuration"]["SIP Authentication Password"] is None
+    session.output = "terminal"
+    missing = await session.execute("snapshot show nope")
+    assert missing.exit_code == EXIT_USAGE and len(missing.lines) == 1 and "nope" in missing.lines[0]

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 Outcome = tuple[list[str], int]
 EXIT_OK, EXIT_USAGE = 0, 2
-_USAGE = ("snapshot save NAME [status] [force] | snapshot list | snapshot delete NAME; "
-          "diff NAME [NAME2]")
+_USAGE = ("snapshot save NAME [status] [force] | snapshot list | snapshot show NAME | "
+          "snapshot delete NAME; diff NAME [NAME2]")
 
 
 def _err(message: str, code: int = EXIT_USAGE) -> Outcome:
@@ -58,7 +58,8 @@ def device_label(session: Session) -> str:
 
 
 async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
-    """`snapshot save NAME [status] [force]`, `snapshot list`, `snapshot delete NAME`."""
+    """`snapshot save NAME [status] [force]`, `snapshot list`, `snapshot show NAME`,
+    `snapshot delete NAME`."""
     if not args:
         return _err(f"snapshot needs a subcommand: {_USAGE}")
     sub, rest = args[0].lower(), list(args[1:])
@@ -75,6 +76,9 @@ async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
             if not found:
                 return [f"no snapshots yet (they are kept in {snaps.snapshots_dir()})"], EXIT_OK
             return snaps.table(found), EXIT_OK
+        if sub == "show" and len(rest) == 1:
+            snap = snaps.load(rest[0])
+            return _doc(snap.to_json()) if _json(session) else (snaps.show_lines(snap), EXIT_OK)
         if sub == "delete" and len(rest) == 1:
             path = snaps.delete(rest[0])
             if _json(session):

@@ -47,6 +47,7 @@ Flat = dict[str, "str | None"]  # path -> value text; None = a secret, not store
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _PREFIX = {"configuration": "*c xConfiguration ", "status": "*s "}
+_SECRET_SHOWN = '"***"'  # how tshell text shows a value that is a secret
 
 
 class SnapshotError(XShellError):
@@ -303,6 +304,24 @@ def _side_doc(side: Side) -> dict[str, str]:
     return {"name": side.label, "device": side.device, "software": side.software, "when": side.when}
 
 
+def show_lines(snap: Snapshot) -> list[str]:
+    """`snapshot show NAME`: what was stored, as the device's tshell prints it.
+
+    A secret shows as `"***"` (it was never stored, only that it exists), so the listing
+    reads, greps and compares like `xConfiguration` output.
+    """
+    lines = [f"** snapshot {snap.name}: {device_text(snap.device, snap.unit_name) or 'unknown device'}, "
+             f"software {snap.software or 'unknown'}, saved {snap.saved or 'unknown'}"]
+    sections = [("configuration", snap.configuration)]
+    if snap.status is not None:
+        sections.append(("status", snap.status))
+    for section, values in sections:
+        for key in sorted(values, key=_natural):
+            value = values[key]
+            lines.append(f"{_PREFIX[section]}{key}: {_SECRET_SHOWN if value is None else value}")
+    return [*lines, "** end", "", "OK"]
+
+
 def listing_doc(snaps: Iterable[Snapshot]) -> list[dict[str, Any]]:
     """`snapshot list` as JSON: one object per snapshot, counts instead of values."""
     return [{"name": s.name, "device": s.device, "unit_name": s.unit_name, "software": s.software,
@@ -336,4 +355,4 @@ def table(snaps: Iterable[Snapshot]) -> list[str]:
 
 __all__ = ["Snapshot", "SnapshotError", "Side", "save", "load", "delete", "list_names",
            "snapshots_dir", "check_name", "flat_values", "diff_maps", "render_diff", "side_of",
-           "table", "utc_now", "masked_count", "device_text", "diff_doc", "listing_doc"]
+           "table", "utc_now", "masked_count", "device_text", "diff_doc", "listing_doc", "show_lines"]

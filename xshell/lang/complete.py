@@ -27,7 +27,7 @@ _SHELL_ARGS = {
     "output": ("terminal", "json"),
     "pane": ("pause", "resume", "clear", "filter", "show", "hide", "toggle"),
     "log": ("start", "stop"),
-    "snapshot": ("save", "list", "delete"),
+    "snapshot": ("save", "list", "show", "delete"),
 }
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
@@ -203,8 +203,14 @@ def _shell_args(s: Suggestion, shell_words: Mapping[str, Sequence[str]]) -> list
         meta = "preference" if not args else "output mode"
     else:
         verb = s.verb or ""
-        opts = (*_SHELL_ARGS.get(verb, ()), *shell_words.get(verb, ())) if not s.args else ()
+        args = [a.lower() for a in s.args]
         meta = verb
+        if not args:
+            opts = (*_SHELL_ARGS.get(verb, ()), *shell_words.get(verb, ()))
+        elif (verb == "snapshot" and args in (["show"], ["delete"])) or (verb == "diff" and len(args) == 1):
+            opts, meta = tuple(shell_words.get("diff", ())), "snapshot"  # snapshot names
+        else:
+            opts = ()
     return [Candidate(o, s.start, o, meta) for o in rank(s.word, opts)]
 
 

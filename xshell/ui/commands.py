@@ -168,7 +168,7 @@ def help_text() -> list[str]:
         "Transcripts and snapshots (also in scripts: xshell -c 'snapshot save NAME' …):",
         "  log start FILE [text|jsonl] | log stop | log   record lines, replies, feedback",
         "  snapshot save NAME [status] [force]   store the Configuration (secrets never)",
-        "  snapshot list | snapshot delete NAME",
+        "  snapshot list | snapshot show NAME | snapshot delete NAME",
         "  diff NAME [NAME2]     live device (or NAME2) against snapshot NAME, as *c lines",
         "",
         "Everything else is sent to the device: xCommand, xStatus, xConfiguration,",
