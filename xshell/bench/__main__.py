@@ -156,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"xshell.bench: error: cannot write {args.json}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     _progress(f"{len(rows)} rows in {seconds:.1f} s; results in {args.json}")
+    if args.quick:  # sizes 40x smaller: fixed costs weigh more (feedback renders every event)
+        _progress("--quick is a smoke run: its sizes are too small to judge the bars; "
+                  "run without --quick for the figures")
     if any(r.verdict == report.ERROR for r in rows):
         return 1
     if args.strict and any(r.verdict == report.MISS for r in rows):
