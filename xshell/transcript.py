@@ -21,7 +21,7 @@ Text format (the default): one line per output line, each self-contained, so
               `(body: N lines)`), `<` a reply line, `!` a feedback event line,
               `#` a note (log started/stopped, connected, reconnected, and
               `exit N` after a reply that did not succeed).
-Control characters in a line are written as `\uXXXX`, so one record is one line.
+Control characters in a line are written as JSON escapes (`\u001b`), so one record is one line.
 
 JSON Lines (`fmt="jsonl"`, chosen by default for a FILE ending in `.jsonl`), one object
 per record, for tools:
