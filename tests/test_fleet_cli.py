@@ -146,6 +146,20 @@ def test_closed_ports_are_named_and_set_the_exit_status(
         assert row.split()[2] == "3" and row.endswith(message.split(": ", 2)[2])
 
 
+def test_a_target_with_a_password_never_shows_it(
+        rooms: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "script.xapi"
+    script.write_text(SCRIPT, encoding="utf-8")
+    log = tmp_path / "run.log"
+    bad = "ws://admin:s3cret@PW@127.0.0.1:1/ws"
+    status = fleet.run(script_args(script, [list(rooms.values())[0], bad], log=str(log)))
+    out, err = capsys.readouterr()
+    assert status == 3
+    for text in (out, err, log.read_text(encoding="utf-8")):
+        assert "s3cret" not in text and "PW@" not in text
+    assert "xshell: ws://***@127.0.0.1:1/ws: " in err  # still named, masked
+
+
 def test_json_mode_tags_every_document_with_its_device(
         rooms: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "script.xapi"

@@ -183,6 +183,11 @@ async def test_a_device_that_refuses_the_password_is_one_line_and_the_shell_goes
     outcome = await multi.execute(f"connect {secret_url} as room2")
     assert not outcome.ok and len(outcome.lines) == 1 and "hunter2" not in outcome.lines[0]
     assert "hunter2" not in multi.history_line(f"connect {secret_url} as room2")
+    for tricky in ("ws://admin:P@ss@w0rd@room9/ws", "admin:pa/ss@w0rd@room9"):  # '@' and '/' in it
+        for line in (f"connect {tricky} as r9", f"@all connect {tricky}"):
+            shown = multi.history_line(line)
+            assert "w0rd" not in shown and "room9" in shown, shown
+            assert "w0rd" not in " ".join((await multi.execute(line)).lines)
     assert multi.names() == ("room1",)
     assert (await multi.execute("xStatus Audio Volume")).ok
 

@@ -85,13 +85,11 @@ def device_label(ns: argparse.Namespace) -> str:
 
 
 def device_host(ns: argparse.Namespace) -> str:
-    """host or host:port as prompts show it; the raw target when it does not parse."""
-    from xshell.transport.target import parse_target
+    """host or host:port as prompts show it; a target that does not parse as typed, with
+    any `user:password@` masked (it reaches stderr, the summary and the transcript)."""
+    from xshell.transport.target import display_of
 
-    try:
-        return parse_target(ns.target, insecure=bool(getattr(ns, "insecure", False))).display
-    except (ValueError, TypeError):
-        return str(ns.target)
+    return display_of(ns.target, insecure=bool(getattr(ns, "insecure", False)))
 
 
 def device_namespaces(args: argparse.Namespace, targets: Sequence[str]) -> list[argparse.Namespace]:

@@ -176,9 +176,9 @@ class MultiBackend:
     def history_line(self, text: str) -> str:
         line, sep, body = text.partition("\n")
         prefix = devices_prefix(line)
-        if prefix is not None:
+        if prefix is not None:  # the rest as if typed alone (a `connect` masked too)
             head, rest = line[:prefix[1]], line[prefix[1]:]
-            return head + self.current.backend.history_line(rest + sep + body)
+            return head + self.history_line(rest + sep + body)
         local = shell_command(line)
         if local is not None and local[0] == "connect" and not body:
             return " ".join(["connect", *map(safe_spec, local[1][:1]), *local[1][1:]])

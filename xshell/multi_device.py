@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xshell.lang.grammar import ALL_DEVICES
+from xshell.transport.target import mask_userinfo
 
 if TYPE_CHECKING:
     from xshell.interactive import ShellBackendImpl
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Device", "Opener", "derived_name", "safe_spec"]
 
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]+")
 
 
@@ -62,7 +62,7 @@ Opener = Callable[[str, str, Callable[[str], "str | None"]], Awaitable[Device]]
 
 def safe_spec(spec: str) -> str:
     """A target as it may be shown or kept: `user:password@` replaced by `***@`."""
-    return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", spec)
+    return mask_userinfo(spec)
 
 
 def derived_name(proposed: str) -> str:

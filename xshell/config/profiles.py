@@ -112,12 +112,9 @@ def _host_problem(host: Any) -> str | None:
 def _host_of(target: str) -> str:
     """A TARGET as a display name: host, and port when not the default (`127.0.0.1:9002`),
     so two devices behind one address are told apart; never a user:password@ part."""
-    from xshell.transport.target import parse_target
+    from xshell.transport.target import display_of
 
-    try:
-        return parse_target(target).display
-    except ValueError:
-        return target.rpartition("@")[2]  # never show a user:password@ part
+    return display_of(target)
 
 
 def resolve_target(args: argparse.Namespace, target: str | None, profiles: dict[str, Profile]

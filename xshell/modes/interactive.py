@@ -158,12 +158,11 @@ def _host_of(ns: argparse.Namespace, fallback: str) -> str:
     devices behind one address differ only by port."""
     if getattr(ns, "demo", False):
         return "demo"
-    from xshell.transport.target import parse_target
-
-    try:
-        return parse_target(ns.target, insecure=bool(getattr(ns, "insecure", False))).display
-    except (ValueError, TypeError):
+    if not getattr(ns, "target", None):
         return fallback
+    from xshell.transport.target import display_of
+
+    return display_of(ns.target, insecure=bool(getattr(ns, "insecure", False)))
 
 
 def run(args: argparse.Namespace) -> int:

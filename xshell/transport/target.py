@@ -152,3 +152,29 @@ def parse_target(target: str, *, legacy: bool = False, insecure: bool = False) -
     display = f"{shown}:{port}" if port != _DEFAULT_PORTS[scheme] else shown
     return Target(url=url, host=host, port=port, secure=scheme == "wss", legacy=is_legacy,
                   display=display, insecure=insecure)
+
+
+def mask_userinfo(text: str) -> str:
+    """`text` (a target as typed) with everything before its last '@' shown as `***`.
+
+    A target never carries credentials (parse_target refuses them), so an '@' means
+    somebody typed `user:password@host`; the password may itself contain '@' or '/',
+    hence the *last* '@' of the whole text, not a URL parser's idea of the authority.
+    """
+    if "@" not in text:
+        return text
+    scheme, sep, rest = text.partition("://")
+    if not sep or not scheme.isalnum():
+        scheme, sep, rest = "", "", text
+    return f"{scheme}{sep}***@{rest.rpartition('@')[2]}"
+
+
+def display_of(target: str, *, insecure: bool = False) -> str:
+    """How a target is shown before (or without) a connection: host, with the port when
+    it is not the default (`127.0.0.1:9002`); a target that does not parse is shown as
+    typed, credentials masked."""
+    try:
+        return parse_target(target, insecure=insecure).display
+    except (ValueError, TypeError):
+        return mask_userinfo(str(target))
+
