@@ -7,6 +7,7 @@ settings file is written to the test's own $XDG_CONFIG_HOME.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -184,11 +185,25 @@ def test_several_targets_go_to_the_fleet_mode(monkeypatch: pytest.MonkeyPatch) -
     assert all(d.output == "json" and d.log_format == "jsonl" for d in args.devices)
 
 
-def test_several_targets_without_the_fleet_mode_are_a_clear_usage_error(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "xshell.modes.fleet", None)  # import fails
-    assert main(["a.example.com", "b.example.com", "-c", "xStatus Audio"]) == 2
-    assert "several devices are not supported yet" in capsys.readouterr().err
+def test_connect_profile_in_a_shell_opened_on_another_profile_uses_its_own_fields(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from xshell.context import ShellContext
+    from xshell.modes import interactive
+
+    seen: list[argparse.Namespace] = []
+    monkeypatch.setattr(interactive, "run", lambda args: seen.append(args) or 0)
+    monkeypatch.setattr(sys, "stdin", type("Tty", (io.StringIO,), {"isatty": lambda self: True})())
+    settings_file(profile("boardroom", "board.example.com", user="integrator",
+                          fingerprint="SHA256:" + "A" * 43, legacy=True)
+                  + profile("lobby", "lobby.example.com", user="tech"))
+    assert main(["boardroom"]) == 0
+    (args,) = seen
+    assert [(d.name, d.user, d.legacy) for d in args.devices] == [("boardroom", "integrator", True)]
+    opener = interactive.DeviceOpener(args, ShellContext(settings=args.settings))
+    lobby = opener.resolve("lobby")  # what `connect lobby` opens
+    assert (lobby.user, lobby.fingerprint, lobby.legacy) == ("tech", None, False)
+    plain = opener.resolve("other.example.com")
+    assert (plain.user, plain.fingerprint) == ("admin", None)
 
 
 @pytest.mark.parametrize("argv,words", [

@@ -139,23 +139,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if len(devices) > 1:
             return _run_several(args, scripted)
-        one = devices[0]
-        one.devices = devices
         if scripted:
             from xshell.modes.script import run
-        else:
-            from xshell.modes.interactive import run
-        return run(one)
+            return run(devices[0])
+        from xshell.modes.interactive import run
+        # the command line as given (args.devices holds the resolved device): a later
+        # `connect PROFILE` resolves against it, not against the first device's profile
+        return run(args)
     except KeyboardInterrupt:
         return 130
 
 
 def _run_several(args: argparse.Namespace, scripted: bool) -> int:
     """Several devices: the multi-device modes (xshell.modes.fleet and the interactive one)."""
-    try:
-        from xshell.modes.fleet import run as run_fleet
-    except ImportError:
-        return _usage("several devices are not supported yet: give one TARGET")
+    from xshell.modes.fleet import run as run_fleet
+
     if scripted:
         return run_fleet(args)
     from xshell.modes.interactive import run
