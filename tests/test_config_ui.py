@@ -130,3 +130,15 @@ async def test_settings_warnings_stay_readable_on_the_full_screen(tmp_path: Path
         screen = "\n".join(replay(buf.getvalue(), 20, 160))
     assert "config.toml:2: unknown" in screen  # the line wraps in the output pane
     assert "'pane_widht' in [ui]" in screen
+
+
+async def test_a_bad_theme_or_colour_class_is_shown_in_the_pane_and_never_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[ui]\ntheme = "nope"\n[colours]\n"pygments.\u00e9" = "red"\n', encoding="utf-8")
+    loaded = load_settings(path)
+    buf = io.StringIO()
+    out = Vt100_Output(buf, lambda: Size(rows=20, columns=160))
+    async with running(output=out, settings=loaded):
+        await until(lambda: "not a usable style class" in "\n".join(replay(buf.getvalue(), 20, 160)))
+        screen = "\n".join(replay(buf.getvalue(), 20, 160))
+    assert "no pygments style named 'nope'" in screen

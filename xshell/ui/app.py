@@ -9,6 +9,7 @@ sink only queues, and one timer per ~50 ms flushes the queue and redraws once.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -109,7 +110,7 @@ class ShellApp:
         self.application: Application[int] = Application(
             layout=self.screen.layout,
             key_bindings=merge_key_bindings([load_auto_suggest_bindings(), build_key_bindings(self)]),
-            style=ui_style(self.settings),
+            style=self._style(),
             editing_mode=EditingMode.VI if self.vi else EditingMode.EMACS,
             full_screen=True,
             mouse_support=mouse,
@@ -118,6 +119,22 @@ class ShellApp:
             min_redraw_interval=None,
             refresh_interval=1.0,  # the events/s figure decays with wall-clock time
         )
+
+    def _style(self) -> Any:
+        """The UI style; a bad theme or colour found while building it is a warning in the
+        output pane as well as on stderr (which the full screen hides)."""
+        settings = self.settings
+        previous = settings.report_to
+
+        def warn(text: str) -> None:
+            print(text, file=sys.stderr, flush=True)
+            self.output.append_lines([text], style="class:output.error", lex=False)
+
+        settings.report_to = warn
+        try:
+            return ui_style(settings)
+        finally:
+            settings.report_to = previous
 
     # ---- running --------------------------------------------------------------------
     async def run(self) -> int:

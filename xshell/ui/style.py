@@ -33,17 +33,30 @@ def _theme(settings: Settings) -> BaseStyle | None:
 
 
 def _rules(settings: Settings) -> list[tuple[str, str]]:
-    """The [colours] rules that parse; a bad one falls back to its default value."""
+    """The [colours] rules that parse; a bad value falls back to its default, a rule whose
+    class name prompt-toolkit refuses is dropped (either way one warning, never a crash)."""
     defaults = builtin_settings().colours
     rules: list[tuple[str, str]] = []
     for cls, value in settings.colours.items():
-        try:
-            Style([(cls, value)])
-        except (ValueError, AssertionError) as exc:
-            settings.report(("colours", cls), f"[colours] {cls!r}: {exc}; using the default")
+        if not _usable(cls, ""):
+            settings.report(("colours", cls), f"[colours] {cls!r}: not a usable style class name; ignored")
+            continue
+        if not _usable(cls, value):
+            settings.report(("colours", cls), f"[colours] {cls!r}: bad style {value!r}; using the default")
             value = defaults.get(cls, "")
+            if not _usable(cls, value):
+                continue
         rules.append((cls, value))
     return rules
+
+
+def _usable(cls: str, value: str) -> bool:
+    """Whether prompt-toolkit accepts this rule (it asserts on a bad class name)."""
+    try:
+        Style([(cls, value)])
+    except (ValueError, AssertionError):
+        return False
+    return True
 
 
 def ui_style(settings: Settings | None = None) -> BaseStyle:
