@@ -284,7 +284,9 @@ async def test_unknown_names_are_one_error_and_nothing_is_sent(multi: MultiBacke
     assert rooms.sims[0].status("Audio Volume") == before
     for line, message in (("@ xStatus Audio", "@: name the devices"),
                           ("@all", "@: nothing to run"),
-                          ("@all use room1", "@: use concerns the whole shell")):
+                          ("@all use room1", "@: use concerns the whole shell"),
+                          ("@all clear", "@: clear concerns the whole shell"),
+                          ("@room2 pane hide", "@: pane concerns the whole shell")):
         outcome = await multi.execute(line)
         assert not outcome.ok and len(outcome.lines) == 1 and outcome.lines[0].startswith(message)
 

@@ -193,6 +193,17 @@ async def test_corrupt_snapshot_file_is_named(session: Session) -> None:
     assert result.lines[0].startswith(f"error: {path} is not an xshell snapshot: ")
 
 
+async def test_a_damaged_file_does_not_hide_the_other_snapshots(session: Session) -> None:
+    await run_ok(session, "snapshot save good")
+    path = snapshot_file("broken")
+    path.write_text("{not json", encoding="utf-8")
+    lines = await run_ok(session, "snapshot list")
+    assert lines[1].startswith("good ") and lines[-1].startswith(f"** unreadable: {path} ")
+    session.output = "json"
+    doc = json.loads((await run_ok(session, "snapshot list"))[0])
+    assert [s["name"] for s in doc["snapshots"]] == ["good"] and str(path) in doc["unreadable"][0]
+
+
 # --------------------------------------------------------------------------- pure diff
 def test_diff_maps_orders_naturally_and_classifies() -> None:
     left = {"Video Input Connector 10 Name": '"ten"', "Video Input Connector 2 Name": '"two"',
@@ -275,9 +286,9 @@ async def test_json_output_gives_one_document_per_snapshot_command(session: Sess
     assert text[-2] == "** 1 changed, 0 only in j1, 0 only in live"
     session.output = "json"
     [listing] = await run_ok(session, "snapshot list")
-    assert [(s["name"], s["status"]) for s in json.loads(listing)] == [("j1", None)]
+    assert [(s["name"], s["status"]) for s in json.loads(listing)["snapshots"]] == [("j1", None)]
     assert json.loads((await run_ok(session, "snapshot delete j1"))[0])["deleted"] == "j1"
-    assert json.loads((await run_ok(session, "snapshot list"))[0]) == []
+    assert json.loads((await run_ok(session, "snapshot list"))[0]) == {"snapshots": [], "unreadable": []}
 
 
 async def test_show_prints_what_was_stored_as_tshell_lines(session: Session) -> None:

@@ -23,7 +23,7 @@ from prompt_toolkit.lexers import Lexer
 
 from xshell.errors import AuthenticationFailed, XShellError
 from xshell.interactive import XapiCompleter, _SchemaLexer
-from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, devices_prefix
+from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, WHOLE_SHELL_COMMANDS, devices_prefix
 from xshell.lang.parse import shell_command
 # re-exported: a device and its naming live in xshell.multi_device now
 from xshell.multi_device import Device, Opener, derived_name, safe_spec
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 #: Commands about the shell as a whole, answered here (never sent to a device).
 SHELL_WIDE = ("connect", "use", "devices", "disconnect")
-_NOT_PER_DEVICE = frozenset({*SHELL_WIDE, "bye", "exit", "quit"})
 _CONNECT_USAGE = "usage: connect PROFILE|URL [as NAME]"
 _HINT = "** type `reconnect` to connect again"
 
@@ -319,7 +318,7 @@ class MultiBackend:
         if not line.strip():
             return _fail("@: nothing to run; write @NAMES LINE (e.g. @all xStatus Audio Volume)")
         local = shell_command(line)
-        if local is not None and local[0] in _NOT_PER_DEVICE:
+        if local is not None and local[0] in WHOLE_SHELL_COMMANDS:
             return _fail(f"@: {local[0]} concerns the whole shell; type it without @…")
         outcomes = await asyncio.gather(*(d.backend.execute(text) for d in targets))
         lines: list[str] = []

@@ -53,10 +53,6 @@ def _json(session: Session) -> bool:
     return session.output == "json"
 
 
-def device_label(session: Session) -> str:
-    return session.name or session.device_name or session.device_key
-
-
 async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
     """`snapshot save NAME [status] [force]`, `snapshot list`, `snapshot show NAME`,
     `snapshot delete NAME`."""
@@ -65,17 +61,17 @@ async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
     sub, rest = args[0].lower(), list(args[1:])
     try:
         if sub == "list" and not rest:
-            found = []
-            for name in snaps.list_names():
+            found, broken = [], []
+            for name in snaps.list_names():  # one damaged file must not hide the others
                 try:
                     found.append(snaps.load(name))
                 except snaps.SnapshotError as exc:
-                    return _err(str(exc), 1)
+                    broken.append(str(exc))
             if _json(session):
-                return _doc(snaps.listing_doc(found))
-            if not found:
+                return _doc({"snapshots": snaps.listing_doc(found), "unreadable": broken})
+            if not found and not broken:
                 return [f"no snapshots yet (they are kept in {snaps.snapshots_dir()})"], EXIT_OK
-            return snaps.table(found), EXIT_OK
+            return [*snaps.table(found), *(f"** unreadable: {why}" for why in broken)], EXIT_OK
         if sub == "show" and len(rest) == 1:
             snap = snaps.load(rest[0])
             return _doc(snap.to_json()) if _json(session) else (snaps.show_lines(snap), EXIT_OK)
@@ -101,10 +97,10 @@ async def _save(session: Session, name: str, flags: list[str]) -> Outcome:
     if not force and snaps.path_of(name).exists():  # say so before reading the device
         raise snaps.SnapshotError(f"snapshot {name} already exists; "
                                   f"`snapshot save {name} force` replaces it")
+    software = await _software(session)  # first: a new version brings its own schema
     config = await _read(session, "Configuration")
     status = await _read(session, "Status") if "status" in flags else None
-    software = await _software(session)
-    snap = snaps.Snapshot(name, device_label(session), session.device_key,
+    snap = snaps.Snapshot(name, session.label, session.device_key,
                           software, snaps.utc_now(), config, status,
                           session.device_name)
     path = snaps.save(snap, force=force)
@@ -129,10 +125,10 @@ async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
         if len(args) == 2:
             right = snaps.side_of(snaps.load(args[1]))
         else:
+            software = await _software(session)  # first: the name, the version and its schema
             config = await _read(session, "Configuration")
             status = await _read(session, "Status") if left.status is not None else None
-            software = await _software(session)  # also the device's name, read again
-            right = snaps.Side("live", snaps.device_text(device_label(session), session.device_name),
+            right = snaps.Side("live", snaps.device_text(session.label, session.device_name),
                                software,
                                f"read {snaps.utc_now()}", config, status)
     except snaps.SnapshotError as exc:
@@ -142,4 +138,4 @@ async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
     return snaps.render_diff(left, right), EXIT_OK
 
 
-__all__ = ["snapshot_command", "diff_command", "device_label"]
+__all__ = ["snapshot_command", "diff_command"]

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from xshell.lang.grammar import ALL_DEVICES, SHELL_COMMANDS, SUBVERBS, VERBS, Kind, tokenize
+from xshell.lang.grammar import (ALL_DEVICES, SHELL_COMMANDS, SUBVERBS, VERBS, WHOLE_SHELL_COMMANDS, Kind,
+                                 tokenize)
 from xshell.lang.suggest import Suggestion, suggest
 from xshell.lang.unparse import quote
 from xshell.live import LiveTree
@@ -32,9 +33,6 @@ _SHELL_ARGS = {
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
 DEVICE_WORDS = "@"  # the `shell_words` key for the connected devices' names
-# Shell commands that concern the shell as a whole, not one device: not offered after `@…`.
-_NOT_PER_DEVICE = frozenset({"connect", "use", "devices", "disconnect", "bye", "exit", "quit",
-                             "clear", "pane"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +165,7 @@ def _after_devices(text: str, end: int, schema: Schema | None, live: LiveTree | 
                 for n in rank(s.word, names)][:MAX_CANDIDATES]
     inner = candidates(text[end:], schema, live, registrations, shell_words)
     return [replace(c, start=c.start + end) for c in inner
-            if not (c.meta == "shell command" and c.display in _NOT_PER_DEVICE)]
+            if not (c.meta == "shell command" and c.display in WHOLE_SHELL_COMMANDS)]
 
 
 def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = ["ALL_DEVICES", "DEVICE_NAME", "MIN_VERB_PREFIX", "SHELL_COMMANDS", "SUBVERBS", "VERBS",
+           "WHOLE_SHELL_COMMANDS",
            "Kind", "Token", "devices_prefix", "is_shell_command", "resolve_verb", "split_devices",
            "tag_value", "tokenize", "unquote"]
 
@@ -61,6 +62,10 @@ SHELL_COMMANDS: frozenset[str] = frozenset(
     {"help", "?", "bye", "exit", "quit", "clear", "output", "pane", "refresh", "reconnect", "echo",
      # technician workflow: transcripts, snapshots, several devices
      "log", "snapshot", "diff", "connect", "use", "devices", "disconnect"})
+# Shell commands about the shell as a whole (its devices, its screen, leaving it), never
+# one device's: refused after `@NAMES` and not offered there.
+WHOLE_SHELL_COMMANDS: frozenset[str] = frozenset(
+    {"connect", "use", "devices", "disconnect", "bye", "exit", "quit", "clear", "pane"})
 SUBVERBS: tuple[str, ...] = ("register", "deregister", "deregisterall", "list")
 MIN_VERB_PREFIX = 4  # `xcom`, `xsta`: shorter prefixes are too easy to type by accident
 
