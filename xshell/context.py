@@ -8,7 +8,7 @@ tests would have to reset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -18,9 +18,7 @@ class ShellContext:
 
     transcript: the open transcript (xshell.transcript), or None when not logging.
     settings: the loaded configuration (xshell.config), or None for built-in defaults.
-    extra: room for later features without widening every constructor.
     """
 
     transcript: Any = None
     settings: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
