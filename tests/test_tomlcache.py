@@ -77,3 +77,18 @@ def test_a_warm_run_loads_settings_without_importing_tomllib(tmp_path: Path) -> 
                            timeout=60, check=True).stdout.split() for _ in range(2)]
     assert runs == [["json", "7", "True"], ["json", "7", "False"]]
     assert load_settings(cfg).output == "json"
+
+
+def test_a_settings_file_with_a_password_is_never_copied_to_the_cache(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[devices.room]\nhost = "h"\npassword = "hunter2-SECRET"\n', encoding="utf-8")
+    settings = load_settings(cfg)
+    assert any("passwords are never read" in w for w in settings.warnings)
+    def stored() -> list[bytes]:
+        cache = tomlcache.cache_dir()
+        return [p.read_bytes() for p in cache.rglob("*") if p.is_file()] if cache.exists() else []
+
+    assert not any(b"hunter2-SECRET" in blob for blob in stored())
+    cfg.write_text('[devices.room]\nhost = "h-without-secrets"\n', encoding="utf-8")
+    load_settings(cfg)
+    assert any(b"h-without-secrets" in blob for blob in stored())  # a plain file is cached

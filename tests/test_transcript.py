@@ -82,6 +82,16 @@ async def test_text_transcript_holds_sent_reply_and_feedback(session: Session, t
     assert times == sorted(times)
 
 
+async def test_help_is_recorded_once_as_typed(session: Session, tmp_path: Path) -> None:
+    log = tmp_path / "h.log"
+    await session.execute(f"log start {log}")
+    helped = await session.execute("help xStatus Audio")
+    await session.execute("log stop")
+    body = [(m, text) for _, _, m, text in text_records(log)]
+    assert [t for m, t in body if m == ">"] == ["help xStatus Audio"]
+    assert [t for m, t in body if m == "<"] == helped.lines
+
+
 async def test_jsonl_transcript_records(session: Session, tmp_path: Path) -> None:
     log = tmp_path / "t.jsonl"
     assert (await session.execute(f"log start {log}")).lines == [f"log: writing to {log} (jsonl)"]

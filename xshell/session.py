@@ -238,7 +238,7 @@ class Session:
             return await self._workflow(name, args)
         if name == "help" and args:
             # `help xStatus Audio` is `xStatus Audio ?`
-            return await self.execute(" ".join(args) + " ?")
+            return await self._execute(" ".join(args) + " ?")  # recorded once, as typed
         if name == "help":
             return Result(["Type VERB PATH ? (or help VERB PATH) for the device's schema:",
                            "  xCommand xConfiguration xStatus xEvent xFeedback xPreferences",

@@ -132,12 +132,25 @@ def read_user_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], in
         why = getattr(exc, "strerror", None) or str(exc)
         return {}, {}, f"xshell: {path}: cannot read the settings ({why}); using the built-in defaults"
     try:
-        data = tomlcache.loads(text)
+        data = tomlcache.loads(text, keep=_no_secret_keys)
     except ValueError as exc:  # tomllib.TOMLDecodeError
         m = _TOML_LINE.search(str(exc))
         place = f"{path}:{m.group(1)}" if m else str(path)
         return {}, {}, f"xshell: {place}: TOML syntax error: {exc}; using the built-in defaults"
     return data, locate_keys(text), None
+
+
+_SECRET_WORDS = ("pass", "secret", "token")  # in a key's name: never copy the file's text
+
+
+def _no_secret_keys(table: dict[str, Any]) -> bool:
+    """Whether no key, at any depth, looks like it holds a secret (then the parse may be cached)."""
+    for key, value in table.items():
+        if any(word in str(key).lower() for word in _SECRET_WORDS):
+            return False
+        if isinstance(value, dict) and not _no_secret_keys(value):
+            return False
+    return True
 
 
 def load_settings(path: Path | None = None, *, write_first_run: bool = True) -> Settings:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xshell" / "toml"
 
 
-def loads(text: str) -> dict[str, Any]:
-    """`tomllib.loads(text)`, from the disk cache when this very text was parsed before."""
+def loads(text: str, *, keep: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+    """`tomllib.loads(text)`, from the disk cache when this very text was parsed before.
+
+    `keep(parsed)` False: this parse is not written to the cache (a settings file holding
+    what looks like a password must not be copied anywhere, even if xshell ignores it).
+    """
     where = cache_dir() / f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}-{len(text)}"
     try:
         fmt, cached_text, data = marshal.loads(where.read_bytes())
@@ -40,7 +45,8 @@ def loads(text: str) -> dict[str, Any]:
     import tomllib
 
     data = tomllib.loads(text)  # TOMLDecodeError goes to the caller, uncached
-    _store(where, text, data)
+    if keep is None or keep(data):
+        _store(where, text, data)
     return data
 
 
