@@ -69,18 +69,20 @@ def _single_leaf(root: str, tree: Any, schema: Schema | None) -> str | None:
 _heads: dict[tuple[str, ...], str] = {}  # line heads of one-leaf paths (schema-independent)
 
 # chain of keys as sent → (line head, slash path, value space, hidden), or None when the
-# chain is not a plain one-leaf path (those take render_feedback); for one schema at a time
-_Chain = tuple[str, str, "ValueSpace | None", bool]
-_chains: dict[tuple[Any, ...], _Chain | None] = {}
-_chains_of: list[Schema | None] = [None]
+# chain is not a plain one-leaf path (those take render_feedback). A cache belongs to one
+# schema: each FeedbackRenderer keeps its own, so several devices never evict each other.
+_Chain = tuple[str, str, ValueSpace | None, bool]
+Chains = dict[tuple[Any, ...], "_Chain | None"]
 _UNSET = object()
 
 
-def leaf_feedback(payload: dict[str, Any], schema: Schema | None) -> tuple[str, str] | None:
+def leaf_feedback(payload: dict[str, Any], schema: Schema | None,
+                  chains: Chains | None = None) -> tuple[str, str] | None:
     """(line, slash path) of a one-leaf notification; None for any other shape.
 
     The line is what render_feedback prints before `** end`; the path is what
     registrations.first_path gives (`/Status/Audio/Volume`), so a caller needs neither.
+    `chains` is the caller's cache for `schema` (None: nothing is remembered).
     """
     keys: list[Any] = []
     node: Any = _UNSET
@@ -93,14 +95,15 @@ def leaf_feedback(payload: dict[str, Any], schema: Schema | None) -> tuple[str, 
             keys.append(key)
     if type(node) is dict or type(node) is list:
         return None
-    if _chains_of[0] is not schema or len(_chains) > _CACHE_MAX:
-        _chains.clear()
-        _chains_of[0] = schema
     chain = tuple(keys)
+    if chains is None:
+        chains = {}
+    elif len(chains) > _CACHE_MAX:
+        chains.clear()
     try:
-        entry = _chains[chain]
+        entry = chains[chain]
     except KeyError:
-        entry = _chains[chain] = _chain_entry(chain, schema)
+        entry = chains[chain] = _chain_entry(chain, schema)
     except TypeError:  # an unhashable key cannot come from JSON, but never raise
         return None
     if entry is None:
@@ -137,16 +140,17 @@ class FeedbackRenderer:
     one-leaf notification in terminal mode gives its pane path too (see leaf_feedback).
     """
 
-    __slots__ = ("schema", "output")
+    __slots__ = ("schema", "output", "_chains")
 
     def __init__(self, schema: Schema | None, output: str) -> None:
         self.schema = schema
         self.output = output
+        self._chains: Chains = {}  # one-leaf chains seen with this schema
 
     def __call__(self, fb: Feedback) -> list[str] | tuple[list[str], str]:
         if self.output != "json" and not fb.resync:  # the storm's one-leaf notification
             try:
-                leaf = leaf_feedback(fb.payload, self.schema)
+                leaf = leaf_feedback(fb.payload, self.schema, self._chains)
             except Exception:  # noqa: BLE001 - the general path below says what is wrong
                 leaf = None
             if leaf is not None:
