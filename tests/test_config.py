@@ -176,3 +176,16 @@ def test_history_under_the_limit_is_left_alone_and_zero_keeps_no_file(tmp_path: 
     none.append_string("xStatus Audio")
     assert not (tmp_path / "new").exists()
     assert os.listdir(tmp_path) == ["dev"]
+
+
+def test_history_is_private_from_the_first_line_and_never_stops_the_shell(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "xshell" / "history" / "dev"
+    history = open_history(path, 100)
+    history.append_string("xCommand Dial Number: 555")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    fallback = open_history(blocked / "history" / "dev", 100)  # the folder cannot be made
+    fallback.append_string("xStatus Audio Volume")
+    assert list(fallback.load_history_strings()) == ["xStatus Audio Volume"]

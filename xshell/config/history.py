@@ -62,12 +62,19 @@ def trim_history_file(path: Path, size: int) -> int:
 def open_history(path: Path, size: int) -> History:
     """The history for one device: the file trimmed to `size` entries; 0 = no file at all.
 
-    A file that cannot be trimmed (read-only, odd permissions) is still used as it is:
-    history is a convenience and must never stop the shell from starting.
+    A file that cannot be trimmed (read-only, odd permissions) is still used as it is, and
+    a folder that cannot be made means history in memory only: history is a convenience
+    and must never stop the shell from starting. The file is private (0600) from the
+    start: lines typed at a codec name rooms, numbers and people.
     """
     if size <= 0:
         return InMemoryHistory()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return InMemoryHistory()
     try:
         trim_history_file(path, size)
     except OSError:

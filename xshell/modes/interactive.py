@@ -175,7 +175,6 @@ def run(args: argparse.Namespace) -> int:
 def _history(key: str, settings: Any) -> Any:
     """The history for this run (kept under the first device's key)."""
     path = history_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
     from xshell.config.history import open_history
 
     size = getattr(settings, "history_size", None)
