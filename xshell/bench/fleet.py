@@ -40,7 +40,12 @@ def sim_fleet(count: int, password: str) -> Iterator[list[str]]:
     env = {**_environ(), "XSHELL_SIM_PASSWORD": password}
     with procs.url_process_handle(argv, env, timeout=60.0) as (first, proc):
         assert proc.stdout is not None
-        rest = [proc.stdout.readline().split()[-1] for _ in range(count - 1)]
+        rest = []
+        for _ in range(count - 1):
+            words = proc.stdout.readline().split()  # "xshell-sim: serving … at URL"
+            if not words:
+                raise procs.ProcessError(f"xshell-sim stopped after {len(rest) + 1} of {count} rooms")
+            rest.append(words[-1])
         yield [first, *rest]
 
 
