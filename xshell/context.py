@@ -22,3 +22,20 @@ class ShellContext:
 
     transcript: Any = None
     settings: Any = None
+
+    @classmethod
+    def for_run(cls, args: Any) -> ShellContext:
+        """The run's context from the command line: its settings, and the transcript when
+        `--log FILE` asks for one. Raises TranscriptError (one line naming the file)."""
+        context = cls(settings=getattr(args, "settings", None))
+        path = getattr(args, "log", None)
+        if path:
+            from xshell.transcript import open_transcript
+
+            context.transcript = open_transcript(path, getattr(args, "log_format", None))
+        return context
+
+    def close(self) -> None:
+        """End the run: close the transcript, if one is open (its last records flushed)."""
+        if self.transcript is not None:
+            self.transcript.close()

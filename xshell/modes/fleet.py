@@ -76,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except ParseError as exc:
         return _usage(f"{where}: {exc}")
     try:
-        context = _context(args)
-    except _BadLog as exc:
-        return _usage(str(exc))
+        context = ShellContext.for_run(args)
+    except ValueError as exc:  # TranscriptError: names the file and the reason
+        return _usage(f"--log: {exc}")
     jobs = _fit_jobs(jobs)
     display = Display(len(devices), json_mode=args.output == "json")
     try:
@@ -88,40 +88,10 @@ def run(args: argparse.Namespace) -> int:
         display.close()
         return 130
     finally:
-        _close_transcript(context)
+        context.close()
     display.close()
     display.summary(outcomes)
     return max((o.status for o in outcomes), default=EXIT_OK)
-
-
-class _BadLog(Exception):
-    pass
-
-
-def _context(args: argparse.Namespace) -> ShellContext:
-    """One context for every device: settings, and the transcript when --log is given."""
-    context = ShellContext(settings=getattr(args, "settings", None))
-    path = getattr(args, "log", None)
-    if not path:
-        return context
-    from xshell.transcript import open_transcript
-
-    try:
-        context.transcript = open_transcript(path, getattr(args, "log_format", None))
-    except ValueError as exc:  # TranscriptError: names the file and the reason
-        raise _BadLog(f"--log: {exc}") from None
-    except OSError as exc:
-        raise _BadLog(f"--log {path}: {exc.strerror or exc}") from None
-    return context
-
-
-def _close_transcript(context: ShellContext) -> None:
-    close = getattr(context.transcript, "close", None)
-    if callable(close):
-        try:
-            close()
-        except OSError as exc:
-            print(f"xshell: --log: {exc}", file=sys.stderr)
 
 
 def _fit_jobs(jobs: int) -> int:

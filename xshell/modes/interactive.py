@@ -57,17 +57,6 @@ def several(names: Iterable[str], current: str) -> list[str]:
             "`@all LINE` runs a line on every device, `devices` lists them.", ""]
 
 
-def make_context(args: argparse.Namespace) -> ShellContext:
-    """The run's one ShellContext: settings, and the transcript when --log asks for one."""
-    transcript = None
-    log_file = getattr(args, "log", None)
-    if log_file:
-        from xshell.transcript import open_transcript
-
-        transcript = open_transcript(log_file, getattr(args, "log_format", None))
-    return ShellContext(transcript=transcript, settings=getattr(args, "settings", None))
-
-
 class DeviceOpener:
     """Opens devices for one run: at start (TARGETs) and later (`connect`).
 
@@ -197,7 +186,7 @@ async def _run(args: argparse.Namespace) -> int:
     from xshell.ui.plain import run_plain
 
     try:
-        context = make_context(args)
+        context = ShellContext.for_run(args)
     except ValueError as exc:  # TranscriptError: the file cannot be opened; one line, exit 2
         print(f"xshell: error: --log: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -225,6 +214,4 @@ async def _run(args: argparse.Namespace) -> int:
         return await run_app(multi, history, banner=banner, settings=settings)
     finally:
         await multi.aclose()
-        closer = getattr(context.transcript, "close", None)
-        if callable(closer):
-            closer()
+        context.close()

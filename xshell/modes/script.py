@@ -24,7 +24,7 @@ from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
-from xshell.transcript import TranscriptError, open_transcript
+from xshell.transcript import TranscriptError
 
 
 def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
@@ -57,21 +57,17 @@ def run(args: argparse.Namespace) -> int:
     except _Usage as exc:
         print(f"xshell: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    context = ShellContext()
-    log_file = getattr(args, "log", None)  # --log / --log-format come from the CLI
-    if log_file:
-        try:
-            context.transcript = open_transcript(log_file, getattr(args, "log_format", None))
-        except TranscriptError as exc:
-            print(f"xshell: error: --log: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    try:
+        context = ShellContext.for_run(args)  # --log / --log-format come from the CLI
+    except TranscriptError as exc:
+        print(f"xshell: error: --log: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return asyncio.run(_run(args, where, items, context))
     except KeyboardInterrupt:
         return 130
     finally:
-        if context.transcript is not None:
-            context.transcript.close()
+        context.close()
 
 
 def _report(where: str, lineno: int, result: Result) -> None:
