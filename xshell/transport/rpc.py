@@ -62,6 +62,8 @@ def _encode(msg: dict[str, Any]) -> bytes:
 
 
 _loads = orjson.loads
+_Future = asyncio.Future
+_running_loop = asyncio.get_running_loop
 _UNREAD = object()  # a frame not decoded yet
 
 
@@ -119,7 +121,8 @@ class RpcTable:
         if params is not None:
             msg["params"] = params
         data = _encode(msg)  # may raise TypeError/ValueError before anything is registered
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        # the C Future made directly: loop.create_future() is a Python frame around it
+        fut: asyncio.Future[Any] = _Future(loop=_running_loop())
         self.pending[rid] = fut
         if hook is not None:
             self.hooks[rid] = hook
