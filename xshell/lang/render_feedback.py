@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xshell.lang.render_layout import (_MARKERS, HIDDEN, _leaf_text, _line, canonical_root,
+from xshell.lang.render_layout import (_MARKERS, HIDDEN, _line, canonical_root,
                                        compact_json, format_value, leaf_node, quote, tree_lines)
 from xshell.schema.model import Schema, ValueSpace
 
@@ -34,39 +34,15 @@ def render_feedback(payload: dict[str, Any], schema: Schema | None = None) -> li
     """
     if not isinstance(payload, dict):
         return [compact_json(payload), "** end"]
+    leaf = leaf_feedback(payload, schema)  # the common one-leaf case, without the tree walk
+    if leaf is not None:
+        return [leaf[0], "** end"]
     roots = [(root, tree) for key, tree in payload.items() if (root := canonical_root(key))]
-    if len(roots) == 1 and (line := _single_leaf(*roots[0], schema)) is not None:
-        return [line, "** end"]
     if not roots:
         return [compact_json({k: v for k, v in payload.items() if k != "Id"}), "** end"]
     lines = [ln for root, tree in roots for ln in tree_lines(_MARKERS[root], root, (), tree, schema)]
     return lines + ["** end"]
 
-
-def _single_leaf(root: str, tree: Any, schema: Schema | None) -> str | None:
-    """The one line of a one-leaf notification (a chain of one-key objects), or None.
-
-    Exactly what tree_lines gives for such a tree, without the generator machinery.
-    """
-    path: list[str] = []
-    node = tree
-    while isinstance(node, dict) and len(node) == 1:
-        key, node = next(iter(node.items()))
-        if not isinstance(key, str) or key[:1].islower():  # an attribute: not one leaf
-            return None
-        path.append(key)
-    if isinstance(node, (dict, list)):
-        return None
-    full = (root, *path)
-    head = _heads.get(full)
-    if head is None:
-        if len(_heads) > _CACHE_MAX:
-            _heads.clear()
-        head = _heads[full] = _line(_MARKERS[root], path, None)[:-1]  # "*s Audio Volume"
-    return f"{head}: {_leaf_text(schema, full, node)}"
-
-
-_heads: dict[tuple[str, ...], str] = {}  # line heads of one-leaf paths (schema-independent)
 
 # chain of keys as sent → (line head, slash path, value space, hidden), or None when the
 # chain is not a plain one-leaf path (those take render_feedback). A cache belongs to one
