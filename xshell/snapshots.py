@@ -39,13 +39,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xshell.errors import XShellError
-from xshell.lang.render_layout import flatten, format_value, leaf_node
+from xshell.lang.render_layout import flatten, format_value, leaf_node, path_text
 from xshell.schema.model import Schema, is_secret_name
 
 FORMAT_VERSION = 1
 Flat = dict[str, "str | None"]  # path -> value text; None = a secret, not stored
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _PREFIX = {"configuration": "*c xConfiguration ", "status": "*s "}
 _SECRET_SHOWN = '"***"'  # how tshell text shows a value that is a secret
 
@@ -179,7 +178,7 @@ def flat_values(root: Literal["Configuration", "Status"], tree: Any,
     for path, attrs, value in flatten(tree):
         if attrs or not path:
             continue
-        key = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(str(p) for p in path))
+        key = path_text(path)
         if key in out:  # a list of plain values: keep each one, numbered
             n = 2
             while f"{key} #{n}" in out:

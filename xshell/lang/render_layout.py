@@ -34,7 +34,7 @@ from typing import Any
 from xshell.schema.model import PathElem, Schema, ValueSpace
 
 __all__ = ["HIDDEN", "Flat", "Keep", "canonical_root", "compact_json", "flatten", "format_value",
-           "is_hidden", "leaf_node", "quote", "result_name", "tree_lines"]
+           "is_hidden", "leaf_node", "path_text", "quote", "result_name", "tree_lines"]
 
 Keep = Callable[[tuple[PathElem, ...]], bool]
 """A filter for query leaves; it gets the leaf's full path, root first, instance ids inline."""
@@ -186,12 +186,13 @@ def _attr_value(value: Any) -> str:
     return value if re.fullmatch(r"[\w.:/+-]+", value) else quote(value)
 
 
-def _tokens(path: Sequence[PathElem]) -> str:
+def path_text(path: Sequence[PathElem]) -> str:
+    """A path as tshell prints it, `Audio Input HDMI 1`, control characters escaped."""
     return _CONTROL.sub(_escape, " ".join(str(p) for p in path))  # keys come from the wire too
 
 
 def _line(marker: str, path: Sequence[PathElem], value: str | None, attrs: str = "") -> str:
-    head = " ".join(x for x in (marker, _tokens(path), attrs) if x)
+    head = " ".join(x for x in (marker, path_text(path), attrs) if x)
     return f"{head}:" if value is None else f"{head}: {value}"
 
 
