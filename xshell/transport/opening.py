@@ -165,14 +165,11 @@ class _CheckedConnection(ClientConnection):
         return self._xs_sink
 
     @xs_sink.setter
-    def xs_sink(self, sink: FrameSink | None) -> None:
-        """Set the sink; messages that arrived before it are delivered to it now, in order."""
+    def xs_sink(self, sink: FrameSink) -> None:
+        """Set the sink (once the client has one); messages that arrived before it are
+        delivered to it now, in order."""
         self._xs_sink = sink
         reader = self._xs_reader
-        if sink is None:
-            if reader is not None:
-                reader.on_text = reader.on_binary = self._xs_early.append
-            return
         if reader is not None:  # from now on the lean reader calls the sink itself
             reader.on_text = reader.on_binary = sink
         early, self._xs_early = self._xs_early, []
