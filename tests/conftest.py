@@ -8,10 +8,13 @@ the project; tests that need it skip when it is absent.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("XSHELL_SHARED", ROOT.parent / "shared"))
@@ -19,6 +22,20 @@ SCHEMA_FILE = SHARED / "xapi-schema" / "roomos-26.1.1.json"
 
 USER = "admin"
 PASSWORD = "s3cret-Pa55"
+
+# Hypothesis profiles: `ci` when CI=true (or HYPOTHESIS_PROFILE=ci), else `dev`. A property
+# test that names no max_examples takes the profile's (100 in CI, 50 for a developer); the two
+# fuzz tests (marked slow) take FUZZ_EXAMPLES: 10,000 in CI, 300 for a developer.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=50, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+settings.load_profile(HYPOTHESIS_PROFILE)
+FUZZ_EXAMPLES = {"ci": 10_000}.get(HYPOTHESIS_PROFILE, 300)
+
+INTEROP = ROOT / "tests" / "interop"
+JSXAPI_SPEC = "jsxapi@6"  # Cisco's Node client, as tests/interop/package.json pins it
+NPM_INSTALL_TIMEOUT = 180.0
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +76,26 @@ async def client(sim: "object") -> AsyncIterator["object"]:
 
     async with XoWSClient(sim.url, username=USER, password=PASSWORD) as c:  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture(scope="session")
+def jsxapi_dir() -> Path:
+    """tests/interop with jsxapi installed in its node_modules (gitignored), installed once.
+
+    Skips, saying why, when node is absent; npm installs jsxapi on the first run that
+    needs it, for a developer as for CI. A failed install fails the tests (they would
+    otherwise pass without testing anything), with npm's last lines.
+    """
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the jsxapi interop tests need node and npm")
+    if (INTEROP / "node_modules" / "jsxapi").is_dir():
+        return INTEROP
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm is not installed: cannot install {JSXAPI_SPEC} into {INTEROP}")
+    proc = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-save", JSXAPI_SPEC],
+                          cwd=INTEROP, capture_output=True, text=True, timeout=NPM_INSTALL_TIMEOUT)
+    if proc.returncode != 0 or not (INTEROP / "node_modules" / "jsxapi").is_dir():
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+        pytest.fail(f"npm install {JSXAPI_SPEC} in {INTEROP} failed (rc={proc.returncode}):\n{tail}")
+    return INTEROP

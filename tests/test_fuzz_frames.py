@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.conftest import PASSWORD, USER
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, USER
 from tests.test_faults import VOLUME, Watch, make_client
 from xshell.errors import ProtocolError, XAPIError
 from xshell.sim import Simulator
@@ -106,9 +106,11 @@ def check_outcomes(h: Harness, frame_count: int) -> None:
         assert isinstance(payload, dict) and sub_id == 0
 
 
+@pytest.mark.slow
 async def test_ten_thousand_random_frames_into_the_frame_handler() -> None:
-    # hypothesis runs synchronously inside this test's event loop (futures need one)
-    @settings(max_examples=10_000, deadline=None, database=None,
+    # hypothesis runs synchronously inside this test's event loop (futures need one).
+    # 10,000 examples under the `ci` profile, 300 under `dev` (tests/conftest.py)
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(frame=frames)
     def one_frame(frame: str | bytes) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import FUZZ_EXAMPLES
 from tests.test_parse import SCHEMA
 from xshell.lang.bodies import needs_body
 from xshell.lang.grammar import tokenize
@@ -216,7 +217,8 @@ _FUZZ_LINES = st.one_of(
 )
 
 
-@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.slow
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))  # 10,000 in CI
 @given(line=_FUZZ_LINES)
 def test_ten_thousand_random_lines_parse_or_fail_cleanly(line: str) -> None:
     from xshell.lang.parse import parse

@@ -9,6 +9,7 @@ import signal
 import ssl
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,24 @@ MODEL = "tests.test_sim_protocol:small_model"
 def _importable_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     """The subprocess imports the test model from this checkout."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pipes() -> Iterator[None]:
+    """Whatever a test did, each process `first_line` started is gone and its pipes closed
+    afterwards (an unclosed pipe is a ResourceWarning)."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -50,6 +69,7 @@ async def test_first_line_names_the_url_and_sigterm_exits_0() -> None:
 async def first_line(*args: str) -> tuple[str, subprocess.Popen[str]]:
     proc = subprocess.Popen([sys.executable, "-m", "xshell.sim", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, env=os.environ.copy())
+    _STARTED.append(proc)
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 20)  # type: ignore[union-attr]
     except BaseException:
