@@ -18,7 +18,7 @@ _xshell() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="-u --user -p --password -c --command -f --file -o --output --follow
-                --max-events --timeout --fingerprint --accept-new --cacert --insecure --auth
+                --max-events --timeout --fingerprint --accept-new --accept-invalid --cacert --insecure --auth
                 --legacy --config --list-profiles --log --log-format --jobs
                 --demo --plain --version -h --help"
     case "$prev" in

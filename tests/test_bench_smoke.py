@@ -36,6 +36,7 @@ ROWS = {
     "rss": ["rss"],
     "fleet": ["fleet.20"],  # 200 rooms in a full run, 20 with --quick
     "sim": ["sim.pipelined", "sim.rtt.p50"],
+    "hostile": ["hostile.wide_ms", "hostile.wide_block_ms", "hostile.frame_rss"],
 }
 MEASURED = {report.PASS, report.MISS, report.INFO}
 
@@ -50,6 +51,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comp
     return done, out
 
 
+@pytest.mark.slow  # the quick benchmark run they share takes ~8 s
 @pytest.mark.timeout(60)
 def test_quick_run_prints_a_table_row_per_figure(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     done, _ = quick_run
@@ -63,6 +65,7 @@ def test_quick_run_prints_a_table_row_per_figure(quick_run: tuple[subprocess.Com
     assert report.ERROR not in shown.values()
 
 
+@pytest.mark.slow  # the quick benchmark run they share takes ~8 s
 @pytest.mark.timeout(60)
 def test_quick_run_writes_every_figure_to_json(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     done, path = quick_run

@@ -241,7 +241,7 @@ async def test_silent_device_is_noticed_by_keepalive(fsim: Any) -> None:
         post = await in_flight_post(client)
         fsim.simulator.faults.silence()  # TCP stays open, nothing is answered any more
         lost = f"Connection to {client.target.display} lost: the device stopped answering " \
-               "keepalive pings (no answer within 0.2 s)"
+               "keepalive pings (nothing received for 0.2 s)"
         with pytest.raises(ConnectionLost) as info:
             await asyncio.wait_for(post, WAIT)
         assert str(info.value) == lost
@@ -322,6 +322,10 @@ async def test_python_fault_api_rejects_bad_arguments(fsim: Any) -> None:
         faults.not_ready(-5)
     with pytest.raises(TypeError, match="a frame is str or bytes"):
         faults.send_raw(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="drop_on: Skip must be a whole number >= 0, not -1"):
+        faults.drop_on("xFeedback/Subscribe", skip=-1)
+    with pytest.raises(ValueError, match="subscriber_limit: Count must be a whole number >= 0"):
+        faults.subscriber_limit(count=-1)
 
 
 # ====================================================================== the hidden method
@@ -339,6 +343,10 @@ async def test_fault_method_is_unknown_unless_enabled(client: XoWSClient) -> Non
     ({"Kind": "delay", "Seconds": -1}, "Seconds must be a number from 0 to 86400"),
     ({"Kind": "garbage", "Type": "confetti"}, "unknown garbage Type 'confetti'"),
     ({"Kind": "garbage", "Type": "reorder", "Count": 1}, "at least 2 replies"),
+    ({"Kind": "drop_on"}, "drop_on: Method must be a method name, not None"),
+    ({"Kind": "drop-on", "Method": "xGet", "Skip": -1}, "drop_on: Skip must be a whole number >= 0"),
+    ({"Kind": "subscriber_limit", "Count": "two"}, "Count must be a whole number >= 0"),
+    ({"Kind": "subscribe_delay"}, "subscribe_delay: Seconds must be a number from 0 to 86400"),
 ])
 async def test_fault_method_rejects_bad_params(watched: tuple[XoWSClient, Watch, Any],
                                                params: dict[str, Any], fragment: str) -> None:

@@ -149,6 +149,32 @@ def test_any_split_of_the_stream_gives_the_same_messages(
     assert not reader.bypassed and fed.protocol.current_size is None
 
 
+def test_a_big_frame_in_pieces_is_held_at_most_twice() -> None:
+    """A big text frame: its pieces and its text, never also a bytes copy and a slice of it.
+
+    (Peak traced memory while the pieces arrive and the message is delivered; the frame
+    right behind it in the last piece is delivered too, in order.)
+    """
+    import tracemalloc
+    size = 8 << 20
+    big = "x" * size
+    data = frame(0x1, big.encode()) + text("after")
+    got: list[int] = []
+    reader = LeanReader(FakeProtocol(max_message_size=None), bytearray().extend,
+                        lambda t: got.append(len(t)), lambda b: None, lambda e: None)
+    chunks = [data[i:i + 65536] for i in range(0, len(data), 65536)]
+    del big, data
+    tracemalloc.start()
+    try:
+        for chunk in chunks:
+            reader.feed(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got == [size, 5]
+    assert peak < 2.3 * size, f"{peak / size:.2f}x the frame"
+
+
 def test_a_fragmented_message_keeps_websockets_told_of_its_size() -> None:
     fed = Fed()
     reader = fed.reader()

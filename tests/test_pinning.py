@@ -319,16 +319,51 @@ async def test_ca_signed_certificate_passes_without_a_pin(tmp_path: Path) -> Non
             await volume(server.url)
 
 
-async def test_ca_signed_with_the_wrong_name_falls_to_the_pin(tmp_path: Path) -> None:
+async def test_ca_signed_with_the_wrong_name_is_pinned_only_when_asked_explicitly(
+        tmp_path: Path) -> None:
+    """--accept-new pins what no CA vouches for; a CA-signed certificate that fails its
+    check needs --accept-invalid, --fingerprint, or a yes to a question naming the failure."""
     from xshell.sim import Simulator
     ctx, _, der = ca_signed(tmp_path, "codec.example.com")
+    fp = fingerprint(der)
     cacert = ("--cacert", str(tmp_path / "ca.pem"))
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
+        for flags in ((), ("--accept-new",)):
+            with pytest.raises(UnknownCertificate) as info:
+                await volume(server.url, *cacert, *flags)
+            message = str(info.value)
+            assert "IP address mismatch, certificate is not valid for '127.0.0.1'" in message
+            assert "trusted certificate authority signed it" in message
+            assert f"--fingerprint {fp}" in message and "--accept-invalid" in message
+            assert not known_hosts_path().exists()
+        ask = Asker("no")
+        with pytest.raises(TLSFailed):
+            await volume(server.url, *cacert, "--accept-new", interactive=True, ask=ask)
+        assert len(ask.questions) == 1 and not known_hosts_path().exists()
+        assert "failed verification: IP address mismatch" in ask.questions[0]
+        assert "connect by a name the certificate lists" in ask.questions[0]
+        notes: list[str] = []
+        assert await volume(server.url, *cacert, "--accept-invalid", notes=notes) == 50
+        assert pin_lines() == [f"127.0.0.1:{server.port} {fp}"]
+        assert any("pinned" in n and "although it failed verification" in n for n in notes)
+        assert await volume(server.url, *cacert) == 50  # pinned now: no flag needed
+
+
+async def test_an_expired_ca_signed_certificate_says_so(tmp_path: Path) -> None:
+    import datetime
+    from xshell.sim import Simulator
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1", not_before=datetime.datetime(2019, 1, 1),
+                         not_after=datetime.datetime(2020, 1, 1))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    leaf.configure_cert(ctx)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
         with pytest.raises(UnknownCertificate) as info:
-            await volume(server.url, *cacert)
-        assert "mismatch" in str(info.value).lower()
-        assert await volume(server.url, *cacert, "--accept-new") == 50
-        assert pin_lines() == [f"127.0.0.1:{server.port} {fingerprint(der)}"]
+            await volume(server.url, "--cacert", str(tmp_path / "ca.pem"), "--accept-new")
+    assert "(certificate has expired)" in str(info.value)
+    assert "renew the device's certificate" in str(info.value)
+    assert not known_hosts_path().exists()
 
 
 async def test_insecure_needs_no_pin_and_stores_none(device: Device) -> None:

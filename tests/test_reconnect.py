@@ -238,27 +238,6 @@ async def test_not_ready_after_boot_is_waited_out(device: Any) -> None:
         assert client.device_id(sub_id) is not None and len(watch.errors) == 1
 
 
-async def test_subscriber_limit_on_restore_is_reported_and_retried_later(device: Any) -> None:
-    watch = Watch()
-    sim = device.simulator
-    async with make_client(device.url, watch) as client:
-        sub_id = await client.subscribe(VOLUME, watch.handler)
-        sim.faults.subscriber_limit()
-        sim.faults.drop()
-        await watch.until(lambda: len(watch.errors) == 1)
-        assert watch.errors == [f"could not restore feedback registration {sub_id} (Status/Audio/Volume) "
-                                "after reconnecting: Subscriber Count Exceeded (code -31998)"]
-        assert client.device_id(sub_id) is None and list(client.subscriptions) == [sub_id]
-        sim.faults.clear()
-        mark = len(watch.states)
-        sim.faults.drop()
-        await watch.reached("reconnected", mark)
-        await asyncio.wait_for(client.wait_restored(), WAIT)
-        assert client.device_id(sub_id) is not None
-        sim.set_status("Audio Volume", 12)
-        await watch.until(lambda: (sub_id, volume_payload(12)) in watch.feed)
-
-
 # ====================================================================== requests and the end
 
 async def test_requests_while_reconnecting_fail_fast(device: Any) -> None:

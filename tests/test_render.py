@@ -218,7 +218,7 @@ def test_heuristic_quoting_without_a_schema(value: Any, shown: str) -> None:
 def test_control_characters_never_reach_the_terminal() -> None:
     lines = render_feedback({"Status": {"Bad\x1b[2JKey": "x\x1b[31my\x9bz", "Lit": "A\x07"}}, SCHEMA)
     assert not any(c in "\n".join(lines) for c in "\x1b\x9b\x07")
-    assert lines[0] == r'*s Bad\u001b[2JKey: "x\u001b[31my\u009bz"'
+    assert lines[0] == r'*s Bad\x1b[2JKey: "x\u001b[31my\u009bz"'
     assert json.loads(lines[0].split(": ", 1)[1]) == "x\x1b[31my\x9bz"
 
 

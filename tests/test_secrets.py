@@ -37,7 +37,11 @@ CHALLENGE = "Chall-Otp-90210"  # ChallengePassword
 RAW_OLD, RAW_NEW = "RawOld-Phrase-7", "RawNew-Phrase-8"  # a raw JSON-RPC line
 TYPO = "Typo-Secret-3141"  # in a line that does not parse: never sent, never shown
 SHORT = "short-KEY-77"  # a Key the schema refuses (too short): never echoed
-SENT = (PROXY, NTP_KEY, NEW_PHRASE, OPTION_KEY, CHALLENGE, RAW_OLD, RAW_NEW, PASSWORD)
+RAW_PROXY = "RawSet-Proxy-6161"  # a raw xSet of a hide_value configuration, lower-case keys
+RAW_TOKEN = "RawSet-Token-5252"  # a raw xSet of a hide_value configuration with a plain name
+TOKEN_PATH = "NetworkServices Provisioning Token"  # hide_value, named like nothing secret
+SENT = (PROXY, NTP_KEY, NEW_PHRASE, OPTION_KEY, CHALLENGE, RAW_OLD, RAW_NEW, RAW_PROXY, RAW_TOKEN,
+        PASSWORD)
 ALL = SENT + (TYPO, SHORT)
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|[()][0-9A-B]|[=>])")
 RESULT = re.compile(r"\*[csre] ")  # lines xshell prints: results and feedback
@@ -54,6 +58,9 @@ xCommand {SCEP} ChallengePassword: "{CHALLENGE}" Fingerprint: "ab12" URL: "http:
 xCommand UserManagement User Passphrase Change OldPassphrase: "{TYPO}" NewPassphrase: "x" Bogus: 1
 xCommand SystemUnit OptionKey Add Key: "{SHORT}"
 {{"jsonrpc":"2.0","id":"raw-1","method":"xCommand/UserManagement/User/Passphrase/Change","params":{{"OldPassphrase":"{RAW_OLD}","NewPassphrase":"{RAW_NEW}"}}}}
+{{"jsonrpc":"2.0","id":"raw-2","method":"xset","params":{{"path":["configuration","networkservices","http","proxy","password"],"value":"{RAW_PROXY}"}}}}
+xConfiguration NetworkServices
+{{"jsonrpc":"2.0","id":"raw-3","method":"xSet","params":{{"PATH":["Configuration","NetworkServices","Provisioning","Token"],"Value":"{RAW_TOKEN}"}}}}
 xStatus Audio Volume
 """
 
@@ -100,7 +107,8 @@ class Codec:
         return [args for path, args in self.commands if path == command]
 
     def assert_received_everything(self) -> None:
-        assert self.config("NetworkServices HTTP Proxy Password") == PROXY
+        assert self.config("NetworkServices HTTP Proxy Password") == RAW_PROXY  # the raw xSet: last
+        assert self.config(TOKEN_PATH) == RAW_TOKEN
         assert self.config("NetworkServices NTP Server 1 Key") == NTP_KEY
         assert {"Username": "bob", "NewPassphrase": NEW_PHRASE, "YourPassphrase": PASSWORD} \
             in self.args_of("UserManagement User Passphrase Set")
@@ -116,7 +124,8 @@ def codec_model() -> Any:
     """The built-in device plus a command with a ChallengePassword parameter."""
     from xshell.sim.builtin import parse_model
     text = resources.files("xshell.sim").joinpath("data", "device.xdm").read_text(encoding="utf-8")
-    extra = f"\ncommand {SCEP}  ChallengePassword: str 0..256  Fingerprint*: str 0..128  URL*: str 0..256\n"
+    extra = (f"\ncommand {SCEP}  ChallengePassword: str 0..256  Fingerprint*: str 0..128  URL*: str 0..256\n"
+             f"config {TOKEN_PATH}  str 0..64 = \"\" !hide\n")
     return parse_model(text + extra, "device.xdm+scep")
 
 
@@ -143,9 +152,11 @@ async def test_script_file_sends_secrets_and_shows_none(codec: Codec, tmp_path: 
                                                         output: str) -> None:
     script = tmp_path / "secrets.xapi"
     script.write_text(SCRIPT)
-    status, out, err = await xshell(codec.url, "-o", output, "-f", str(script))
+    log = tmp_path / ("t.jsonl" if output == "json" else "t.log")  # both transcript formats
+    status, out, err = await xshell(codec.url, "-o", output, "-f", str(script), "--log", str(log))
     assert status == 2, err  # the two lines that do not parse
     assert leaked(out) == [] and leaked(err) == []
+    assert leaked(log.read_text(encoding="utf-8")) == [] and "raw-3" in log.read_text(encoding="utf-8")
     assert out.rstrip().splitlines()[-1] == "OK" if output == "terminal" else out.rstrip().endswith("50")
     assert '"***"' in out  # the hidden configuration read back
     assert f"{script}:8: parse error" in err and "Bogus" in err and "OldPassphrase: ***" in err

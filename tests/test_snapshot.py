@@ -127,6 +127,16 @@ def test_masked_entries_never_compare() -> None:
 
 
 # --------------------------------------------------------------------------- store
+async def test_the_snapshots_folder_is_private_like_history(session: Session) -> None:
+    """Per-room data: 0700, and a folder an older version made 0755 is made private too."""
+    folder = snaps.snapshots_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)
+    await run_ok(session, "snapshot save private")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "private.json").stat().st_mode & 0o777 == 0o600
+
+
 async def test_overwrite_needs_force(session: Session) -> None:
     await run_ok(session, "snapshot save twice")
     refused = await session.execute("snapshot save twice")

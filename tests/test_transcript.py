@@ -211,13 +211,16 @@ def test_text_lines_stay_one_record_each(tmp_path: Path) -> None:
     tr.close()
     lines = (tmp_path / "t.log").read_text(encoding="utf-8").splitlines()
     assert [ln.split(" ", 1)[1] for ln in lines] == [
-        "- > xCommand Foo\\u001b[2J Bar", "dev < *r Foo: 1", "dev <", "dev < ERROR", "dev # exit 1"]
+        "- > xCommand Foo\\x1b[2J Bar", "dev < *r Foo: 1", "dev <", "dev < ERROR", "dev # exit 1"]
 
 
 def test_format_follows_the_file_name(tmp_path: Path) -> None:
-    assert open_transcript(tmp_path / "a.JSONL").format == "jsonl"
-    assert open_transcript(tmp_path / "a.log").format == "text"
-    assert open_transcript(tmp_path / "b.jsonl", "text").format == "text"
+    formats = []
+    for name, fmt in (("a.JSONL", None), ("a.log", None), ("b.jsonl", "text")):
+        tr = open_transcript(tmp_path / name, fmt) if fmt else open_transcript(tmp_path / name)
+        formats.append(tr.format)
+        tr.close()
+    assert formats == ["jsonl", "text", "text"]
 
 
 def test_open_errors_name_the_file(tmp_path: Path) -> None:

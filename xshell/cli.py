@@ -2,7 +2,8 @@
 
     xshell [TARGET ...] [-u USER] [-p PASSWORD] [-c LINE]… [-f FILE] [-o terminal|json]
            [--follow] [--max-events N] [--timeout S] [--fingerprint SHA256:…] [--accept-new]
-           [--cacert FILE] [--insecure] [--legacy] [--config FILE] [--list-profiles]
+           [--accept-invalid] [--cacert FILE] [--insecure] [--legacy] [--config FILE]
+           [--list-profiles]
            [--log FILE] [--log-format text|jsonl] [--jobs N] [--demo] [--plain] [--version]
 
 A TARGET is a profile name from the settings file ([devices.NAME]) or a host/URL.
@@ -12,7 +13,9 @@ several go to the multi-device modes. Settings are loaded once, into `args.setti
 
 wss:// certificates are verified: one a trusted CA signed passes; any other must match
 the pin stored in $XDG_CONFIG_HOME/xshell/known_hosts (asked about on first contact in
-interactive runs), `--fingerprint`, or be pinned on first use with `--accept-new`.
+interactive runs), `--fingerprint`, or be pinned on first use with `--accept-new`. A
+certificate a trusted CA signed that fails its check (wrong name, expired) is pinned only
+with `--accept-invalid`, `--fingerprint` or a yes to the question that names the failure.
 
 Exit status: 0 all succeeded; 1 a request got an xAPI error; 2 usage or parse error;
 3 connection or authentication failure. Only argparse and the stdlib-only settings
@@ -27,6 +30,7 @@ import sys
 from typing import Any, NoReturn
 
 from xshell import __version__
+from xshell.inert import InertFormatter, inert
 
 EXIT_USAGE = 2
 
@@ -44,68 +48,101 @@ def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
     """
     unset = for_profiles
     p = _Parser(
-        prog="xshell",
+        prog="xshell", add_help=False,
         description="Interactive xAPI shell for Cisco RoomOS/CE devices over WebSocket (XoWS).",
         epilog="Settings and device profiles: $XDG_CONFIG_HOME/xshell/config.toml (written, "
                "commented, on first run). "
                "TLS: a certificate that is not CA-signed must match its pin in "
                "$XDG_CONFIG_HOME/xshell/known_hosts (asked on first contact when interactive), "
-               "--fingerprint, or be pinned with --accept-new. "
+               "--fingerprint, or be pinned with --accept-new; one a trusted CA signed that "
+               "fails its check (wrong host name, expired) is pinned only with --accept-invalid. "
                "Exit status: 0 ok, 1 xAPI error, 2 usage/parse error, 3 connection/authentication failure.")
-    p.add_argument("target", nargs="*", metavar="TARGET",
+    # --help in groups by purpose (the man page, generated from this parser, follows them)
+    conn = p.add_argument_group("connection")
+    tls = p.add_argument_group("TLS (wss:// devices)")
+    script = p.add_argument_group("scripting")
+    output = p.add_argument_group("output")
+    fleet = p.add_argument_group("fleet (several devices)")
+    other = p.add_argument_group("other")
+    other.add_argument("-h", "--help", action="help", help="show this help and exit")
+    conn.add_argument("target", nargs="*", metavar="TARGET",
                    help="device: a profile name from the settings file, or host, host:port, "
                         "ws://… or wss://… URL (default wss://HOST/ws); several for a multi-device run")
-    p.add_argument("-u", "--user", default=None if unset else os.environ.get("XSHELL_USER", "admin"),
+    conn.add_argument("-u", "--user", default=None if unset else os.environ.get("XSHELL_USER", "admin"),
                    help="username (default: the profile's user, else $XSHELL_USER, else admin)")
-    p.add_argument("-p", "--password", default=None,
+    conn.add_argument("-p", "--password", default=None,
                    help="password (visible to other users of this machine: prefer $XSHELL_PASSWORD, "
                         "the keyring or the prompt)")
-    p.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
+    script.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
                    help="run LINE and exit (repeatable, run in order)")
-    p.add_argument("-f", "--file", metavar="FILE", help="run the xAPI lines of FILE ('-' = stdin)")
-    p.add_argument("-o", "--output", choices=("terminal", "json"), default=None if unset else "terminal",
+    script.add_argument("-f", "--file", metavar="FILE", help="run the xAPI lines of FILE ('-' = stdin)")
+    output.add_argument("-o", "--output", choices=("terminal", "json"), default=None if unset else "terminal",
                    help="output format: tshell terminal lines or one JSON document per request "
                         "(default: the settings' [main] output, else terminal)")
-    p.add_argument("--follow", action="store_true",
+    script.add_argument("--follow", action="store_true",
                    help="after the lines, keep printing feedback from their registrations until Ctrl-C")
-    p.add_argument("--max-events", type=int, default=None, metavar="N",
+    script.add_argument("--max-events", type=int, default=None, metavar="N",
                    help="with --follow: stop after N feedback events")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                   help="seconds to wait for each reply (default 30)")
-    p.add_argument("--fingerprint", metavar="SHA256:…", default=None,
+    conn.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                   help="seconds to wait for each reply (default 30); opening a connection "
+                        "waits at most 10, or S if shorter")
+    tls.add_argument("--fingerprint", metavar="SHA256:…", default=None,
                    help="accept only the TLS certificate with this SHA-256 fingerprint "
                         "(SHA256:<base64> or 64 hex digits)")
-    p.add_argument("--accept-new", action="store_true",
+    tls.add_argument("--accept-new", action="store_true",
                    help="pin an unknown TLS certificate on first use (known_hosts in the XDG "
-                        "config dir); a changed one is still refused")
-    p.add_argument("--cacert", metavar="FILE", default=None,
+                        "config dir) if no trusted CA signed it (self-signed, unknown CA); a "
+                        "changed one is still refused")
+    tls.add_argument("--accept-invalid", action="store_true",
+                   help="like --accept-new, and also pin a certificate that a trusted CA signed "
+                        "but that fails verification (wrong host name, expired)")
+    tls.add_argument("--cacert", metavar="FILE", default=None,
                    help="also trust the CA certificates in FILE (PEM)")
-    p.add_argument("--insecure", action="store_true",
+    tls.add_argument("--insecure", action="store_true",
                    help="do not verify the device's TLS certificate at all (no CA, no pin)")
-    p.add_argument("--auth", choices=("basic", "subprotocol"), default=None if unset else "basic",
+    conn.add_argument("--auth", choices=("basic", "subprotocol"), default=None if unset else "basic",
                    help="send credentials as HTTP Basic (default) or the auth- WebSocket subprotocol")
-    p.add_argument("--legacy", action="store_true",
+    conn.add_argument("--legacy", action="store_true",
                    help="legacy all-strings typing (adds ?legacy to the URL)")
-    p.add_argument("--config", metavar="FILE", default=None,
+    other.add_argument("--config", metavar="FILE", default=None,
                    help="read settings and profiles from FILE instead of "
                         "$XDG_CONFIG_HOME/xshell/config.toml")
-    p.add_argument("--list-profiles", action="store_true",
+    other.add_argument("--list-profiles", action="store_true",
                    help="print the device profile names, one per line, and exit")
-    p.add_argument("--log", metavar="FILE", default=None,
+    output.add_argument("--log", metavar="FILE", default=None,
                    help="record the session (every device) in FILE")
-    p.add_argument("--log-format", choices=("text", "jsonl"), default=None,
+    output.add_argument("--log-format", choices=("text", "jsonl"), default=None,
                    help="format of --log (default: jsonl when FILE ends with .jsonl, else text)")
-    p.add_argument("--jobs", type=int, default=32, metavar="N",
+    fleet.add_argument("--jobs", type=int, default=32, metavar="N",
                    help="devices worked on at once in a multi-device script (default 32)")
-    p.add_argument("--demo", action="store_true",
+    conn.add_argument("--demo", action="store_true",
                    help="start the built-in codec simulator in-process and connect to it")
-    p.add_argument("--plain", action="store_true",
+    output.add_argument("--plain", action="store_true",
                    help="line-mode prompt instead of the full-screen interface")
-    p.add_argument("--version", action="version", version=f"xshell {__version__}")
+    other.add_argument("--version", action="version", version=f"xshell {__version__}")
     return p
 
 
+def _guard_streams() -> None:
+    """No write to stdout/stderr can raise UnicodeEncodeError (a lone surrogate, or "●" on an
+    ASCII locale): unencodable characters are written as backslash escapes instead. Each
+    writer still passes device text through xshell.inert; this is the net beneath it, and
+    log records (which may quote what a device sent) are formatted inert too."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):
+                pass
+    import logging
+
+    if logging.lastResort is not None:
+        logging.lastResort.setFormatter(InertFormatter())
+
+
 def main(argv: list[str] | None = None) -> int:
+    _guard_streams()
     args = build_parser(for_profiles=True).parse_args(argv)
     if args.list_profiles:
         return _list_profiles(args.config)
@@ -189,10 +226,10 @@ def _load_settings(config: str | None, *, announce: bool) -> Any:
 
     settings = load_settings(Path(config) if config else None)
     for line in settings.warnings:
-        print(line, file=sys.stderr)
+        print(inert(line), file=sys.stderr)
     if settings.notices and announce and sys.stderr.isatty():
         for line in settings.notices:
-            print(line, file=sys.stderr)
+            print(inert(line), file=sys.stderr)
     return settings
 
 
@@ -206,8 +243,8 @@ def _list_profiles(config: str | None) -> int:
         return _usage(f"--config: no such file: {config}")
     settings = load_settings(Path(config) if config else None, write_first_run=False)
     for line in settings.warnings:
-        print(line, file=sys.stderr)
-    sys.stdout.write("".join(f"{name}\n" for name in settings.profiles))
+        print(inert(line), file=sys.stderr)
+    sys.stdout.write("".join(f"{inert(name)}\n" for name in settings.profiles))
     return 0
 
 
@@ -221,6 +258,7 @@ def _tls_problem(dev: argparse.Namespace, args: argparse.Namespace) -> str | Non
     given = [label(name, cli) for name, on, cli in (
         ("--fingerprint", dev.fingerprint is not None, args.fingerprint is not None),
         ("--accept-new", dev.accept_new, True),
+        ("--accept-invalid", dev.accept_invalid, True),
         ("--cacert", dev.cacert is not None, args.cacert is not None)) if on]
     if not given:
         return None
@@ -243,7 +281,7 @@ def _tls_problem(dev: argparse.Namespace, args: argparse.Namespace) -> str | Non
 
 def _usage(message: str) -> int:
     build_parser().print_usage(sys.stderr)
-    print(f"xshell: error: {message}", file=sys.stderr)
+    print(inert(f"xshell: error: {message}"), file=sys.stderr)
     return EXIT_USAGE
 
 

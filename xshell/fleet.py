@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed, XShellError
+from xshell.inert import inert
 from xshell.schema.store import SchemaStore
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Feedback, Result, Session
 
@@ -189,9 +190,11 @@ async def run_device(ns: argparse.Namespace, items: Sequence[Item], where: str, 
         outcome.out.append(("feedback", fb.lines))
 
     try:
-        async with Connector(ns, interactive_ok=False, notify=outcome.note) as conn:
+        # notes are multi-line only where xshell makes them so: device text is one line
+        async with Connector(ns, interactive_ok=False,
+                             notify=lambda text: outcome.note(inert(text))) as conn:
             conn.on_protocol_error = lambda err: outcome.note(
-                f"device sent something unexpected: {err}")
+                inert(f"device sent something unexpected: {err}"))
             client = await conn.connect()
             _CLIENT.set(client)
             try:
@@ -207,8 +210,8 @@ async def run_device(ns: argparse.Namespace, items: Sequence[Item], where: str, 
             finally:
                 await client.close()
     except ConnectionFailed as exc:
-        outcome.note(str(exc))
-        outcome.fail(EXIT_CONNECTION, str(exc))
+        outcome.note(inert(str(exc)))
+        outcome.fail(EXIT_CONNECTION, inert(str(exc)))
         _transcript_note(context, outcome.name, f"connection failed: {exc}")
     except Exception as exc:  # noqa: BLE001 - one device's trouble must not end the others
         log.exception("device %s: internal error", outcome.name)

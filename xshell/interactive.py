@@ -275,6 +275,15 @@ class ShellBackendImpl:
             self._spawn(self._after_auto_reconnect())
         self._refresh_status()
 
+    def on_restore_state(self, unrestored: int, detail: str) -> None:
+        """Registrations not made again after a reconnect: the count stays in the toolbar
+        until they are; what failed (and what came back) is one pane line each."""
+        self.status.unrestored = unrestored
+        if detail:
+            self.session.note(detail)
+            self._sink(FeedbackEvent(time.time(), [f"** {detail}"], "/"))
+        self._refresh_status()
+
     async def _after_auto_reconnect(self) -> None:
         """A reconnect may land on a rebooted or upgraded device: re-read who it is."""
         try:
@@ -318,7 +327,7 @@ class ShellBackendImpl:
         try:
             await self.session.identify()
             self.session.live.clear()  # a rebooted device has other calls, other values
-            lines += await self.session.restore()
+            lines += await self.session.restore(old)
         except ConnectionFailed as exc:
             self._refresh_status()
             return Outcome([*lines, f"error: {exc}"], ok=False)

@@ -13,17 +13,26 @@ existing leaf's value, is explained in `LiveTree.merge`).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from xshell.livechunks import pieces, wider_than
 from xshell.schema.model import Schema
+
+log = logging.getLogger(__name__)
 
 PathElem = str | int
 STATE_ROOTS = ("Status", "Configuration")
 _CANON = {r.lower(): r for r in STATE_ROOTS}
 _ROOTS = {r: r for r in STATE_ROOTS}
 _SLOTS_MAX = 4096  # the spelling devices send: no lower() per notification
+_HUGE = 20_000  # keys in one document past which it is merged in slices (see _fold_later)
+_TURN = 0.01  # seconds of merging before the loop gets a turn
 
 
 def _is_id(elem: object) -> bool:
@@ -95,6 +104,9 @@ class LiveTree:
         self._shape = 0  # bumped by any change that may move nodes (invalidates _slots)
         # a one-leaf chain of keys → (shape when cached, parent node, key in it)
         self._slots: dict[tuple[Any, ...], tuple[int, dict[Any, Any], Any]] = {}
+        # documents (or slices of a huge one) waiting their turn, oldest first; None: none
+        self._backlog: deque[Any] | None = None
+        self._drain: asyncio.Task[None] | None = None
 
     def merge(self, doc: Any) -> None:
         """Fold a rooted document (xQuery result or feedback payload) into the tree.
@@ -106,7 +118,15 @@ class LiveTree:
         replaces the value of a key that exists — one dict store, atomic under the GIL and
         never a change of size, which is all a reader iterating that dict could trip on —
         so that store alone does without the lock.
+
+        A huge document (over _HUGE keys) is merged in slices with the loop served between
+        them (`_fold_later`); while that is under way, later documents queue behind it, so
+        the tree still ends as if each had been merged whole, in order.
         """
+        if self._backlog is not None:
+            self._backlog.append(pieces(doc) if isinstance(doc, dict) and wider_than(doc, _HUGE)
+                                 else doc)
+            return
         if type(doc) is dict and len(doc) == 1:
             keys: list[Any] = []
             node: Any = doc
@@ -124,6 +144,59 @@ class LiveTree:
                         return
         if not isinstance(doc, dict):
             return
+        if wider_than(doc, _HUGE) and self._fold_later(doc):
+            return
+        self._merge_now(doc)
+
+    def _fold_later(self, doc: dict[Any, Any]) -> bool:
+        """Merge `doc` in slices from a task on the running loop; False if there is none."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        backlog: deque[Any] = deque([pieces(doc)])
+        self._backlog = backlog
+        self._drain = loop.create_task(self._drain_backlog(backlog))
+        return True
+
+    async def _drain_backlog(self, backlog: deque[Any]) -> None:
+        """Merge what waits, oldest first, giving the loop a turn every _TURN seconds."""
+        turn = time.perf_counter()
+        try:
+            while backlog and self._backlog is backlog:
+                item = backlog[0]
+                if isinstance(item, Iterator):
+                    piece = next(item, None)
+                    if piece is None:
+                        backlog.popleft()
+                        continue
+                    self._merge_now(piece)
+                else:
+                    backlog.popleft()
+                    self._merge_queued(item)
+                if time.perf_counter() - turn > _TURN:
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
+        except Exception:  # noqa: BLE001 - completion data only: never worth a crash
+            log.exception("could not fold a document into the live tree")
+        finally:
+            if self._backlog is backlog:
+                self._backlog = None
+
+    def _merge_queued(self, doc: Any) -> None:
+        """A queued document: through `merge`'s own path, minus the queue it came from."""
+        backlog, self._backlog = self._backlog, None
+        try:
+            self.merge(doc)
+        finally:
+            self._backlog = backlog
+
+    async def settled(self) -> None:
+        """Return once every document merged so far is in the tree (for tests and tools)."""
+        while self._drain is not None and not self._drain.done():
+            await asyncio.shield(self._drain)
+
+    def _merge_now(self, doc: dict[Any, Any]) -> None:
         with self._lock:
             root = self._root
             for k, v in doc.items():
@@ -167,6 +240,7 @@ class LiveTree:
             self.merge(reroot(path, result, schema))
 
     def clear(self) -> None:
+        self._backlog = None  # a merge in slices under way stops: its document is gone too
         with self._lock:
             self._root.clear()
             self._shape += 1
@@ -219,20 +293,55 @@ def _ident(item: dict[str, Any]) -> int | None:
         return None
 
 
+_SCAN_MAX = 8  # siblings searched one by one for a key in another case; more: an index
+_FOLD_MIN = 1024  # a dict this big keeps its index between merges (slices of a huge one)
+_FOLDS_MAX = 64
+# id(dict) → (the dict, its lower-case index, its len when the index was last right)
+_FOLDS: dict[int, tuple[dict[Any, Any], dict[str, Any], int]] = {}
+
+
+def _fold_index(dst: dict[Any, Any]) -> dict[str, Any]:
+    """The lower-case → spelling index of `dst`'s keys: the kept one if still right, else new."""
+    kept = _FOLDS.get(id(dst))
+    if kept is not None and kept[0] is dst and kept[2] == len(dst):
+        return kept[1]
+    return {k.lower(): k for k in dst if isinstance(k, str)}
+
+
 def _merge_into(dst: dict[Any, Any], src: dict[str, Any]) -> None:
+    """Fold each of `src`'s values in; linear in len(src) + len(dst).
+
+    A key the tree has in another spelling must land on that one, and finding it by a scan
+    per key made a reply with N new siblings cost N²/2 comparisons (200,000 keys: minutes
+    of a blocked event loop). So past a few siblings the lower-case spellings are indexed
+    once per merge, and each key is looked up there.
+    """
+    index: dict[str, Any] | None = None
     for key, val in src.items():
-        if isinstance(key, str) and key[:1].isupper():  # attributes (id, ghost, status) are not values
+        if not isinstance(key, str) or not key[:1].isupper():  # attributes (id, ghost, status)
+            continue
+        if key in dst or len(dst) <= _SCAN_MAX:
             _merge_one(dst, key, val)
+            continue
+        if index is None:
+            index = _fold_index(dst)
+        slot_key = index.setdefault(key.lower(), key)  # the tree's spelling, or this one from now on
+        _merge_one(dst, slot_key, val, fresh=True)
+    if index is not None and len(dst) >= _FOLD_MIN:  # a long dict: its index serves the next merge
+        if len(_FOLDS) >= _FOLDS_MAX and id(dst) not in _FOLDS:
+            _FOLDS.clear()
+        _FOLDS[id(dst)] = (dst, index, len(dst))
 
 
-def _merge_one(dst: dict[Any, Any], key: str, val: Any) -> None:
-    """Fold `val` in at dst[key] (matched in any case).
+def _merge_one(dst: dict[Any, Any], key: str, val: Any, fresh: bool = False) -> None:
+    """Fold `val` in at dst[key] (matched in any case; `fresh`: `key` is already the slot).
 
     A chain of one-key objects (the common one-leaf notification) is walked down in this
     loop rather than by recursion: a feedback storm is mostly such chains.
     """
     while True:
-        slot_key = key if key in dst else (_find_key(dst, key) or key)
+        slot_key = key if fresh or key in dst else (_find_key(dst, key) or key)
+        fresh = False
         if isinstance(val, dict):
             slot = dst.get(slot_key)
             if not isinstance(slot, dict):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xshell.errors import ConnectionFailed, XAPIError, XShellError
+from xshell.errors import ConnectionFailed, XAPIError
 from xshell.live import LiveTree
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class FeedbackTable:
         return handle
 
     def _resync_handler(self, expression: str | None) -> Callable[[int, dict[str, Any]], None]:
-        """After an automatic reconnect the device's current values arrive marked as a resync."""
+        """After a reconnect (automatic or `reconnect`) the current values arrive marked as a resync."""
         live, deliver = self._live, self._deliver
 
         def resync(sub_id: int, payload: dict[str, Any]) -> None:
@@ -198,28 +198,25 @@ class FeedbackTable:
         reg.sub_id = await self._subscribe(reg, silent=True)
         self._watches.setdefault(key, reg)
 
-    async def restore(self) -> list[str]:
-        """Make every registration (and watch) again on the current client.
+    async def restore(self, old: Any) -> list[str]:
+        """Registrations (and watches) of client `old` move to the current client.
 
-        Returns one line per user registration; one the device now refuses is dropped
-        and said so. ConnectionFailed propagates: nothing can be restored then.
+        It makes them again exactly as after an automatic reconnect — the same restore,
+        current values shown as a resync — and keeps their ids. Returns one line per user
+        registration once each was tried: one the device refuses is kept and retried in
+        the background until it is made (or deregistered); the toolbar counts it.
         """
+        client = self._client_of()
+        client.adopt(old)
+        await client.wait_restore_tried()
+        unrestored: dict[int, str] = client.unrestored
+        lost = None if client.connected else f"connection lost ({client.close_reason})"
         lines: list[str] = []
-        for key, reg in list(self.registrations.items()):
-            try:
-                reg.sub_id = await self._subscribe(reg, silent=False)
+        for reg in list(self.registrations.values()):
+            if client.device_id(reg.sub_id) is not None:
                 lines.append(f"re-registered {reg.expression}")
-            except ConnectionFailed:
-                raise
-            except XShellError as exc:
-                self.registrations.pop(key, None)
-                lines.append(f"could not re-register {reg.expression}: {exc}")
-        for key, reg in list(self._watches.items()):
-            try:
-                reg.sub_id = await self._subscribe(reg, silent=True)
-            except ConnectionFailed:
-                raise
-            except XShellError as exc:
-                self._watches.pop(key, None)
-                log.info("could not watch %s again: %s", "/".join(map(str, reg.query)), exc)
+            else:
+                why = unrestored.get(reg.sub_id) or lost or "no answer yet"
+                lines.append(f"could not re-register {reg.expression} yet: {why}; "
+                             "retrying until it is")
         return lines

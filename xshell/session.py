@@ -336,9 +336,10 @@ class Session:
         """Keep the live values under `query` current, silently (for completion)."""
         await self.feedback.watch(query)
 
-    async def restore(self) -> list[str]:
-        """Make every registration again on the current client (after a reconnect)."""
-        return await self.feedback.restore()
+    async def restore(self, old: Any) -> list[str]:
+        """Move every registration from client `old` to the current one, which makes them
+        again as after an automatic reconnect (a manual `reconnect`)."""
+        return await self.feedback.restore(old)
 
     def _deliver(self, expression: str, payload: dict[str, Any], resync: bool = False) -> None:
         """Hand one notification on; it is rendered (resync marked) only when first shown."""
@@ -373,8 +374,9 @@ class Session:
 
     def _error_lines(self, req: rq.Request | None, exc: XAPIError) -> list[str]:
         if self.output == "json":
+            from xshell.lang.render_errors import scrub_error
             from xshell.lang.render_json import json_error
-            return [json_error(exc, getattr(req, "result_id", None))]
+            return [json_error(scrub_error(req, exc, self.schema), getattr(req, "result_id", None))]
         from xshell.lang.render import render_error
         return render_error(req, exc, self.schema)
 

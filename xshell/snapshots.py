@@ -110,6 +110,22 @@ def _flat(obj: dict[Any, Any]) -> Flat:
     return {str(k): None if v is None else str(v) for k, v in obj.items()}
 
 
+def private_dir(folder: Path) -> None:
+    """Make `folder` (0700), or make an existing one private: per-room data, like history.
+
+    Snapshots name rooms and hold their whole configuration; a folder others can list
+    tells them which rooms exist and when they were saved. A folder made by an older
+    version (0755) is tightened; one that is not ours is left to its owner.
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: no owner ids, and chmod only toggles read-only; the ACL rules
+        return
+    st = folder.stat()
+    if st.st_mode & 0o077 and st.st_uid == getuid():
+        os.chmod(folder, 0o700)
+
+
 def save(snap: Snapshot, force: bool = False) -> Path:
     """Write `snap` (private file, replaced atomically); refuses to overwrite without force."""
     path = path_of(snap.name)
@@ -117,7 +133,7 @@ def save(snap: Snapshot, force: bool = False) -> Path:
         raise SnapshotError(f"snapshot {snap.name} already exists; "
                             f"`snapshot save {snap.name} force` replaces it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -352,6 +368,6 @@ def table(snaps: Iterable[Snapshot]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-__all__ = ["Snapshot", "SnapshotError", "Side", "save", "load", "delete", "list_names",
+__all__ = ["Snapshot", "SnapshotError", "Side", "save", "load", "delete", "list_names", "private_dir",
            "snapshots_dir", "check_name", "flat_values", "diff_maps", "render_diff", "side_of",
            "table", "utc_now", "masked_count", "device_text", "diff_doc", "listing_doc", "show_lines"]

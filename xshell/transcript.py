@@ -21,10 +21,13 @@ Text format (the default): one line per output line, each self-contained, so
               `(body: N lines)`), `<` a reply line, `!` a feedback event line,
               `#` a note (log started/stopped, connected, reconnected, and
               `exit N` after a reply that did not succeed).
-Control characters in a line are written as JSON escapes (`\u001b`), so one record is one line.
+Anything a terminal would obey (C0/C1 controls, bidi overrides, lone surrogates) is written
+as a visible escape (`\x1b`, `\u009b`; see xshell.inert), so one record is one line and
+`cat`/`less` of a transcript cannot drive the terminal.
 
 JSON Lines (`fmt="jsonl"`, chosen by default for a FILE ending in `.jsonl`), one object
-per record, for tools:
+per record, for tools (DEL, C1, bidi controls and lone surrogates as `\uXXXX` escapes, so the
+file holds none raw and `json.loads` still gives every string back exactly):
 
     {"time": "…Z", "device": "boardroom", "kind": "sent", "line": "…", "body_lines": 0}
     {"time": "…Z", "device": "boardroom", "kind": "reply", "lines": […], "ok": true, "exit": 0}
@@ -50,6 +53,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from xshell.errors import XShellError
+from xshell.inert import inert
 from xshell.lang.grammar import Kind, resolve_verb, tokenize
 from xshell.lang.unparse import MASK, redact_line
 from xshell.schema.model import Schema
@@ -58,7 +62,6 @@ log = logging.getLogger(__name__)
 
 Format = Literal["text", "jsonl"]
 FORMATS: tuple[str, ...] = ("text", "jsonl")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -77,14 +80,6 @@ def timestamp(t: float) -> str:
 def default_format(path: str | os.PathLike[str]) -> Format:
     """jsonl for a `.jsonl` file, text otherwise (what `--log FILE` picks without a format)."""
     return "jsonl" if str(path).lower().endswith(".jsonl") else "text"
-
-
-def _escape(m: re.Match[str]) -> str:
-    return f"\\u{ord(m.group()):04x}"
-
-
-def _clean(line: str) -> str:
-    return _CONTROL.sub(_escape, line)
 
 
 class Transcript:
@@ -142,12 +137,12 @@ class Transcript:
 
     def _text_pairs(self, at: float | None, device: str, pairs: Sequence[tuple[str, str]]) -> None:
         head = f"{timestamp(time.time() if at is None else at)} {_device(device)} "
-        self._write("".join(f"{head}{m} {_clean(ln)}".rstrip() + "\n" for m, ln in pairs))
+        self._write("".join(f"{head}{m} {inert(ln)}".rstrip() + "\n" for m, ln in pairs))
 
     def _json(self, at: float | None, device: str, fields: dict[str, object]) -> None:
         record = {"time": timestamp(time.time() if at is None else at), "device": device or None,
                   **fields}
-        self._write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._write(inert(json.dumps(record, ensure_ascii=False, default=str)) + "\n")
 
     def _write(self, data: str) -> None:
         stream = self._stream
@@ -177,7 +172,7 @@ class Transcript:
 
 
 def _device(name: str) -> str:
-    return _SPACE.sub("_", _clean(name.strip())) or "-"
+    return _SPACE.sub("_", inert(name.strip())) or "-"
 
 
 def open_transcript(path: str | os.PathLike[str], fmt: str | None = None) -> Transcript:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from xshell.bench import figures_client as fc
+from xshell.bench import figures_hostile as fh
 from xshell.bench import figures_process as fp
 from xshell.bench import figures_ui as fu
 from xshell.bench import fleet as ff
@@ -41,6 +42,7 @@ FIGURES: dict[str, tuple[Figure, str]] = {
     "rss": (fp.rss, "memory of the interactive shell with the full schema loaded"),
     "fleet": (ff.fleet, "one script on 200 xshell-sim rooms, cold cache, whole process"),
     "sim": (fp.simulator, "the simulator's own throughput (informational)"),
+    "hostile": (fh.hostile, "hostile-sized messages: 200k sibling keys, one 50 MB frame"),
 }
 DEFAULT_JSON = Path(".bench") / "results.json"
 

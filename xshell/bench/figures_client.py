@@ -104,7 +104,7 @@ async def pipelined(bench: Bench) -> list[report.Row]:
                                    rate["pyxows"], "pyxows", at_least=1.5, details=details))
     else:
         rows.append(report.absent("pipelined", "pipelined.pyxows", title, report.SKIP,
-                                  "pyxows not installed (pip install 'xshell[bench]')"))
+                                  "pyxows not installed (pip install 'roomos-xshell[bench]')"))
     if "jsxapi" in rate:
         rows.append(report.compare("pipelined", "pipelined.jsxapi", title, "req/s", rate["xshell"],
                                    rate["jsxapi"], "jsxapi", at_least=1.0, aim=True, details=details))

@@ -136,7 +136,8 @@ def resolve_target(args: argparse.Namespace, target: str | None, profiles: dict[
     dev.cacert = args.cacert if args.cacert is not None else (profile.cacert if profile else None)
     dev.auth = args.auth or (profile.auth if profile else None) or "basic"
     dev.insecure = bool(args.insecure) or bool(profile and profile.insecure)
-    cli_trust = args.fingerprint is not None or args.cacert is not None or bool(args.accept_new)
+    cli_trust = (args.fingerprint is not None or args.cacert is not None or bool(args.accept_new)
+                 or bool(getattr(args, "accept_invalid", False)))
     if args.insecure:  # --insecure wins over the profile's pin and CA
         dev.fingerprint, dev.cacert = args.fingerprint, args.cacert
     elif cli_trust:  # and a pin or CA on the command line wins over the profile's insecure

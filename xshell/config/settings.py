@@ -23,6 +23,7 @@ from typing import Any
 from xshell.config import tomlcache
 from xshell.config.locate import locate_keys
 from xshell.config.profiles import Profile, parse_profiles
+from xshell.inert import inert
 
 __all__ = ["Settings", "builtin_settings", "builtin_text", "config_path", "load_settings"]
 
@@ -89,7 +90,7 @@ class Settings:
 
     def report(self, path: tuple[str, ...], message: str) -> None:
         """One warning line about a setting found bad after loading (stderr by default)."""
-        text = f"xshell: {self.where(*path)}: {message}"
+        text = inert(f"xshell: {self.where(*path)}: {message}")
         if self.report_to is not None:
             self.report_to(text)
         else:

@@ -14,12 +14,13 @@ from typing import Any
 
 from xshell.errors import XAPIError
 from xshell.lang import requests as rq
+from xshell.lang.redact import raw_secret_values, secret_config
 from xshell.lang.render_layout import (HIDDEN, _attr_text, _line, _rid_lines, canonical_root,
-                                       compact_json, format_value, is_hidden, quote,
+                                       compact_json, format_value, quote,
                                        result_name, tree_lines)
 from xshell.schema.model import PathElem, Schema, is_secret_name
 
-__all__ = ["render_error"]
+__all__ = ["render_error", "scrub_error"]
 
 
 def _xpath(path: Sequence[PathElem]) -> str:
@@ -44,13 +45,15 @@ def _secrets(req: rq.Request | None, schema: Schema | None) -> list[str]:
     """Values the request carried that must never be echoed back in an error."""
     found: list[Any] = []
     if isinstance(req, rq.Set):
-        last = next((p for p in reversed(req.path) if isinstance(p, str)), "")
-        if is_secret_name(last) or is_hidden(schema, req.path):
+        # until the schema is known, a string value may be a hidden one: scrubbed too
+        if secret_config(req.path, schema, unknown=isinstance(req.value, str)):
             found.append(req.value)
     elif isinstance(req, rq.Command):
         for name, value in req.params:
             if is_secret_name(name):
                 found += list(value) if isinstance(value, tuple) else [value]
+    elif isinstance(req, rq.Raw):
+        found += raw_secret_values(req.obj, schema)
     return sorted({str(v) for v in found if str(v)}, key=len, reverse=True)
 
 
@@ -64,6 +67,14 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, list):
         return [_scrub(v, secrets) for v in value]
     return value
+
+
+def scrub_error(req: rq.Request | None, err: XAPIError, schema: Schema | None = None) -> XAPIError:
+    """`err` with every secret value `req` carried replaced by *** (for the JSON output)."""
+    secrets = _secrets(req, schema)
+    if not secrets:
+        return err
+    return type(err)(_scrub(err.message, secrets), code=err.code, data=_scrub(err.data, secrets))
 
 
 def render_error(req: rq.Request | None, err: XAPIError, schema: Schema | None = None) -> list[str]:

@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from xshell.inert import UNSAFE, inert
 from xshell.schema.model import PathElem, Schema, ValueSpace
 
 __all__ = ["HIDDEN", "Flat", "Keep", "canonical_root", "compact_json", "flatten", "format_value",
@@ -44,8 +45,6 @@ _LITERAL_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*")
 _ROOTS = {"status": "Status", "configuration": "Configuration", "event": "Event"}
 _MARKERS = {"Status": "*s", "Configuration": "*c xConfiguration", "Event": "*e"}
 _NO_VALUE = object()
-_UNSAFE = re.compile("[\x7f-\x9f]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _INT = re.compile(r"-?\d+")
 
 
@@ -53,19 +52,16 @@ _INT = re.compile(r"-?\d+")
 def quote(text: str) -> str:
     """A string as tshell prints a String value: double quotes, JSON escapes.
 
-    Control characters (C0, DEL, C1) are escaped too, so a value can neither break the
-    line structure nor send escape sequences to the user's terminal.
+    Control characters (C0, DEL, C1), bidi overrides and lone surrogates are escaped too
+    (JSON `\\uXXXX`, via xshell.inert), so a value can neither break the line structure nor
+    send escape sequences to the user's terminal, and `json.loads` still gives it back.
     """
-    return _UNSAFE.sub(_escape, json.dumps(text, ensure_ascii=False))
+    return inert(json.dumps(text, ensure_ascii=False))
 
 
 def compact_json(obj: Any) -> str:
-    """One-line JSON with DEL/C1 controls escaped (JSON escapes C0 itself)."""
-    return _UNSAFE.sub(_escape, json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str))
-
-
-def _escape(m: re.Match[str]) -> str:
-    return f"\\u{ord(m.group()):04x}"
+    """One-line JSON with DEL, C1, bidi and lone surrogates as `\\u` escapes (JSON escapes C0)."""
+    return inert(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str))
 
 
 def format_value(value: Any, vs: ValueSpace | None = None) -> str:
@@ -83,7 +79,7 @@ def format_value(value: Any, vs: ValueSpace | None = None) -> str:
             return quote(value)
         if vs.is_integer and not _INT.fullmatch(value):
             return quote(value)
-        return value if value and not _CONTROL.search(value) else quote(value)
+        return value if value and not UNSAFE.search(value) else quote(value)
     return value if _LITERAL_LIKE.fullmatch(value) else quote(value)
 
 
@@ -177,7 +173,7 @@ def flatten(node: Any, path: tuple[PathElem, ...] = ()) -> Iterator[Flat]:
 
 
 def _attr_text(attrs: list[tuple[str, Any]]) -> str:
-    return "(" + ", ".join(f"{k}={_attr_value(v)}" for k, v in attrs) + ")"
+    return "(" + ", ".join(f"{inert(k)}={_attr_value(v)}" for k, v in attrs) + ")"  # keys: wire
 
 
 def _attr_value(value: Any) -> str:
@@ -187,8 +183,8 @@ def _attr_value(value: Any) -> str:
 
 
 def path_text(path: Sequence[PathElem]) -> str:
-    """A path as tshell prints it, `Audio Input HDMI 1`, control characters escaped."""
-    return _CONTROL.sub(_escape, " ".join(str(p) for p in path))  # keys come from the wire too
+    """A path as tshell prints it, `Audio Input HDMI 1`, unsafe characters escaped (inert)."""
+    return inert(" ".join(str(p) for p in path))  # keys come from the wire too
 
 
 def _line(marker: str, path: Sequence[PathElem], value: str | None, attrs: str = "") -> str:

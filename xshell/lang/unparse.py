@@ -18,9 +18,10 @@ from xshell.lang.parse import VERB_OF_ROOT
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
                                   Raw, Request, Set, Value)
+from xshell.lang.redact import MASK, json_spans, redact_raw, schema_node, secret_config
 from xshell.schema.model import Node, Schema, ValueSpace, is_secret_name
 
-MASK = "***"
+__all__ = ["MASK", "is_local", "quote", "redact_line", "redact_spans", "to_jsonrpc", "to_line"]
 _BARE_OK = re.compile(r'[^\s"|?:\\#{}]+\Z')
 _INTLIKE = re.compile(r"-?[0-9]+\Z")
 _LOCAL = (FeedbackDeregister, FeedbackDeregisterAll, FeedbackList, Help)
@@ -111,16 +112,7 @@ def _path(elems: Sequence[PathElem]) -> str:
 
 def _node(schema: Schema | None, path: Sequence[PathElem]) -> Node | None:
     """The schema node at `path` (root first), tolerant of anything odd in it."""
-    if schema is None or not path:
-        return None
-    node = schema.root(str(path[0]))
-    for e in path[1:]:
-        if node is None:
-            return None
-        if isinstance(e, int) or str(e).isdigit():
-            continue
-        node = node.child(str(e))
-    return node
+    return schema_node(schema, path)
 
 
 def _tag(result_id: str | None) -> str:
@@ -134,7 +126,7 @@ def to_line(req: Request, redact: bool = False, schema: Schema | None = None) ->
     help; without it every string value is quoted. `redact=True` masks secret values.
     """
     if isinstance(req, Raw):
-        text = json.dumps(_redact_obj(req.obj) if redact else req.obj, ensure_ascii=False)
+        text = json.dumps(redact_raw(req.obj, schema) if redact else req.obj, ensure_ascii=False)
         return "".join(f"\\u{ord(c):04x}" if c in _LINE_BREAKING else c for c in text)
     if isinstance(req, Help):
         verb = VERB_OF_ROOT.get(req.root, "x" + req.root)
@@ -145,9 +137,8 @@ def to_line(req: Request, redact: bool = False, schema: Schema | None = None) ->
         return " ".join(w for w in (verb, _path(elems[1:])) if w) + _tag(req.result_id)
     if isinstance(req, Set):
         node = _node(schema, req.path)
-        secret = is_secret_name(str(req.path[-1])) or (node is not None and node.hide_value)
         vs = node.value_space if node is not None else None
-        shown = MASK if redact and secret else _value(req.value, vs)
+        shown = MASK if redact and secret_config(req.path, schema) else _value(req.value, vs)
         return f"xConfiguration {_path(req.path[1:])}: {shown}{_tag(req.result_id)}"
     if isinstance(req, Command):
         cmd = _node(schema, ("Command", *req.path))
@@ -169,23 +160,6 @@ def to_line(req: Request, redact: bool = False, schema: Schema | None = None) ->
     raise TypeError(f"not a request: {type(req).__name__}")
 
 
-def _redact_obj(obj: Any) -> Any:
-    """A JSON value with the values of secret-named keys masked (xSet of a secret too)."""
-    if isinstance(obj, list):
-        return [_redact_obj(v) for v in obj]
-    if not isinstance(obj, dict):
-        return obj
-    out = {k: MASK if isinstance(k, str) and is_secret_name(k) else _redact_obj(v)
-           for k, v in obj.items()}
-    path = out.get("Path")
-    if "Value" in out and isinstance(path, list) and path and is_secret_name(str(path[-1])):
-        out["Value"] = MASK
-    return out
-
-
-_JSON_SECRET = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*("(?:[^"\\]|\\.)*"?|[^,{}\[\]\s"]+)')
-
-
 def redact_spans(line: str, schema: Schema | None = None) -> list[tuple[int, int]]:
     """Where `line` holds secret values, as sorted (start, end) offsets.
 
@@ -198,10 +172,8 @@ def redact_spans(line: str, schema: Schema | None = None) -> list[tuple[int, int
         toks = toks[1:]
     if not toks:
         return []
-    if toks[0].kind is Kind.JSON:
-        at = toks[0].start
-        return [(at + m.start(2), at + m.end(2)) for m in _JSON_SECRET.finditer(toks[0].text)
-                if is_secret_name(m.group(1))]
+    if toks[0].kind is Kind.JSON:  # a raw JSON-RPC request: the same rules, read from its JSON
+        return json_spans(toks[0].text, toks[0].start, schema)
     verb = resolve_verb(toks[0].text) if toks[0].kind is Kind.VERB else None
     if verb == "xConfiguration":
         return _config_spans(toks, schema)
@@ -232,8 +204,7 @@ def _config_spans(toks: list[Token], schema: Schema | None) -> list[tuple[int, i
     if colon is None or colon < 2:
         return []
     names = [t.text for t in toks[1:colon] if t.kind in (Kind.NODE, Kind.INDEX)]
-    node = _node(schema, ["Configuration", *names])
-    if not (is_secret_name(toks[colon - 1].text) or (node is not None and node.hide_value)):
+    if not (is_secret_name(toks[colon - 1].text) or secret_config(["Configuration", *names], schema)):
         return []
     return [(t.start, t.end) for t in toks[colon + 1:]
             if t.kind in (Kind.STRING, Kind.VALUE, Kind.ERROR)]

@@ -8,9 +8,10 @@ the whole session.
 Certificate trust for wss:// (xshell.transport.pinning): first a normal verified
 connect; if the certificate does not verify (self-signed, unknown CA, wrong name), a
 connect without CA verification whose `verify_peer` hook enforces the pin before the
-credentials are sent. A certificate nobody has decided on yet is asked about on the
-terminal in interactive runs — with no connection open, so a slow answer cannot time
-anything out — and refused in every other run.
+credentials are sent; why the CA check failed goes into the refusal and the question.
+A certificate nobody has decided on yet is asked about on the terminal in interactive
+runs — with no connection open, so a slow answer cannot time anything out — and refused
+in every other run.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from collections.abc import Callable
 from typing import Any
 
 from xshell.errors import ConnectionFailed, TLSFailed
+from xshell.inert import inert, inert_block
 from xshell.transport.pinning import (KnownHosts, PinPolicy, UnknownCertificate,
                                       answer_means_yes, verification_failure)
 
 Ask = Callable[[str], "str | None"]  # question → the user's answer (None at end of input)
 Notify = Callable[[str], None]
 _MAX_ASKS = 3
+_OPEN_TIMEOUT = 10.0  # seconds to open a connection; a shorter --timeout shortens it too
 
 
 class _Verified(TLSFailed):
@@ -47,7 +50,7 @@ def _warn_once(message: str) -> None:
     """A warning about the run, not one device: a 200-room script prints it once."""
     if message not in _WARNED:
         _WARNED.add(message)
-        print(f"xshell: warning: {message}", file=sys.stderr)
+        print(inert(f"xshell: warning: {message}"), file=sys.stderr)
 
 
 def preset_password(args: argparse.Namespace) -> str | None:
@@ -136,14 +139,14 @@ def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
 
 def ask_terminal(question: str) -> str | None:
     """Ask on the terminal (stderr, so stdout stays clean); None at end of input."""
-    sys.stderr.write(question)
+    sys.stderr.write(inert_block(question))
     sys.stderr.flush()
     line = sys.stdin.readline()
     return line if line else None
 
 
 def _stderr(text: str) -> None:
-    print(f"xshell: {text}", file=sys.stderr)
+    print(inert(f"xshell: {text}"), file=sys.stderr)
 
 
 def ca_context(cacert: str | None) -> ssl.SSLContext:
@@ -175,6 +178,8 @@ class Connector:
         self.reconnect = reconnect  # clients reconnect by themselves (interactive, --follow)
         # Set by the mode once its session exists; the clients call through these.
         self.on_state: Callable[[str, str], None] | None = None
+        # Feedback registrations not made again after a reconnect: (count, one line or "").
+        self.on_restore: Callable[[int, str], None] | None = None
         self.on_resync: Callable[[int, dict[str, Any]], None] | None = None
         # Bad frames from the device (garbage, unknown ids…): one line for the user.
         self.on_protocol_error: Callable[[Exception], None] | None = None
@@ -223,6 +228,8 @@ class Connector:
                 self._policy = PinPolicy(parsed.host, parsed.port, store=KnownHosts(),
                                          expected=getattr(args, "fingerprint", None),
                                          accept_new=bool(getattr(args, "accept_new", False)),
+                                         accept_invalid=bool(getattr(args, "accept_invalid",
+                                                                     False)),
                                          notify=self._notify)
             except ValueError as exc:
                 raise ConnectionFailed(f"--fingerprint: {exc}") from None
@@ -242,17 +249,26 @@ class Connector:
             extra = {"reconnect": ReconnectPolicy(), "on_state": self._state}
         return XoWSClient(self._target, username=self._user, password=self.__password or "",
                           auth=self.args.auth, timeout=self.args.timeout,
-                          on_protocol_error=self._protocol_error, **extra, **tls)
+                          open_timeout=min(_OPEN_TIMEOUT, self.args.timeout or _OPEN_TIMEOUT),
+                          on_protocol_error=self._protocol_error, on_restore=self._restore,
+                          **extra, **tls)
 
     def _protocol_error(self, err: Exception) -> None:
         if self.on_protocol_error is not None:
             self.on_protocol_error(err)
         else:
-            print(f"xshell: device sent something unexpected: {err}", file=sys.stderr, flush=True)
+            print(inert(f"xshell: device sent something unexpected: {err}"), file=sys.stderr,
+                  flush=True)
 
     def _state(self, state: str, detail: str) -> None:
         if self.on_state is not None:
             self.on_state(state, detail)
+
+    def _restore(self, unrestored: int, detail: str) -> None:
+        if self.on_restore is not None:
+            self.on_restore(unrestored, detail)
+        elif detail:  # never silent: a registration that is not restored is a hole
+            print(inert(f"xshell: {detail}"), file=sys.stderr, flush=True)
 
     async def _open(self, **tls: Any) -> Any:
         """Connect; a password prompt waits until the certificate is settled, as in SSH."""
@@ -289,10 +305,10 @@ class Connector:
         try:  # a certificate a CA vouches for needs no pin
             return await self._open(ssl_context=self._ca, verify_peer=policy.verify_ca_passed)
         except TLSFailed as exc:
-            reason = verification_failure(exc)
-            if reason is None:  # a broken handshake, or --fingerprint refused: as it is
+            failure = verification_failure(exc)
+            if failure is None:  # a broken handshake, or --fingerprint refused: as it is
                 raise
-            policy.reason = reason
+            policy.failure = failure  # what the pin check and the question will say
         try:
             return await self._open(insecure=True, verify_peer=policy.verify)
         except UnknownCertificate as exc:

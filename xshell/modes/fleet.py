@@ -38,20 +38,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from xshell.context import ShellContext
 from xshell.fleet import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
+from xshell.inert import inert, inert_lines
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
+
+try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
+    import resource
+except ImportError:
+    resource = None  # type: ignore[assignment]
 
 _FD_SPARE = 64  # files a run needs besides one socket per connected device
 
 
 def _usage(message: str) -> int:
-    print(f"xshell: error: {message}", file=sys.stderr, flush=True)
+    print(inert(f"xshell: error: {message}"), file=sys.stderr, flush=True)
     return EXIT_USAGE
 
 
@@ -96,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _fit_jobs(jobs: int) -> int:
     """Raise the open-file limit for `jobs` sockets if allowed; else run fewer at once."""
+    if resource is None:  # Windows: no such limit to fit
+        return jobs
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (OSError, ValueError):
@@ -126,7 +133,8 @@ def block_lines(outcome: DeviceOutcome, json_mode: bool) -> list[str]:
         if not outcome.out and outcome.status == EXIT_CONNECTION:
             return []  # never connected: nothing to show; stderr and the summary say why
         same = outcome.name == outcome.host
-        lines = [f"== {outcome.name} ==" if same else f"== {outcome.name} ({outcome.host}) =="]
+        name, host = inert(outcome.name), inert(outcome.host)  # name: maybe the device's own
+        lines = [f"== {name} ==" if same else f"== {name} ({host}) =="]
         for _, chunk in outcome.out:
             lines += chunk
         return lines
@@ -153,7 +161,7 @@ def _is_json(line: str) -> bool:
 
 def note_lines(outcome: DeviceOutcome) -> list[str]:
     """xshell's messages about the device for stderr; the first line of each is prefixed."""
-    return [f"xshell: {outcome.name}: {note}" for note in outcome.notes]
+    return [f"xshell: {inert(outcome.name)}: {note}" for note in outcome.notes]
 
 
 class Display:
@@ -180,15 +188,15 @@ class Display:
         if paused:  # the bar shares the screen with stdout: erase it, write, draw it again
             self._progress.stop()
         if block:
-            sys.stdout.write("\n".join(block) + "\n")
+            sys.stdout.write("\n".join(inert_lines(block)) + "\n")
             sys.stdout.flush()
         if notes:
             if self._progress is not None and not paused:
-                for note in notes:
+                for note in inert_lines(notes):
                     self._progress.console.print(note, markup=False, highlight=False, emoji=False,
                                                  soft_wrap=True)
             else:
-                sys.stderr.write("\n".join(notes) + "\n")
+                sys.stderr.write("\n".join(inert_lines(notes)) + "\n")
                 sys.stderr.flush()
         if self._progress is not None:
             self._progress.update(self._task, completed=self.finished, failed=self.failures)
@@ -230,8 +238,9 @@ TABLE_OK_ROWS = 20  # rows of devices that succeeded in the terminal table
 
 
 def _row(o: DeviceOutcome) -> tuple[str, ...]:
-    return (o.name, o.host, str(o.status), str(o.ok), str(o.failed), f"{o.seconds:.2f}s",
-            o.first_error)
+    """One summary row; every cell inert (the name may be the device's SystemUnit Name)."""
+    return (inert(o.name), inert(o.host), str(o.status), str(o.ok), str(o.failed),
+            f"{o.seconds:.2f}s", inert(o.first_error))
 
 
 def summary_order(outcomes: Sequence[DeviceOutcome]) -> list[DeviceOutcome]:
@@ -249,6 +258,7 @@ def summary_lines(outcomes: Sequence[DeviceOutcome]) -> list[str]:
 def _summary_table(outcomes: Sequence[DeviceOutcome]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     shown = [o for o in outcomes if not o.succeeded]
     good = [o for o in outcomes if o.succeeded]
@@ -261,7 +271,8 @@ def _summary_table(outcomes: Sequence[DeviceOutcome]) -> None:
         table.add_column(head, no_wrap=not last, overflow="ellipsis" if last else "fold",
                          justify="right" if head in ("exit", "ok", "failed", "time") else "left")
     for o, row in zip(shown, rows):
-        table.add_row(*row, style=None if o.succeeded else "red")
+        # Text, not str: a cell is never read as rich markup ("[link=…]" in a device name)
+        table.add_row(*(Text(cell) for cell in row), style=None if o.succeeded else "red")
     if hidden > 0:
         table.add_row(f"… {hidden} more ok", *[""] * (len(_HEAD) - 1), style="dim")
     Console(stderr=True, highlight=False).print(table)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed
+from xshell.inert import inert
 from xshell.modes.connect import Connector
 from xshell.session import EXIT_CONNECTION, EXIT_USAGE, Session
 
@@ -104,6 +105,7 @@ class DeviceOpener:
                               context=self.context, name=name or getattr(ns, "name", None) or "")
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
             conn.on_state = backend.on_connection_state
+            conn.on_restore = backend.on_restore_state
             conn.on_protocol_error = backend.on_protocol_error
 
             async def close() -> None:
@@ -188,7 +190,7 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         context = ShellContext.for_run(args)
     except ValueError as exc:  # TranscriptError: the file cannot be opened; one line, exit 2
-        print(f"xshell: error: --log: {exc}", file=sys.stderr)
+        print(inert(f"xshell: error: --log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     opener = DeviceOpener(args, context)
     settings = getattr(args, "settings", None)
@@ -201,7 +203,7 @@ async def _run(args: argparse.Namespace) -> int:
             except ConnectionFailed as exc:
                 label = getattr(ns, "name", None) or getattr(ns, "target", None) or "device"
                 prefix = f"{label}: " if len(targets) > 1 else ""
-                print(f"xshell: {prefix}{exc}", file=sys.stderr)
+                print(inert(f"xshell: {prefix}{exc}"), file=sys.stderr)
         if not multi.devices:
             return EXIT_CONNECTION
         first = multi.current

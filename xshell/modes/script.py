@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from collections.abc import Iterator
 
 from xshell.context import ShellContext
 from xshell.errors import ConnectionFailed
+from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
 from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
+from xshell.stopsignals import on_stop_signals
 from xshell.transcript import TranscriptError
 
 
@@ -47,7 +48,7 @@ class _Usage(Exception):
 
 def _out(lines: list[str]) -> None:
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(inert_lines(lines)) + "\n")
         sys.stdout.flush()
 
 
@@ -55,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         where, items = _items(args)
     except _Usage as exc:
-        print(f"xshell: error: {exc}", file=sys.stderr)
+        print(inert(f"xshell: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     try:
         context = ShellContext.for_run(args)  # --log / --log-format come from the CLI
     except TranscriptError as exc:
-        print(f"xshell: error: --log: {exc}", file=sys.stderr)
+        print(inert(f"xshell: error: --log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     try:
         return asyncio.run(_run(args, where, items, context))
@@ -77,10 +78,10 @@ def _report(where: str, lineno: int, result: Result) -> None:
         return
     head = f"xshell: {where}:{lineno}:"
     if result.kind == "parse_error":
-        print(f"{head} parse error", file=sys.stderr)
-        print("\n".join(result.lines), file=sys.stderr)
+        print(inert(f"{head} parse error"), file=sys.stderr)
+        print("\n".join(inert_lines(result.lines)), file=sys.stderr)
     else:
-        print(" ".join([head, *result.lines]), file=sys.stderr)
+        print(inert(" ".join([head, *result.lines])), file=sys.stderr)
     sys.stderr.flush()
 
 
@@ -119,7 +120,7 @@ async def _run(args: argparse.Namespace, where: str,
                     if result.exit_shell:  # bye: the script ends here, nothing is followed
                         return status
             except ParseError as exc:  # a script-level problem: an unterminated body
-                print(f"xshell: {where}: {exc}", file=sys.stderr)
+                print(inert(f"xshell: {where}: {exc}"), file=sys.stderr)
                 return EXIT_USAGE
             if args.follow and session.registrations:
                 code = await _follow(client, done)
@@ -128,7 +129,7 @@ async def _run(args: argparse.Namespace, where: str,
                 print("xshell: --follow: no xFeedback registrations were made; nothing to follow",
                       file=sys.stderr)
     except ConnectionFailed as exc:
-        print(f"xshell: {exc}", file=sys.stderr)
+        print(inert(f"xshell: {exc}"), file=sys.stderr)
         if context.transcript is not None:
             context.transcript.note("", f"connection failed: {exc}")  # never the target: user:pw@
         return EXIT_CONNECTION
@@ -138,31 +139,22 @@ async def _run(args: argparse.Namespace, where: str,
 def _report_state(state: str, detail: str) -> None:
     """--follow survives reconnects; say on stderr what happened, never on stdout (jq)."""
     if state != "connected" or detail:
-        print(f"xshell: {detail or state}", file=sys.stderr, flush=True)
+        print(inert(f"xshell: {detail or state}"), file=sys.stderr, flush=True)
 
 
 async def _follow(client: object, done: asyncio.Event) -> int:
     """Wait for Ctrl-C/SIGTERM, --max-events, or the connection closing (exit 3)."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, done.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    restore_signals = on_stop_signals(asyncio.get_running_loop(), done.set)  # Windows too
     closed = asyncio.ensure_future(client.wait_gone())  # type: ignore[attr-defined]
     stop = asyncio.ensure_future(done.wait())
     try:
         finished, _ = await asyncio.wait({closed, stop}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError):
-                pass
+        restore_signals()
         closed.cancel()
         stop.cancel()
     if stop in finished:
         return EXIT_OK
     reason = closed.result() if closed.done() and not closed.cancelled() else "closed"
-    print(f"xshell: --follow: the connection to the device closed: {reason}", file=sys.stderr)
+    print(inert(f"xshell: --follow: the connection to the device closed: {reason}"), file=sys.stderr)
     return EXIT_CONNECTION

@@ -143,10 +143,17 @@ def is_secret_name(name: str) -> bool:
     """Names like *Password*, *Passphrase*, ChallengePassword, *Key, *Pin.
 
     Matched on CamelCase words, so Mapping or KeyCode are not secrets but
-    SharedKey, NtpKey and HostPin are.
+    SharedKey, NtpKey and HostPin are. A name in one case (`oldpassphrase`, `NEWPASSWORD`:
+    the device reads parameter names in any case) has no word boundaries to go by, so
+    there the words are looked for inside it.
     """
     words = [w.lower() for w in _CAMEL.findall(name)] or [name.lower()]
-    return bool(_SECRET_WORDS.intersection(words)) or words[-1] in _SECRET_LAST
+    if _SECRET_WORDS.intersection(words) or words[-1] in _SECRET_LAST:
+        return True
+    if name.islower() or name.isupper():
+        low = name.lower()
+        return any(w in low for w in _SECRET_WORDS) or low.endswith(tuple(_SECRET_LAST))
+    return False
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -248,7 +248,7 @@ class SchemaStore:
             return
         tmp = self._dir / f".{root}.{os.getpid()}.{id(self):x}.tmp"
         try:
-            self._dir.mkdir(parents=True, exist_ok=True)
+            self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # names the rooms: private
             tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
             tmp.replace(self._dir / f"{root}.json")
             node = self._nodes.get(root)

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import ssl
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 
 from xshell.sim.device import DeviceModel
 from xshell.sim.multi import MAX_DEVICES
+from xshell.stopsignals import on_stop_signals
 
 PROG = "xshell-sim"
 
@@ -122,11 +122,8 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
     port = args.port if args.port is not None else (8443 if ctx else 8080)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):  # before the URL line: whoever reads it may signal at once
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    # before the URL line: whoever reads it may signal at once (works on Windows too)
+    on_stop_signals(loop, stop.set)
     if args.devices > 1:
         return await _run_many(args, model, ctx, make, port, stop)
     try:

@@ -15,8 +15,14 @@ Python API (`Simulator.faults`, always available to the code that holds the simu
     heal()                     end a silence: reading and writing resume
     rate_limit(seconds)        upgrades get HTTP 503 for `seconds`
     delay(seconds)             every later request is handled `seconds` late (0 = off)
+    subscribe_delay(seconds)   every later xFeedback/Subscribe is handled `seconds` late: its
+                               reply (and the subscription) come late, events follow (0 = off)
     not_ready(seconds)         every request gets -31997 Not Ready for `seconds`
-    subscriber_limit(seconds=None)  xFeedback/Subscribe gets -31998 Subscriber Count Exceeded
+    subscriber_limit(seconds=None, count=None)  xFeedback/Subscribe gets -31998 Subscriber
+                               Count Exceeded — every one, or with `count` only those beyond
+                               `count` subscriptions held on the device (all connections)
+    drop_on(method, skip=0)    cut every connection (as drop()) when the (skip+1)-th later
+                               `method` request arrives, instead of answering it; once
     send_garbage(kind, size=…, count=2)  one bad frame to every client; kinds in GARBAGE
     send_raw(data)             any text or bytes frame to every client (fuzzing)
     clear()                    end every fault above except a reboot in progress
@@ -26,9 +32,11 @@ Hidden JSON-RPC method (only when the simulator was built with `faults=True`, i.
 
     {"jsonrpc":"2.0","id":1,"method":"xSimulator/Fault",
      "params":{"Kind":"drop"|"reboot"|"close"|"silence"|"heal"|"rate_limit"|"delay"|
-               "not_ready"|"subscriber_limit"|"garbage"|"clear",
+               "subscribe_delay"|"not_ready"|"subscriber_limit"|"drop_on"|"garbage"|"clear",
                "Seconds":<number>, "Code":<int>, "Reason":<str>, "Type":<garbage kind>,
-               "Size":<bytes>, "Count":<int>}}
+               "Size":<bytes>, "Count":<int>, "Method":<str>, "Skip":<int>}}
+
+`Count` is the garbage count, or subscriber_limit's cap; `Method` and `Skip` are drop_on's.
 
 The reply (`{"status":"OK"}`) is sent before the fault strikes. Device-wide faults hit
 every connection; `garbage` goes to the requesting connection only. Kind names are
@@ -53,7 +61,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from xshell.errors import InvalidParams, NotReady, SubscriberCountExceeded, XAPIError
+from xshell.errors import InternalError, NotReady, SubscriberCountExceeded, XAPIError
 from xshell.sim.rpc import Answer
 
 if TYPE_CHECKING:
@@ -69,8 +77,8 @@ FAULT_METHOD = "xSimulator/Fault"
 MiB = 1024 * 1024
 GARBAGE = ("text", "binary", "array", "unknown_id", "error_null", "unknown_subscription", "huge",
            "duplicate", "reorder")
-KINDS = ("drop", "reboot", "close", "silence", "heal", "rate_limit", "delay", "not_ready",
-         "subscriber_limit", "garbage", "clear")
+KINDS = ("drop", "reboot", "close", "silence", "heal", "rate_limit", "delay", "subscribe_delay",
+         "not_ready", "subscriber_limit", "drop_on", "garbage", "clear")
 UNKNOWN_ID = 987654321
 UNKNOWN_SUBSCRIPTION = 4711
 
@@ -89,6 +97,17 @@ _GARBAGE_BY_NORM = {_norm(k): k for k in GARBAGE}
 
 
 @dataclass
+class _Refusal:
+    """A request fault: `make()` gives the error a matching request gets, or None to let
+    it through; set by the fault `name` (setting that fault again replaces it)."""
+
+    name: str
+    method: str  # lower case, or "*" for every method
+    until: float | None
+    make: Callable[[], XAPIError | None]
+
+
+@dataclass
 class _Shaping:
     """Per-connection faults that act on the connection's next replies."""
 
@@ -104,7 +123,8 @@ class Faults:
         self.sim = sim
         self.rpc_enabled = rpc_enabled
         self.request_delay = 0.0
-        self._refusals: dict[str, tuple[float | None, Callable[[], XAPIError]]] = {}
+        self.subscribe_delay_s = 0.0
+        self._refusals: list[_Refusal] = []
         self._rate_limited_until = 0.0
         self._talking = asyncio.Event()
         self._talking.set()
@@ -130,21 +150,25 @@ class Faults:
 
     def delay_for(self, method: str) -> float:
         """How late to handle a request (the fault method itself is never delayed)."""
-        if not self.request_delay or method.lower().startswith("xsimulator/"):
+        low = method.lower()
+        if low.startswith("xsimulator/"):
             return 0.0
+        if low == "xfeedback/subscribe" and self.subscribe_delay_s:
+            return max(self.request_delay, self.subscribe_delay_s)
         return self.request_delay
 
     def refusal(self, low_method: str) -> XAPIError | None:
-        """The error a refused request gets, if a not-ready/subscriber fault is on."""
+        """The error a refused request gets, if a not-ready/subscriber/drop_on fault is on."""
         if not self._refusals:
             return None
         now = time.monotonic()
-        for key in list(self._refusals):
-            until, make = self._refusals[key]
-            if until is not None and now >= until:
-                del self._refusals[key]
-            elif key == "*" or key == low_method:
-                return make()
+        for refusal in list(self._refusals):
+            if refusal.until is not None and now >= refusal.until:
+                self._refusals.remove(refusal)
+            elif refusal.method == "*" or refusal.method == low_method:
+                err = refusal.make()
+                if err is not None:
+                    return err
         return None
 
     def shape(self, conn: Connection, message: Mapping[str, Any], text: str) -> bool:
@@ -227,14 +251,48 @@ class Faults:
         """Handle every later request `seconds` late (replies then overtake each other)."""
         self.request_delay = _seconds(seconds, "delay")
 
+    def subscribe_delay(self, seconds: float) -> None:
+        """Handle every later xFeedback/Subscribe `seconds` late (0 = off): a reply that
+        comes after the client's timeout, with the subscription's events right behind it."""
+        self.subscribe_delay_s = _seconds(seconds, "subscribe_delay")
+
     def not_ready(self, seconds: float) -> None:
         """Every request gets -31997 Not Ready for `seconds` (a codec still booting)."""
-        self._refuse("*", _seconds(seconds, "not_ready"), lambda: NotReady("Not Ready"))
+        self._refuse("not_ready", "*", _seconds(seconds, "not_ready"), lambda: NotReady("Not Ready"))
 
-    def subscriber_limit(self, seconds: float | None = None) -> None:
-        """xFeedback/Subscribe gets -31998 Subscriber Count Exceeded (until clear())."""
-        self._refuse("xfeedback/subscribe", None if seconds is None else _seconds(seconds, "subscriber_limit"),
-                     lambda: SubscriberCountExceeded("Subscriber Count Exceeded"))
+    def subscriber_limit(self, seconds: float | None = None, count: int | None = None) -> None:
+        """xFeedback/Subscribe gets -31998 Subscriber Count Exceeded (until clear()).
+
+        count: refuse only while the device holds `count` subscriptions or more, over all
+        connections (a codec that still counts a dead connection's subscriptions).
+        """
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise ValueError(f"subscriber_limit: Count must be a whole number >= 0, not {count!r}")
+
+        def make() -> XAPIError | None:
+            if count is not None and sum(len(c.subscriptions) for c in self.sim.connection_list()) < count:
+                return None
+            return SubscriberCountExceeded("Subscriber Count Exceeded")
+        self._refuse("subscriber_limit", "xfeedback/subscribe",
+                     None if seconds is None else _seconds(seconds, "subscriber_limit"), make)
+
+    def drop_on(self, method: str, skip: int = 0) -> None:
+        """Cut every connection the moment the (skip+1)-th later `method` request arrives,
+        unanswered — e.g. a link lost halfway through restoring feedback registrations."""
+        if not isinstance(method, str) or not method:
+            raise ValueError(f"drop_on: Method must be a method name, not {method!r}")
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise ValueError(f"drop_on: Skip must be a whole number >= 0, not {skip!r}")
+        left = [skip]
+
+        def make() -> XAPIError | None:
+            if left[0] > 0:
+                left[0] -= 1
+                return None
+            self._refusals[:] = [r for r in self._refusals if r.name != "drop_on"]
+            self.drop()  # the answer below is never sent: the connection is closing
+            return InternalError("Internal error")
+        self._refuse("drop_on", method.lower(), None, make)
 
     def clear(self) -> None:
         """Every fault off (a reboot in progress runs its course)."""
@@ -242,14 +300,18 @@ class Faults:
         self._refusals.clear()
         self._rate_limited_until = 0.0
         self.request_delay = 0.0
+        self.subscribe_delay_s = 0.0
         for conn, shaping in list(self._shaping.items()):
             for held in shaping.held:
                 conn.send_raw(held)
             conn.shaper = None
         self._shaping.clear()
 
-    def _refuse(self, key: str, seconds: float | None, make: Callable[[], XAPIError]) -> None:
-        self._refusals[key] = (None if seconds is None else time.monotonic() + seconds, make)
+    def _refuse(self, name: str, method: str, seconds: float | None,
+                make: Callable[[], XAPIError | None]) -> None:
+        self._refusals[:] = [r for r in self._refusals if r.name != name]
+        self._refusals.append(_Refusal(name, method, None if seconds is None else time.monotonic() + seconds,
+                                       make))
 
     def _mute(self, conn: Connection) -> None:
         conn.gate.clear()
@@ -296,58 +358,9 @@ class Faults:
 
     def rpc(self, conn: Connection, params: Any) -> Answer:
         """xSimulator/Fault: validate now (errors reach the caller), strike after the reply."""
-        if not isinstance(params, dict):
-            raise _bad("params", "must be an object")
-        get = {str(k).lower(): v for k, v in params.items()}.get
-        raw_kind = get("kind")
-        kind = _KIND_BY_NORM.get(_norm(str(raw_kind))) if isinstance(raw_kind, str) else None
-        if kind is None:
-            raise _bad("Kind", f"unknown fault kind {raw_kind!r}; one of {', '.join(KINDS)}")
-        seconds = get("seconds")
-        try:
-            strike = self._strike(conn, kind, seconds, get)
-        except (TypeError, ValueError) as exc:
-            raise _bad("Kind", str(exc)) from None
+        from xshell.sim.faultrpc import fault_rpc  # the method's parameters are its own concern
 
-        def after() -> None:
-            if kind in ("drop", "close", "silence"):  # the reply must get out first
-                self._spawn(self._after_flush(conn, strike))
-            else:
-                strike()
-        return Answer({"status": "OK"}, after)
-
-    def _strike(self, conn: Connection, kind: str, seconds: Any,
-                get: Callable[[str], Any]) -> Callable[[], None]:
-        if kind in ("reboot", "rate_limit", "delay", "not_ready"):
-            value = _seconds(seconds, kind)
-            return lambda: getattr(self, kind)(value)
-        if kind in ("silence", "subscriber_limit"):
-            value_or_none = None if seconds is None else _seconds(seconds, kind)
-            return lambda: getattr(self, kind)(value_or_none)
-        if kind == "close":
-            code, reason = get("code"), get("reason")
-            code = 1000 if code is None else code
-            reason = "" if reason is None else str(reason)
-            if isinstance(code, bool) or not isinstance(code, int) or not sendable_close_code(code):
-                raise ValueError(f"close code {code!r} cannot be sent (1000-1003, 1007-1014, 3000-4999)")
-            return lambda: self.close(code, reason)
-        if kind == "garbage":
-            size, count = get("size"), get("count")
-            size = 20 * MiB if size is None else size
-            count = 2 if count is None else count
-            if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= 256 * MiB:
-                raise ValueError(f"Size {size!r} must be a number of bytes up to 256 MiB")
-            garbage_type = get("type")
-            if _GARBAGE_BY_NORM.get(_norm(str(garbage_type))) is None:
-                raise ValueError(f"unknown garbage Type {garbage_type!r}; one of {', '.join(GARBAGE)}")
-            if _norm(str(garbage_type)) == "reorder" and (not isinstance(count, int) or count < 2):
-                raise ValueError(f"reorder needs a Count of at least 2 replies, not {count!r}")
-            return lambda: self.send_garbage(str(garbage_type), size=size, count=count, conn=conn)
-        return getattr(self, kind)  # drop, heal, clear
-
-    async def _after_flush(self, conn: Connection, strike: Callable[[], None]) -> None:
-        await conn.flush(1.0)
-        strike()
+        return fault_rpc(self, conn, params)
 
 
 def garbage_frame(kind: str, size: int = 20 * MiB) -> str | bytes:
@@ -379,8 +392,3 @@ def _seconds(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
         raise ValueError(f"{what}: Seconds must be a number from 0 to 86400, not {value!r}")
     return float(value)
-
-
-def _bad(parameter: str, reason: str) -> InvalidParams:
-    return InvalidParams("Bad usage: Missing or invalid parameter(s).",
-                         data={"Parameter": parameter, "Reason": reason})

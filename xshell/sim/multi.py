@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import resource
 from collections.abc import AsyncIterator, Callable
 from ssl import SSLContext
 from types import MappingProxyType
 
 from xshell.sim.device import DeviceModel
 from xshell.sim.simulator import Simulator
+
+try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
+    import resource
+except ImportError:
+    resource = None  # type: ignore[assignment]
 
 MAX_DEVICES = 1000
 _FD_SPARE = 32  # the interpreter's own files, stdio, the odd log file
@@ -51,6 +55,8 @@ def fd_needed(count: int) -> int:
 def ensure_fd_limit(count: int) -> None:
     """Raise the soft open-file limit for `count` devices, or say why it cannot be done."""
     need = fd_needed(count)
+    if resource is None:  # Windows: no such limit to raise
+        return
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (OSError, ValueError):

@@ -14,6 +14,10 @@ feedback registration is made again: `subscribe()` returns a client-side id that
 valid across reconnects, the handler keeps receiving (payload, that id), and the
 current values sent right after a re-subscription go to `on_resync(sub_id, payload)`
 (or to the handler when no on_resync is set), so a shell can mark them as a resync.
+A registration the device refuses to make again is retried in the background until it
+is made (xshell.transport.restorer); `on_restore(unrestored, detail)` hears how many are
+still missing. `adopt()` moves the registrations of a closed client to a new one, which
+restores them the same way (a shell's manual `reconnect`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Literal
 
@@ -32,13 +36,15 @@ from websockets.exceptions import ConnectionClosed
 
 from xshell.errors import ConnectionLost, ProtocolError, RequestTimeout
 from xshell.transport.deadlines import Deadlines
+from xshell.transport.feedbackapi import FeedbackMethods
 from xshell.transport.keepalive import keepalive, why_closed
 from xshell.transport.opening import PeerState, PeerVerifier, open_websocket
 from xshell.transport.outbox import Outbox
 from xshell.transport.reconnect import (CLOSED, CONNECTED, DISCONNECTED, RECONNECTED,
                                        ReconnectPolicy, StateCallback, reconnect_loop,
                                        resolve_policy)
-from xshell.transport.registry import Registry, ResyncHandler, restore
+from xshell.transport.registry import Registry, ResyncHandler
+from xshell.transport.restorer import Restorer
 from xshell.transport.rpc import RpcTable, Subscription
 from xshell.transport.target import Target, parse_target
 from xshell.transport.xapi import PathLike, XapiMethods, normalize_path
@@ -48,18 +54,22 @@ __all__ = ["MiB", "PathLike", "XoWSClient", "normalize_path"]
 log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
+REPORTS_PER_LINK = 10  # protocol errors told per link before the rest are only counted
 
 
 def _default_protocol_error(err: ProtocolError) -> None:
     log.warning("protocol error: %s", err)
 
 
-class XoWSClient(XapiMethods):
+class XoWSClient(FeedbackMethods, XapiMethods):
     """A JSON-RPC 2.0 client for one device; use as `async with XoWSClient(...) as c:`.
 
     reconnect: None/False (default) = a lost link stays lost; True or a ReconnectPolicy =
     reconnect automatically. on_state(state, detail) hears every connection change;
-    on_resync(sub_id, payload) gets the current values after a re-subscription.
+    on_resync(sub_id, payload) gets the current values after a re-subscription;
+    on_restore(unrestored, detail) hears when a registration could not be made again
+    (detail: one line; "" when only the count changed) and when it finally was — without
+    it, a failure goes to on_protocol_error.
     close_timeout bounds the closing handshake, so close() never hangs on a dead link.
     """
 
@@ -75,6 +85,7 @@ class XoWSClient(XapiMethods):
                  reconnect: ReconnectPolicy | bool | None = None,
                  on_state: StateCallback | None = None,
                  on_resync: ResyncHandler | None = None,
+                 on_restore: Callable[[int, str], None] | None = None,
                  close_timeout: float | None = 3.0) -> None:
         if auth not in ("basic", "subprotocol"):
             raise ValueError(f"auth must be 'basic' or 'subprotocol', not {auth!r}")
@@ -94,6 +105,7 @@ class XoWSClient(XapiMethods):
         self.reconnect_policy = resolve_policy(reconnect)
         self.on_state = on_state
         self.on_resync = on_resync
+        self.on_restore = on_restore
         self.state = DISCONNECTED
         self.state_detail = "not connected yet"
         self.reconnects = 0  # links re-opened automatically so far
@@ -105,6 +117,7 @@ class XoWSClient(XapiMethods):
         self._compression = compression
         self._proxy = proxy
         self._rpc = RpcTable(self._report)
+        self._reported = 0  # protocol errors told on the current link (see _report)
         self._registry = Registry()
         self._rng = random.Random()
         self._deadlines = Deadlines(self._expire)
@@ -113,7 +126,10 @@ class XoWSClient(XapiMethods):
         self._reader: asyncio.Task[None] | None = None
         self._pinger: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._restorer: asyncio.Task[None] | None = None
+        self._restorer = Restorer(self._registry, self._resubscribe, self._restore_news,
+                                  lambda: self.reconnect_policy or ReconnectPolicy(), self._rng,
+                                  self.target.display)
+        self._discarding: set[asyncio.Task[Any]] = set()
         self._closed: asyncio.Future[str] | None = None
         self._gone: asyncio.Future[str] | None = None
         self._closing = False
@@ -155,27 +171,10 @@ class XoWSClient(XapiMethods):
             self._gone = asyncio.get_running_loop().create_future()
         return await asyncio.shield(self._gone)
 
-    async def wait_restored(self) -> None:
-        """Wait until the registrations of the latest (re)connect have been made again
-        (or given up on: see on_protocol_error); at once when nothing is being restored."""
-        task = self._restorer
-        if task is not None and not task.done():
-            await asyncio.wait({task})
-
     @property
     def in_flight(self) -> int:
         """Requests sent and not yet answered (timed-out ones are not counted)."""
         return len(self._rpc.pending)
-
-    @property
-    def subscriptions(self) -> Mapping[int, Subscription]:
-        """Feedback registrations by client-side id (kept across reconnects)."""
-        return self._registry.subscriptions
-
-    def device_id(self, sub_id: int) -> int | None:
-        """The device's Id for registration `sub_id` on the current link (None: not made)."""
-        reg = self._registry.get(sub_id)
-        return reg.device_id if reg is not None else None
 
     async def connect(self) -> None:
         """Open the WebSocket; raise a ConnectionFailed subclass with one sentence on failure.
@@ -205,6 +204,7 @@ class XoWSClient(XapiMethods):
         self._ws = ws
         self._outbox = Outbox(ws, self._not_connected)
         self._closing = False
+        self._reported = 0
         self._dead_reason = None
         self.close_reason = None
         if self._closed is None or self._closed.done():
@@ -226,18 +226,14 @@ class XoWSClient(XapiMethods):
         self._ever_connected = True
         shown = self.target.display
         unbound = self._registry.unbound()
-        waiting = len(unbound)
         if not again:
             self._emit(CONNECTED, f"connected to {shown}")
         else:
             told = sum(not reg.quiet for reg in unbound)  # the user's, not hidden watches
             more = f"; restoring {told} feedback registration{'s' * (told != 1)}" if told else ""
             self._emit(RECONNECTED, f"connected again to {shown}{more}")
-        if waiting:
-            policy = self.reconnect_policy or ReconnectPolicy()
-            self._restorer = asyncio.create_task(
-                restore(self._registry, self._resubscribe, self._report, policy, self._rng),
-                name=f"xows-restore {shown}")
+        if unbound:
+            self._restorer.start()
 
     async def _supervise(self) -> None:
         assert self.reconnect_policy is not None
@@ -255,9 +251,9 @@ class XoWSClient(XapiMethods):
         Also stops an automatic reconnect; the registrations stay for a later connect().
         """
         self._closing = True
-        for task in (self._supervisor, self._restorer):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
+        self._restorer.stop()
+        if self._supervisor is not None and self._supervisor is not asyncio.current_task():
+            self._supervisor.cancel()
         ws, reader = self._ws, self._reader
         if self._outbox is not None:
             self._outbox.flush()  # what was issued before close() still leaves, in order
@@ -315,9 +311,9 @@ class XoWSClient(XapiMethods):
         self.close_reason = reason
         text = f"Connection to {self.target.display} lost: {reason}"
         self._rpc.fail_all(lambda: ConnectionLost(text))
-        for task in (self._pinger, self._restorer):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
+        self._restorer.stop()
+        if self._pinger is not None and self._pinger is not asyncio.current_task():
+            self._pinger.cancel()
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(reason)
         if self.on_close is not None:
@@ -360,6 +356,15 @@ class XoWSClient(XapiMethods):
         if self._closing:  # stragglers of a connection being closed are nobody's concern
             log.debug("while closing: %s", err)
             return
+        # A hostile or broken device can send garbage without end: tell the first few of a
+        # link, then say once that the rest are not shown, so stderr and the pane stay usable.
+        self._reported += 1
+        if self._reported > REPORTS_PER_LINK:
+            log.debug("not shown: %s", err)
+            return
+        if self._reported == REPORTS_PER_LINK:
+            err = ProtocolError(f"{err}; any further unexpected frames on this connection are "
+                                f"not shown ({REPORTS_PER_LINK} told)")
         try:
             self.on_protocol_error(err)
         except Exception:

@@ -4,15 +4,23 @@ A pulled cable or a hung device leaves TCP open and silent; without pings nothin
 would notice until a request timed out. websockets' built-in keepalive notices too,
 but then waits for the closing handshake (up to its close timeout) before the
 connection counts as closed — on a dead link that is dead time during which requests
-hang. This loop instead declares the link dead the moment a pong is overdue and cuts
-the transport, so the reader ends at once: worst case interval + timeout after the
-last sign of life (5 s + 5 s by default).
+hang. This loop instead declares the link dead and cuts the transport, so the reader
+ends at once: worst case interval + timeout after the last sign of life (5 s + 5 s by
+default).
+
+A busy link is not a dead one. With 200,000 requests in flight the device's pong queues
+behind the replies to them and may come many seconds late, while replies pour in the
+whole time. So any byte received counts as a sign of life (the connection records when
+bytes last came in: `xs_last_rx`, see xshell.transport.opening), and the link is
+declared dead only when *nothing at all* has arrived for `timeout` seconds while a pong
+is awaited.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from websockets.asyncio.client import ClientConnection
@@ -20,27 +28,45 @@ from websockets.exceptions import ConnectionClosed
 
 log = logging.getLogger(__name__)
 
+_monotonic = time.monotonic
+
 
 async def keepalive(ws: ClientConnection, interval: float, timeout: float | None,
                     dead: Callable[[str], None]) -> None:
-    """Ping every `interval` s; no pong within `timeout` s → dead(reason) and abort TCP.
+    """Ping every `interval` s; nothing at all received for `timeout` s while the pong is
+    awaited → dead(reason) and abort TCP.
 
     timeout None: ping without a deadline (keeps NAT and proxies awake, judges nothing).
     """
-    limit = timeout
     while True:
         await asyncio.sleep(interval)
         try:
-            async with asyncio.timeout(limit):
-                pong = await ws.ping()
-                await pong
-        except TimeoutError:
-            log.info("no keepalive pong within %g s", limit)
-            dead(f"the device stopped answering keepalive pings (no answer within {limit:g} s)")
-            ws.transport.abort()
-            return
+            pong = await ws.ping()
         except ConnectionClosed:
             return
+        if timeout is None:
+            continue
+        sent = _monotonic()
+        try:
+            while True:
+                heard = max(sent, getattr(ws, "xs_last_rx", sent))
+                left = heard + timeout - _monotonic()
+                if left <= 0:
+                    break
+                try:
+                    async with asyncio.timeout(left):
+                        await asyncio.shield(pong)
+                except TimeoutError:
+                    continue  # the pong is late: dead only if nothing else came either
+                break
+        except ConnectionClosed:
+            return
+        if pong.done():
+            continue
+        log.info("nothing received for %g s while a keepalive pong was awaited", timeout)
+        dead(f"the device stopped answering keepalive pings (nothing received for {timeout:g} s)")
+        ws.transport.abort()
+        return
 
 
 def why_closed(ws: ClientConnection, max_size: int | None) -> str:

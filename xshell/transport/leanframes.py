@@ -40,6 +40,7 @@ Passthrough = Callable[[bytes], None]
 _CONT, _TEXT, _BINARY, _CLOSE = 0x0, 0x1, 0x2, 0x8
 _FIN = 0x80
 _HEADER_MAX = 14  # 2 + 8 (length) + 4 (a mask, only ever in a frame handed on)
+_BIG = 1 << 20  # a frame this big that arrived in pieces is decoded in place (see _whole_text)
 
 
 class LeanReader:
@@ -83,9 +84,45 @@ class LeanReader:
             tail += data  # a big frame arriving in pieces is copied once, not per piece
             if len(tail) < self._need:
                 return
+            if self._need > _BIG and self._whole_text(tail):
+                return
             data = bytes(tail)
             tail.clear()
         self._parse(data)
+
+    def _whole_text(self, tail: bytearray) -> bool:
+        """Deliver the big final text frame at the start of `tail` without copying its bytes.
+
+        A 50 MB frame would otherwise be held three times at once (the pieces, one bytes
+        copy, the payload slice) beside its text. Here the text is decoded straight from the
+        buffer, the buffer is emptied, and only then is the text handed on, so at most the
+        buffer and the text (then the text and what it decodes to) are alive. False (nothing
+        done) for any other frame: `_parse` then has all the checks.
+        """
+        b1 = tail[1]
+        if tail[0] != 0x81 or b1 & 0x80 or self._parts is not None or (b1 & 0x7F) < 126:
+            return False
+        head = 4 if b1 & 0x7F == 126 else 10
+        length = int.from_bytes(tail[2:head], "big")
+        if self._max is not None and length > self._max:
+            return False
+        end = head + length
+        with memoryview(tail) as view:
+            try:
+                text = str(view[head:end], "utf-8")
+            except UnicodeDecodeError:
+                return False
+            rest = bytes(view[end:])
+        tail.clear()
+        self._need = 0
+        try:
+            self.on_text(text)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            log.exception("internal error while handling a frame")
+        del text
+        if rest:
+            self._parse(rest)
+        return True
 
     def bypass(self, data: bytes) -> None:
         """Hand `data` and everything after it to websockets."""

@@ -1,9 +1,10 @@
 """Opening the WebSocket: credentials, TLS, redirects, and failures in plain words.
 
 Everything that can go wrong before the first JSON frame ends here as one
-ConnectionFailed sentence naming the host and the cause (xows.md §2.1), so the shell can
-print it and exit 3. Credentials live only in the upgrade request and are never part
-of a message, repr or log line (the websockets logger is the redacting one).
+ConnectionFailed sentence naming the host, the cause and the likely fix (xows.md §2.1;
+the wording lives in xshell.transport.openfailures), so the shell can print it and exit
+3. Credentials live only in the upgrade request and are never part of a message, repr
+or log line (the websockets logger is the redacting one).
 
 Two seams for later work: `verify_peer(der)` runs as soon as TLS is up and *before*
 the upgrade request (with the credentials) is written — the place for certificate
@@ -15,25 +16,28 @@ from __future__ import annotations
 import base64
 import functools
 import logging
-import socket
 import ssl
+import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (InvalidHandshake, InvalidMessage, InvalidStatus,
-                                   InvalidURI, ProxyError, SecurityError)
+from websockets.exceptions import InvalidStatus
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
-from xshell.errors import (AuthenticationFailed, ConnectionFailed, DeviceRebooting, RateLimited,
-                           ServiceNotEnabled, TLSFailed)
+from xshell.errors import ConnectionFailed, TLSFailed
 from xshell.transport.leanframes import LeanReader
+from xshell.transport.openfailures import redirect_error, translate
+from xshell.transport.openfailures import status_error  # noqa: F401 - re-exported
 from xshell.transport.target import Target
 from xshell.transport.wslog import websockets_logger
+
+_monotonic = time.monotonic
 
 PeerVerifier = Callable[[bytes], None]
 
@@ -62,69 +66,15 @@ def make_ssl_context(ssl_context: ssl.SSLContext | None, insecure: bool) -> ssl.
     return ssl.create_default_context()
 
 
-def status_error(status: int, username: str, display: str) -> ConnectionFailed:
-    """Map a non-101 upgrade status to the error a technician can act on (§2.1)."""
-    if status in (401, 403):
-        return AuthenticationFailed(f"Authentication failed for user '{username}' at {display}: "
-                                    f"wrong username or password (HTTP {status})")
-    if status == 502:
-        return DeviceRebooting(f"{display} answered HTTP 502 (proxy error): "
-                               "the device is probably rebooting; try again in a minute")
-    if status == 503:
-        return RateLimited(f"{display} refused the connection with HTTP 503: too many connection "
-                           "attempts (the device's rate limit); wait a few seconds and retry")
-    return ServiceNotEnabled(f"WebSocket service not enabled on {display} (HTTP {status}): "
-                             "xConfiguration NetworkServices Websocket: FollowHTTPService")
-
-
-def translate(exc: BaseException, target: Target, username: str, open_timeout: float | None
-              ) -> ConnectionFailed:
-    """One sentence for any failure to open the connection (the cause stays chained)."""
-    shown = target.display
-    if isinstance(exc, ConnectionFailed):
-        return exc
-    if isinstance(exc, InvalidStatus):
-        return status_error(exc.response.status_code, username, shown)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        why = exc.verify_message or exc.reason or "verification failed"
-        return TLSFailed(f"TLS certificate of {shown} could not be verified ({why}); "
-                         "trust the device's CA certificate or use --insecure to skip the check")
-    if isinstance(exc, ssl.SSLError):
-        why = exc.reason or str(exc)
-        hint = " (is that a plain ws:// port?)" if "WRONG_VERSION" in str(why) else ""
-        return TLSFailed(f"TLS handshake with {shown} failed: {why}{hint}")
-    if isinstance(exc, TimeoutError):
-        after = f" after {open_timeout:g} s" if open_timeout else ""
-        return ConnectionFailed(f"Timed out{after} connecting to {shown}: "
-                                "the device does not answer (wrong address, or a firewall?)")
-    if isinstance(exc, ConnectionRefusedError):
-        return ConnectionFailed(f"Connection to {shown} refused: nothing listens on port "
-                                f"{target.port} (is the device's HTTP service on?)")
-    if isinstance(exc, socket.gaierror):
-        return ConnectionFailed(f"Cannot resolve the host name {target.host!r}: "
-                                f"{exc.strerror or exc}")
-    if isinstance(exc, InvalidMessage):
-        if isinstance(exc.__cause__, EOFError):
-            return ConnectionFailed(f"{shown} closed the connection during the WebSocket upgrade")
-        return ConnectionFailed(f"{shown} did not answer the WebSocket upgrade with valid HTTP "
-                                f"({exc}); is it a Cisco device?")
-    if isinstance(exc, SecurityError):
-        return ConnectionFailed(f"Refused to connect to {shown}: {exc}")
-    if isinstance(exc, ProxyError):
-        return ConnectionFailed(f"Cannot reach {shown} through the proxy: {exc}")
-    if isinstance(exc, (InvalidHandshake, InvalidURI)):
-        return ConnectionFailed(f"WebSocket upgrade with {shown} failed: {exc}")
-    if isinstance(exc, OSError):
-        return ConnectionFailed(f"Cannot connect to {shown}: {exc.strerror or exc}")
-    return ConnectionFailed(f"Cannot connect to {shown}: {type(exc).__name__}: {exc}")
-
-
 @dataclass
 class PeerState:
-    """What the TLS check saw: the peer certificate and any error raised by the hook."""
+    """What the TLS check saw: the peer certificate and any error raised by the hook;
+    `opened`: the transport came up (TCP, and TLS for wss://), so a later failure is
+    the upgrade's, not the handshake's."""
 
     verify: PeerVerifier | None = None
     der: bytes | None = None
+    opened: bool = False
     error: BaseException | None = field(default=None, repr=False)
 
     def check(self, der: bytes) -> None:
@@ -159,6 +109,7 @@ class _CheckedConnection(ClientConnection):
         self._xs_lean = lean
         self._xs_seen = b""  # the end of the upgrade response read so far (to find its end)
         self._xs_reader: LeanReader | None = None
+        self.xs_last_rx = _monotonic()  # when bytes last came in: any frame is a sign of life
 
     @property
     def xs_sink(self) -> FrameSink | None:
@@ -178,6 +129,7 @@ class _CheckedConnection(ClientConnection):
 
     # ---------------------------------------------------------------- the lean path
     def data_received(self, data: bytes) -> None:
+        self.xs_last_rx = _monotonic()
         reader = self._xs_reader
         if reader is not None:
             reader.feed(data)
@@ -260,6 +212,7 @@ class _CheckedConnection(ClientConnection):
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        self._peer.opened = True
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is None:
             return
@@ -271,21 +224,28 @@ class _CheckedConnection(ClientConnection):
 
 
 class _Connect(connect):
-    """websockets' connect, following redirects only to the same host.
+    """websockets' connect, following redirects only to the same host and scheme.
 
-    A device whose HTTP mode is HTTPS-only redirects ws:// to wss:// on the same host;
-    keeping the credentials there is safe (and needed). A redirect to any other host is
-    refused rather than followed, so neither the Basic header nor the `auth-` token
-    (which websockets would re-send) can leak.
+    A redirect to any other host is refused rather than followed, so neither the Basic
+    header nor the `auth-` token (which websockets would re-send) can leak. A device
+    whose HTTP mode is HTTPS-only redirects ws:// to https:// or wss://: that is refused
+    too, with the wss:// address to type (openfailures.redirect_error says why).
     """
 
     xs_display: str = ""
     xs_ssl: ssl.SSLContext | None = None
-    xs_make_ssl: Any = None  # builds the context if a ws:// URL redirects to wss://
 
     def process_redirect(self, exc: Exception) -> Exception | str:
         old = self.ws_uri
         headers = self.additional_headers
+        response = exc.response if isinstance(exc, InvalidStatus) else None
+        if response is not None and 300 <= response.status_code < 400 \
+                and "Location" in response.headers:
+            location = urllib.parse.urljoin(self.uri, response.headers["Location"])
+            refused = redirect_error(self.xs_display, response.status_code, location, old.secure,
+                                     old.path)
+            if refused is not None:
+                return refused
         outcome = super().process_redirect(exc)
         if not isinstance(outcome, str):
             return outcome
@@ -294,8 +254,6 @@ class _Connect(connect):
             return ConnectionFailed(f"{self.xs_display} redirected the WebSocket to another host "
                                     f"({new.host}); not following it with your credentials")
         self.additional_headers = headers
-        if new.secure and self.xs_ssl is None and self.xs_make_ssl is not None:
-            self.xs_ssl = self.xs_make_ssl()
         if new.secure and self.xs_ssl is not None:
             self.create_connection_kwargs["ssl"] = self.xs_ssl
         return outcome
@@ -331,7 +289,6 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
         **kwargs)
     opener.xs_display = target.display
     opener.xs_ssl = ctx
-    opener.xs_make_ssl = functools.partial(make_ssl_context, ssl_context, insecure)
     try:
         return await opener
     except Exception as exc:
@@ -340,4 +297,4 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
             if not isinstance(err, TLSFailed):
                 err = TLSFailed(f"Certificate of {target.display} rejected: {err}")
             raise err from exc
-        raise translate(exc, target, username, open_timeout) from exc
+        raise translate(exc, target, username, open_timeout, opened=peer.opened) from exc

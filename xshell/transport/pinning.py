@@ -11,6 +11,12 @@ before the upgrade request that carries the credentials, so a refused certificat
 sees the password. Nothing here blocks: a certificate nobody has decided on yet raises
 `UnknownCertificate`, and the caller (modes.connect) asks the user with no connection
 open, then connects again.
+
+Two kinds of CA failure are told apart. A certificate no trusted CA vouches for (the
+codec's self-signed one) is what pinning is for, and --accept-new pins it. A certificate
+that does chain to a trusted CA but fails another check (a host name it does not list,
+expired) is a warning the CA system is giving, so it is pinned only when the user says
+so explicitly: --accept-invalid, --fingerprint, or a yes to a question that shows why.
 """
 
 from __future__ import annotations
@@ -164,7 +170,34 @@ class KnownHosts:
         return Pin(key, fp, self.path, line)
 
 
-def verification_failure(exc: BaseException) -> str | None:
+# OpenSSL verify codes saying "no chain up to a trusted CA": unable to get the issuer
+# (2, 20), self-signed leaf or chain (18, 19), cannot verify the leaf (21), root not
+# trusted (27). OpenSSL reports these before the name and date checks, so any other
+# code means a trusted CA signed the certificate and a later check failed.
+_NO_TRUSTED_CHAIN = frozenset({2, 18, 19, 20, 21, 27})
+_NAME_MISMATCH = frozenset({62, 63, 64})  # host name, e-mail, IP address
+_DATES = frozenset({9, 10})  # not yet valid, expired
+
+
+@dataclass(frozen=True)
+class CAFailure:
+    """Why the CA check of a certificate failed, and whether a trusted CA had signed it."""
+
+    reason: str
+    ca_signed: bool = False
+    code: int = 0
+
+    @property
+    def fix(self) -> str:
+        """What would make the certificate pass (for a CA-signed one), in a few words."""
+        if self.code in _NAME_MISMATCH:
+            return "connect by a name the certificate lists"
+        if self.code in _DATES:
+            return "renew the device's certificate (or check this machine's clock)"
+        return "fix the device's certificate"
+
+
+def verification_failure(exc: BaseException) -> CAFailure | None:
     """Why CA verification failed, if that is what `exc` (or its causes) is; else None.
 
     Only certificate verification failures fall back to pinning; a broken handshake, a
@@ -175,29 +208,36 @@ def verification_failure(exc: BaseException) -> str | None:
     while cur is not None and id(cur) not in seen:
         seen.add(id(cur))
         if isinstance(cur, ssl.SSLCertVerificationError):
-            return str(cur.verify_message or cur.reason or "verification failed")
+            code = int(cur.verify_code or 0)
+            reason = str(cur.verify_message or cur.reason or "verification failed").rstrip(".")
+            if code in (2, 20, 21):  # OpenSSL's words name the mechanism, not the meaning
+                reason += ": issued by a certificate authority this machine does not trust"
+            return CAFailure(reason, ca_signed=code not in _NO_TRUSTED_CHAIN, code=code)
         cur = cur.__cause__ or cur.__context__
     return None
 
 
 class PinPolicy:
-    """What the user allowed for one device: stored pins, --fingerprint, --accept-new.
+    """What the user allowed for one device: stored pins, --fingerprint, --accept-new,
+    --accept-invalid.
 
     `verify` is the client's verify_peer hook for connections made without CA
     verification; `verify_ca_passed` for connections whose chain a CA vouched for (only
-    an explicit --fingerprint is enforced there). `trust` records a yes from the user.
+    an explicit --fingerprint is enforced there). `failure` is why the CA check failed
+    (the caller sets it before `verify` runs). `trust` records a yes from the user.
     """
 
     def __init__(self, host: str, port: int, *, store: KnownHosts | None = None,
                  expected: str | None = None, accept_new: bool = False,
-                 notify: Notify | None = None) -> None:
+                 accept_invalid: bool = False, notify: Notify | None = None) -> None:
         self.key = host_key(host, port)
         self.display = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         self.store = store if store is not None else KnownHosts()
         self.expected = parse_fingerprint(expected) if expected is not None else None
-        self.accept_new = accept_new
+        self.accept_new = accept_new or accept_invalid
+        self.accept_invalid = accept_invalid
         self.notify = notify or (lambda text: log.warning("%s", text))
-        self.reason = "not signed by a trusted certificate authority"
+        self.failure = CAFailure("not signed by a trusted certificate authority")
         self.accepted: set[str] = set()  # trusted this run even if the file is not writable
 
     def verify_ca_passed(self, der: bytes) -> None:
@@ -223,14 +263,22 @@ class PinPolicy:
                 f"{fp}, but {pin.where} pins {pin.fingerprint}. If the certificate was replaced "
                 f"on purpose, delete line {pin.line} of {pin.path}; otherwise someone may be "
                 "intercepting the connection. Nothing was sent to the device")
-        if self.accept_new:
+        failure = self.failure
+        if self.accept_new and (self.accept_invalid or not failure.ca_signed):
             self.trust(fp)
             return
+        if failure.ca_signed:
+            raise UnknownCertificate(
+                f"TLS certificate of {self.display} failed verification ({failure.reason}) "
+                f"although a trusted certificate authority signed it; its fingerprint is {fp}. "
+                f"Either {failure.fix}, or, if this is the right device, connect again with "
+                f"--fingerprint {fp} or --accept-invalid to pin it anyway (--accept-new pins "
+                "only certificates no trusted CA signed)", fp)
         raise UnknownCertificate(
-            f"TLS certificate of {self.display} is not trusted ({self.reason}) and no pin for it "
-            f"is stored in {self.store.path}; its fingerprint is {fp}. Check that fingerprint "
-            f"on the device, then connect again with --fingerprint {fp}, or with --accept-new "
-            "to pin it on first use, or with --insecure to skip verification", fp)
+            f"TLS certificate of {self.display} is not trusted ({failure.reason}) and no pin "
+            f"for it is stored in {self.store.path}; its fingerprint is {fp}. Check that "
+            f"fingerprint on the device, then connect again with --fingerprint {fp}, or with "
+            "--accept-new to pin it on first use, or with --insecure to skip verification", fp)
 
     def _check_expected(self, fp: str) -> None:
         if fp != self.expected:
@@ -240,8 +288,14 @@ class PinPolicy:
 
     def question(self, fp: str) -> str:
         """The first-contact question, worded like SSH's."""
-        return (f"The authenticity of {self.display} can't be established: its TLS certificate "
-                f"is not trusted ({self.reason}).\n"
+        failure = self.failure
+        if failure.ca_signed:
+            why = (f"a trusted certificate authority signed its TLS certificate, but the "
+                   f"certificate failed verification: {failure.reason}.\n"
+                   f"Unless you know why, do not pin it: {failure.fix} instead.\n")
+        else:
+            why = f"its TLS certificate is not trusted ({failure.reason}).\n"
+        return (f"The authenticity of {self.display} can't be established: {why}"
                 f"Certificate fingerprint is {fp}.\n"
                 "Compare it with the device's certificate before you answer.\n"
                 f"Pin it in {self.store.path} and connect (yes/no/[fingerprint])? ")
@@ -255,7 +309,9 @@ class PinPolicy:
             self.notify(f"warning: could not store the pin for {self.display} in "
                         f"{self.store.path} ({exc.strerror or exc}); trusted for this run only")
             return
-        self.notify(f"pinned the TLS certificate of {self.display} ({fp}) in {pin.where}")
+        despite = (f" although it failed verification ({self.failure.reason})"
+                   if self.failure.ca_signed else "")
+        self.notify(f"pinned the TLS certificate of {self.display} ({fp}) in {pin.where}{despite}")
 
 
 def answer_means_yes(answer: str, fp: str) -> bool | None:
@@ -271,6 +327,6 @@ def answer_means_yes(answer: str, fp: str) -> bool | None:
         return None
 
 
-__all__ = ["CertificateMismatch", "KnownHosts", "Pin", "PinPolicy", "UnknownCertificate",
-           "answer_means_yes", "fingerprint", "host_key", "known_hosts_path",
+__all__ = ["CAFailure", "CertificateMismatch", "KnownHosts", "Pin", "PinPolicy",
+           "UnknownCertificate", "answer_means_yes", "fingerprint", "host_key", "known_hosts_path",
            "parse_fingerprint", "verification_failure"]

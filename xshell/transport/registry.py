@@ -12,15 +12,11 @@ can show "this is the state after the gap" rather than "this just changed".
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
-from xshell.errors import ConnectionFailed, NotReady, ProtocolError, RequestTimeout, XAPIError
-from xshell.transport.reconnect import ReconnectPolicy
 from xshell.transport.rpc import FeedbackHandler, RpcTable, Subscription
 
 log = logging.getLogger(__name__)
@@ -70,6 +66,19 @@ class Registry:
         self.subscriptions.pop(sub_id, None)
         return self.by_id.pop(sub_id, None)
 
+    def take_over(self, other: Registry) -> None:
+        """Move every registration of `other` here, with its id (this registry is new)."""
+        clash = set(self.by_id) & set(other.by_id)
+        if clash:
+            raise ValueError(f"registration ids {sorted(clash)} exist on both clients")
+        for sub_id, reg in other.by_id.items():
+            reg.device_id = None
+            self.by_id[sub_id] = reg
+            self.subscriptions[sub_id] = reg.subscription
+        self._next = max(self._next, other._next)
+        other.by_id.clear()
+        other.subscriptions.clear()
+
     def unbind_all(self) -> None:
         """The connection is new: no registration has a device Id on it yet."""
         for reg in self.by_id.values():
@@ -91,35 +100,3 @@ def delivering(reg: Registration, rpc: RpcTable,
                 return resync(sub_id, payload)
         return handler(payload, sub_id)
     return deliver
-
-
-Resubscribe = Callable[[Registration], Awaitable[None]]
-
-
-async def restore(registry: Registry, resubscribe: Resubscribe, report: Callable[[ProtocolError], None],
-                  policy: ReconnectPolicy, rng: random.Random) -> None:
-    """Make every registration again on the new connection, in the order they were made.
-
-    Not Ready (a device still booting) is waited out with backoff; any other device
-    error is reported and the registration stays, unbound, for the next reconnect.
-    A lost link ends the restore quietly: the next connection restores again.
-    """
-    told_not_ready = False
-    for reg in registry.unbound():
-        attempt = 0
-        while registry.get(reg.sub_id) is reg and reg.device_id is None:
-            try:
-                await resubscribe(reg)
-            except NotReady as exc:
-                attempt += 1
-                if not told_not_ready:
-                    told_not_ready = True
-                    report(ProtocolError(f"the device is not ready yet ({exc}); feedback "
-                                         "registrations will be restored when it is"))
-                await asyncio.sleep(policy.backoff(attempt, rng))
-            except (XAPIError, RequestTimeout, ProtocolError) as exc:
-                report(ProtocolError(f"could not restore feedback registration {reg.sub_id} "
-                                     f"({reg.shown}) after reconnecting: {exc}"))
-                break
-            except ConnectionFailed:
-                return

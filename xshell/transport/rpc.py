@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard, Union
 
 from xshell.errors import ProtocolError, xapi_error
+from xshell.transport.framecheck import (BIG_FRAME, DEEP_MIN, TOO_DEEP, recover_id, too_deep,
+                                         why_unreadable)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,33 @@ _UNREAD = object()  # a frame not decoded yet
 _LATE_KEEP = 4096  # ids of timed-out requests remembered, so a late reply is not "unknown"
 
 
+class LateHook:
+    """A reply hook that wants its reply even after the request gave up (timed out or was
+    cancelled): `on_time(result)` runs as any hook does, `late(result)` when the reply
+    comes later. A Subscribe answered late still made a subscription on the device, whose
+    events would otherwise arrive for an Id nobody knows."""
+
+    __slots__ = ("on_time", "late")
+
+    def __init__(self, on_time: ResultHook, late: ResultHook) -> None:
+        self.on_time = on_time
+        self.late = late
+
+    def __call__(self, result: Any) -> None:
+        self.on_time(result)
+
+
+def subscription_id(result: Any) -> int:
+    """The device's Id in a Subscribe reply; ProtocolError when there is none."""
+    sub_id = result.get("Id") if isinstance(result, dict) else None
+    if _digits(sub_id):
+        sub_id = int(sub_id)
+    if type(sub_id) is not int:
+        raise ProtocolError(f"xFeedback/Subscribe answered without an integer Id: "
+                            f"{_snippet(json.dumps(result))}")
+    return sub_id
+
+
 @dataclass(frozen=True)
 class Subscription:
     """What is needed to subscribe again after a reconnect."""
@@ -104,7 +133,7 @@ class RpcTable:
         self.hooks: dict[int, ResultHook] = {}
         self.handlers: dict[int, FeedbackHandler] = {}
         self.subscriptions: dict[int, Subscription] = {}
-        self._late: dict[int, None] = {}
+        self._late: dict[int, LateHook | None] = {}  # gave up on; a LateHook still wants the reply
         self._gone: set[int] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
         # (device Id, roots seen) of the subscription whose current values may follow now
@@ -131,20 +160,23 @@ class RpcTable:
     def expire(self, rid: int, exc: BaseException) -> None:
         """The request timed out: drop it and fail its future; a late reply is then ignored."""
         fut = self.pending.pop(rid, None)
-        self.hooks.pop(rid, None)
+        hook = self.hooks.pop(rid, None)
         if fut is None:
             return
-        self._late[rid] = None
-        if len(self._late) > _LATE_KEEP:
-            del self._late[next(iter(self._late))]
+        self._gave_up(rid, hook)
         if not fut.done():
             fut.set_exception(exc)
 
     def forget(self, rid: int) -> None:
         """The caller stopped waiting (cancelled or failed to send)."""
         if self.pending.pop(rid, None) is not None:
-            self.hooks.pop(rid, None)
-            self._late[rid] = None
+            self._gave_up(rid, self.hooks.pop(rid, None))
+
+    def _gave_up(self, rid: int, hook: ResultHook | None) -> None:
+        """Remember `rid`, so its late reply is not "unknown" (and reaches a LateHook)."""
+        self._late[rid] = hook if type(hook) is LateHook else None
+        if len(self._late) > _LATE_KEEP:
+            del self._late[next(iter(self._late))]
 
     def fail_all(self, make_exc: Callable[[], BaseException]) -> None:
         """The link is gone: every pending request fails now, each with its own exception."""
@@ -168,12 +200,7 @@ class RpcTable:
         resync=True: the notifications right behind the reply are delivered as a resync.
         """
         def install(result: Any) -> None:
-            sub_id = result.get("Id") if isinstance(result, dict) else None
-            if _digits(sub_id):
-                sub_id = int(sub_id)
-            if type(sub_id) is not int:
-                raise ProtocolError(f"xFeedback/Subscribe answered without an integer Id: "
-                                    f"{_snippet(json.dumps(result))}")
+            sub_id = subscription_id(result)
             self.handlers[sub_id] = sub.handler
             self.subscriptions[sub_id] = sub
             self._gone.discard(sub_id)
@@ -202,12 +229,15 @@ class RpcTable:
         window, self._window = self._window, None
         msg: Any = _UNREAD
         try:
-            if type(raw) is str:
+            if type(raw) is str and len(raw) < BIG_FRAME:
                 try:
                     msg = _loads(raw)
                 except ValueError:  # orjson refused it: json decides, in _dispatch
                     pass
                 else:  # the storm's notification goes straight on (one call less)
+                    if len(raw) > DEEP_MIN and too_deep(raw, msg):
+                        self._unreadable(raw, TOO_DEEP, msg)
+                        return
                     if type(msg) is dict and "id" not in msg and msg.get("method") == "xFeedback/Event":
                         self._feedback(msg, raw, window)
                         return
@@ -226,8 +256,10 @@ class RpcTable:
             try:
                 msg = _std_decode(raw)
             except (ValueError, RecursionError) as exc:
-                why = getattr(exc, "msg", None) or "nested too deeply"
-                self._report(ProtocolError(f"frame is not JSON ({why}): {_snippet(raw)!r}{_size(raw)}"))
+                self._unreadable(raw, why_unreadable(exc))
+                return
+            if len(raw) > DEEP_MIN and too_deep(raw, msg):
+                self._unreadable(raw, TOO_DEEP, msg)
                 return
         if type(msg) is not dict:
             self._report(ProtocolError(f"frame is not a JSON object: {_snippet(raw)!r}{_size(raw)}"))
@@ -267,6 +299,30 @@ class RpcTable:
             self._report(ProtocolError(f"unexpected message from the device: "
                                        f"{_snippet(raw)!r}{_size(raw)}"))
 
+    def _unreadable(self, raw: str, why: str, msg: Any = _UNREAD) -> None:
+        """A frame that cannot be used: its request fails now, if its id can be told.
+
+        The id comes from the decoded message, or — when the text could not be decoded
+        (an integer over 4,300 digits, nesting beyond the decoder) — from the text's first
+        or last member. Otherwise the frame is reported and ignored.
+        """
+        rid: Any = None
+        if type(msg) is dict:
+            rid = msg.get("id")
+        elif msg is _UNREAD:
+            rid = recover_id(raw)
+        if _digits(rid):
+            rid = int(rid)
+        fut = self.pending.pop(rid, None) if type(rid) is int else None
+        if fut is None:
+            what = "frame is not JSON" if msg is _UNREAD else "frame ignored"
+            self._report(ProtocolError(f"{what} ({why}): {_snippet(raw)!r}{_size(raw)}"))
+            return
+        self.hooks.pop(rid, None)
+        if not fut.done():
+            fut.set_exception(ProtocolError(f"reply to request {rid} could not be read ({why})"
+                                            f"{_size(raw)}"))
+
     def _stray(self, msg: dict[str, Any], raw: str) -> None:
         """A reply nobody waits for: late (after a timeout), duplicate, or unknown."""
         rid = msg["id"]
@@ -275,7 +331,13 @@ class RpcTable:
             self.dispatch(_encode(msg).decode())
             return
         if type(rid) is int and rid in self._late:
-            del self._late[rid]
+            late = self._late.pop(rid)
+            if late is not None and "result" in msg:
+                try:
+                    late.late(msg["result"])
+                except ProtocolError as exc:
+                    self._report(exc)
+                return
             log.debug("late reply to request %s ignored (it had timed out)", rid)
             return
         if rid is None:

@@ -1,8 +1,8 @@
 """The xAPI methods of XoWSClient, on top of its raw `call()`.
 
 Kept apart from the connection machinery: these only shape requests (paths, command
-arguments, multiline bodies) and keep the feedback registrations, whose client-side
-ids must survive reconnects (xshell.transport.registry).
+arguments, multiline bodies). The feedback registrations, whose client-side ids must
+survive reconnects, are xshell.transport.feedbackapi's.
 """
 
 from __future__ import annotations
@@ -10,11 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-from xshell.errors import InvalidParams
-from xshell.transport.reconnect import ReconnectPolicy
-from xshell.transport.registry import Registration, Registry, ResyncHandler, delivering
-from xshell.transport.rpc import FeedbackHandler, RpcTable, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +67,9 @@ def _normalize(path: PathLike, what: str) -> list[str | int]:
 
 
 class XapiMethods:
-    """xGet, xQuery, xSet, xCommand, xDoc and xFeedback as methods (a mixin of XoWSClient)."""
-
-    _rpc: RpcTable
-    _registry: Registry
-    reconnect_policy: ReconnectPolicy | None
-    on_resync: ResyncHandler | None
+    """xGet, xQuery, xSet, xCommand and xDoc as methods (a mixin of XoWSClient)."""
 
     if TYPE_CHECKING:  # provided by XoWSClient, which this mixin is part of
-        @property
-        def connected(self) -> bool: ...
-
         def call(self, method: str, params: Any = None, *, timeout: float | None = None,
                  _hook: Callable[[Any], None] | None = None) -> Coroutine[Any, Any, Any]: ...
 
@@ -119,70 +106,3 @@ class XapiMethods:
     async def doc(self, path: PathLike, type: str = "Schema") -> Any:  # noqa: A002 - xDoc's name
         """xDoc: the schema node at `path`."""
         return await self.call("xDoc", {"Path": normalize_path(path), "Type": type})
-
-    async def subscribe(self, query: PathLike, handler: FeedbackHandler,
-                        notify_current: bool = False, *,
-                        on_resync: ResyncHandler | None = None, quiet: bool = False) -> int:
-        """xFeedback/Subscribe; `handler(payload, sub_id)` gets e.g. {"Status": {...}}.
-
-        Returns a client-side id that stays valid across reconnects (the device's own Id
-        changes with every connection: see device_id()). The handler is installed when the
-        reply is read, before any later frame, so the NotifyCurrentValue notification
-        always reaches it. After a reconnect the current values go to `on_resync(sub_id,
-        payload)` (else the client's on_resync, else the handler). `quiet`: a subscription
-        the caller keeps for itself (a shell's hidden live watch); it is restored like any
-        other but not counted in the "restoring N feedback registrations" message.
-        """
-        q = normalize_path(query, "query")
-        reg = self._registry.new(Subscription(tuple(q), handler, bool(notify_current)), on_resync, quiet)
-        inner = Subscription(tuple(q), delivering(reg, self._rpc, self._default_resync),
-                             bool(notify_current))
-        params: dict[str, Any] = {"Query": q}
-        if notify_current:
-            params["NotifyCurrentValue"] = True
-        result = await self.call("xFeedback/Subscribe", params, _hook=self._rpc.subscribe_hook(inner))
-        self._registry.add(reg, int(result["Id"]))
-        return reg.sub_id
-
-    async def unsubscribe(self, sub_id: int) -> Any:
-        """xFeedback/Unsubscribe; the local handler goes away whatever the device says.
-
-        An id subscribe() never returned (or already unsubscribed) raises InvalidParams
-        like the device would; a registration not made on the current link is just dropped.
-        """
-        reg = self._registry.remove(sub_id) if type(sub_id) is int else None
-        if reg is None:
-            raise InvalidParams("Unknown subscription Id", code=-32602, data={"Id": sub_id})
-        device_id = reg.device_id
-        reg.device_id = None
-        if device_id is None:
-            return True
-        self._rpc.drop_subscription(device_id)
-        if not self.connected:
-            return True
-        return await self.call("xFeedback/Unsubscribe", {"Id": device_id})
-
-    def _default_resync(self) -> ResyncHandler | None:
-        return self.on_resync
-
-    async def _resubscribe(self, reg: Registration) -> None:
-        """Make `reg` again on this link; its current values arrive as a resync."""
-        sub = reg.subscription
-        policy = self.reconnect_policy or ReconnectPolicy()
-        resync = policy.resync and str(sub.query[0]).lower() != "event"
-        notify = resync or sub.notify_current
-        inner = Subscription(sub.query, delivering(reg, self._rpc, self._default_resync), notify)
-        params: dict[str, Any] = {"Query": list(sub.query)}
-        if notify:
-            params["NotifyCurrentValue"] = True
-        result = await self.call("xFeedback/Subscribe", params,
-                                 _hook=self._rpc.subscribe_hook(inner, resync=resync))
-        device_id = int(result["Id"])
-        if self._registry.get(reg.sub_id) is reg:
-            reg.device_id = device_id
-            return
-        self._rpc.drop_subscription(device_id)  # unsubscribed while this was on the way
-        try:
-            await self.call("xFeedback/Unsubscribe", {"Id": device_id})
-        except Exception as exc:  # noqa: BLE001 - tidying up only
-            log.info("could not unsubscribe %s: %s", device_id, exc)

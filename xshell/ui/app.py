@@ -26,6 +26,7 @@ from prompt_toolkit.key_binding.bindings.auto_suggest import load_auto_suggest_b
 from prompt_toolkit.widgets import SearchToolbar
 
 from xshell.config.settings import Settings, builtin_settings
+from xshell.inert import inert
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
 from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
 from xshell.ui.eventlog import EventLog
@@ -127,7 +128,7 @@ class ShellApp:
         previous = settings.report_to
 
         def warn(text: str) -> None:
-            print(text, file=sys.stderr, flush=True)
+            print(inert(text), file=sys.stderr, flush=True)
             self.output.append_lines([text], style="class:output.error", lex=False)
 
         settings.report_to = warn

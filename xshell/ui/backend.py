@@ -35,6 +35,7 @@ class BackendStatus:
     state: str = "connecting"
     rtt_ms: float | None = None
     registrations: int = 0
+    unrestored: int = 0  # registrations not made again after a reconnect (being retried)
     discovering: bool = False
     host: str = ""
 

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from xshell.inert import inert, inert_lines
 from xshell.ui.backend import FeedbackEvent
 
 __all__ = ["EventLog", "LogLine", "RateMeter", "device_tag", "format_stamp"]
@@ -187,8 +188,10 @@ class EventLog:
 
     @staticmethod
     def _format(event: FeedbackEvent) -> list[LogLine]:
-        lines = event.lines or [event.path]
-        device = getattr(event, "device", "")  # a duck-typed event may lack it
+        # The output boundary for the pane and plain mode: lines and tag made inert here,
+        # once per shown event (cheap for clean text), never per redraw.
+        lines = inert_lines(event.lines or [event.path])
+        device = inert(getattr(event, "device", "") or "")  # a duck-typed event may lack it
         rec = _Event(event.path, lines, device)
         if device:
             # The tag rides in the stamp column: every line says where it came from, and

@@ -16,6 +16,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples, fragment_list_to_t
 from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles import pygments_token_to_classname
 
+from xshell.inert import inert_block, inert_lines
 from xshell.ui.viewport import LinesControl, ScrollView
 
 __all__ = ["OutputPane", "default_output_lexer", "lex_lines"]
@@ -88,15 +89,15 @@ class OutputPane:
         self._appended += len(rows)
 
     def append_lines(self, lines: Sequence[str], *, style: str = "", lex: bool = True) -> None:
-        """Append tshell result lines (syntax-coloured when a lexer is set)."""
-        flat: list[str] = []
-        for ln in lines:
-            flat.extend(ln.split("\n"))
-        self.append_fragments(lex_lines(flat, self.lexer if lex else None, style))
+        """Append tshell result lines (syntax-coloured when a lexer is set).
+
+        Every line is made inert first (xshell.inert): this pane is an output boundary.
+        """
+        self.append_fragments(lex_lines(inert_lines(lines), self.lexer if lex else None, style))
 
     def echo(self, prompt: StyleAndTextTuples, text: str, input_lexer: Lexer | None) -> None:
         """Show the command as typed (already secret-masked) after the prompt it was typed at."""
-        rows = lex_input(text, input_lexer)
+        rows = lex_input(inert_block(text), input_lexer)  # a pasted ESC is shown, not obeyed
         pad: StyleAndTextTuples = [("class:prompt.continuation", "... ")]
         self.append_fragments([list(prompt) + rows[0], *[pad + r for r in rows[1:]]])
 

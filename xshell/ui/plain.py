@@ -26,6 +26,7 @@ from prompt_toolkit.shortcuts import clear as clear_screen
 from prompt_toolkit.shortcuts import print_formatted_text
 
 from xshell.config.settings import Settings, builtin_settings
+from xshell.inert import inert_lines
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
 from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
 from xshell.ui.eventlog import EventLog
@@ -46,7 +47,7 @@ class PlainShell:
 
     def __init__(self, backend: ShellBackend, write: Callable[[list[str]], None], flush_interval: float = 0.05) -> None:
         self.backend = backend
-        self.write = write
+        self.write: Callable[[list[str]], None] = lambda lines: write(inert_lines(lines))  # boundary
         self.events = EventLog()
         self.flush_interval = flush_interval
         self.failures = 0
@@ -104,7 +105,7 @@ class PlainShell:
         if not outcome.ok:
             self.failures += 1
         if outcome.lines:
-            self.write([part for ln in outcome.lines for part in ln.split("\n")])
+            self.write(outcome.lines)  # inert_lines splits at "\n"
         return not outcome.exit_shell
 
     def _local(self, cmd: LocalCommand) -> bool:
@@ -247,7 +248,7 @@ async def run_plain(
     banner = [*banner, *settings.notices]  # e.g. "wrote the default settings to …"
     if banner:
         stream = output if output is not None and not isinstance(output, Output) else sys.stdout
-        print("\n".join(banner), file=stream, flush=True)
+        print("\n".join(inert_lines(banner)), file=stream, flush=True)
     if input is None:
         if sys.stdin is not None and sys.stdin.isatty():
             return await _run_session(backend, history, None, _as_output(output), settings)

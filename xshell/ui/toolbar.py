@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
+from xshell.inert import inert
 from xshell.ui.backend import BackendStatus
 from xshell.ui.eventlog import EventLog
 
@@ -26,8 +27,11 @@ STATE_MARKS = {"connected": "●", "connecting": "◌", "reconnecting": "◐", "
 
 
 def device_name(status: BackendStatus) -> str:
-    """What to call the device: its name, else the host, else a neutral word."""
-    return status.device or status.host or "xshell"
+    """What to call the device: its name, else the host, else a neutral word.
+
+    Inert: the name is often the device's own SystemUnit Name, shown on every redraw.
+    """
+    return inert(status.device or status.host or "xshell")
 
 
 def _state_class(state: str) -> str:
@@ -77,7 +81,7 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     sep = ("class:toolbar.sep", "│" if narrow else " │ ")
     f: StyleAndTextTuples = [("class:toolbar.device", " " + device_name(status))]
     if status.software:
-        f += [sep, ("class:toolbar", status.software)]
+        f += [sep, ("class:toolbar", inert(status.software))]
     f += [sep, (_state_class(status.state), f"{STATE_MARKS.get(status.state, '?')} {status.state}")]
     if info.vi_mode is not None:  # vi users must see which mode their keys are in
         f += [sep, ("class:toolbar.hint" if info.vi_mode == "insert" else "class:toolbar.warn",
@@ -85,6 +89,8 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     if status.rtt_ms is not None:
         f += [sep, ("class:toolbar", f"rtt {status.rtt_ms:.0f}{'' if narrow else ' '}ms")]
     f += [sep, ("class:toolbar", f"{status.registrations} reg")]
+    if status.unrestored:  # feedback that is not arriving: must stay in sight until fixed
+        f += [sep, ("class:toolbar.warn", f"{status.unrestored} not restored")]
     f += [sep, ("class:toolbar", f"{info.events_per_second:.1f} ev/s")]
     if status.discovering:
         f += [sep, ("class:toolbar.busy", "discovering…")]
@@ -93,7 +99,7 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     if info.paused:
         f += [sep, ("class:toolbar.warn", f"paused ({info.held} held)")]
     if info.filter_text:
-        f += [sep, ("class:toolbar.warn", f"filter {info.filter_text!r}")]
+        f += [sep, ("class:toolbar.warn", inert(f"filter {info.filter_text!r}"))]
     if info.running is not None:
         more = f" +{info.queued} queued" if info.queued else ""
         f += [sep, ("class:toolbar.busy", f"running{more} (Ctrl-C cancels)")]
@@ -121,4 +127,4 @@ def pane_title_fragments(log: EventLog) -> StyleAndTextTuples:
         text += f" — paused, {log.held} held"
     if log.filter_text:
         text += f" — filter {log.filter_text!r}"
-    return [("class:pane.title", text)]
+    return [("class:pane.title", inert(text))]
