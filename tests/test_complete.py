@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from xshell.interactive import XapiCompleter
+from xshell.shell.one_device import XapiCompleter
 from xshell.lang.complete import MAX_CANDIDATES, Candidate, candidates, rank
-from xshell.live import LiveTree, reroot
+from xshell.session.live import LiveTree, reroot
 from xshell.schema.model import Node, Schema
 from xshell.sim.builtin import load_builtin
 

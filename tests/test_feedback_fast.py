@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from xshell.interactive import _LazyFeedbackEvent
+from xshell.shell.one_device import _LazyFeedbackEvent
 from xshell.lang.render import tree_lines
 from xshell.lang.render_feedback import leaf_feedback, render_feedback
-from xshell.live import LiveTree
-from xshell.registrations import Feedback
+from xshell.session.live import LiveTree
+from xshell.session.registrations import Feedback
 from xshell.ui.backend import FeedbackEvent
 from xshell.ui.eventlog import EventLog, RateMeter
 

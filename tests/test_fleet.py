@@ -1,4 +1,4 @@
-"""xshell.fleet in-process: one script on several simulated rooms at once."""
+"""xshell.modes.fleet_run in-process: one script on several simulated rooms at once."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD, USER
-from xshell.fleet import DeviceOutcome, device_namespaces, error_summary, run_fleet
+from xshell.modes.fleet_run import DeviceOutcome, device_namespaces, error_summary, run_fleet
 from xshell.lang.parse import split_script
 from xshell.modes.fleet import block_lines, summary_lines, summary_order
-from xshell.session import Result
+from xshell.session.core import Result
 from xshell.sim import Simulator
 from xshell.sim.builtin import load_builtin
-from xshell.sim.multi import named_model, room_name
+from xshell.sim.many import named_model, room_name
 
 SCRIPT = "script.xapi"
 

@@ -23,7 +23,7 @@ import pytest
 from tests.clirun import xshell
 from tests.conftest import PASSWORD, USER
 from tests.simproc import sim_process
-from xshell.fleet import device_namespaces
+from xshell.modes.fleet_run import device_namespaces
 from xshell.modes import fleet
 
 COUNT = 50
@@ -203,7 +203,7 @@ def test_an_unterminated_body_is_refused_before_any_device_is_contacted(
 
 def test_one_transcript_records_every_device(rooms: dict[str, str], tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("xshell.transcript")
+    pytest.importorskip("xshell.session.transcript")
     script = tmp_path / "script.xapi"
     script.write_text(SCRIPT, encoding="utf-8")
     log = tmp_path / "fleet.jsonl"
@@ -223,7 +223,7 @@ def test_one_transcript_records_every_device(rooms: dict[str, str], tmp_path: Pa
 
 def test_an_unopenable_transcript_is_refused_before_any_device(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("xshell.transcript")
+    pytest.importorskip("xshell.session.transcript")
     script = tmp_path / "s.xapi"
     script.write_text(SCRIPT, encoding="utf-8")
     status = fleet.run(script_args(script, [closed_port_url(), closed_port_url()],

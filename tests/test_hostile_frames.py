@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-import xshell.live as live
+import xshell.session.live as live
 from tests.clirun import xshell
 from tests.conftest import PASSWORD, USER
 from xshell.errors import ProtocolError
-from xshell.livechunks import pieces
+from xshell.session.livechunks import pieces
 from xshell.transport.framecheck import MAX_DEPTH
 from xshell.transport.rpc import RpcTable
 

@@ -30,9 +30,9 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 from tests.inert_device import (HOSTILE, HOSTILE_JSON, OSC52, SHOWN, Device, assert_inert, error,
                                 hostile_device, result)
 from xshell.inert import UNSAFE, InertFormatter, inert, inert_block, inert_lines
-from xshell.interactive import ShellBackendImpl
+from xshell.shell.one_device import ShellBackendImpl
 from xshell.modes.interactive import welcome
-from xshell.session import Session
+from xshell.session.core import Session
 from xshell.transport.client import XoWSClient
 from xshell.ui.app import ShellApp
 from xshell.ui.plain import run_plain

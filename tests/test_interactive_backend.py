@@ -18,8 +18,8 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from tests.conftest import PASSWORD, USER
-from xshell.interactive import ShellBackendImpl, mask_body
-from xshell.session import Session
+from xshell.shell.one_device import ShellBackendImpl, mask_body
+from xshell.session.core import Session
 from xshell.transport.client import XoWSClient
 from xshell.ui.backend import FeedbackEvent, ShellBackend
 

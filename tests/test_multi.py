@@ -22,12 +22,12 @@ from prompt_toolkit.formatted_text import fragment_list_to_text
 
 from tests.conftest import PASSWORD, USER
 from tests.test_interactive_backend import Watch
-from xshell.context import ShellContext
-from xshell.interactive import ShellBackendImpl
+from xshell.session.shell_context import ShellContext
+from xshell.shell.one_device import ShellBackendImpl
 from xshell.modes.interactive import DeviceOpener
-from xshell.multi import MultiBackend
-from xshell.multi_device import Device
-from xshell.session import Session
+from xshell.shell.many_devices import MultiBackend
+from xshell.shell.device_record import Device
+from xshell.session.core import Session
 from xshell.sim import Simulator
 from xshell.ui.backend import ShellBackend
 from xshell.ui.eventlog import EventLog

@@ -187,7 +187,7 @@ def test_several_targets_go_to_the_fleet_mode(monkeypatch: pytest.MonkeyPatch) -
 
 def test_connect_profile_in_a_shell_opened_on_another_profile_uses_its_own_fields(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from xshell.context import ShellContext
+    from xshell.session.shell_context import ShellContext
     from xshell.modes import interactive
 
     seen: list[argparse.Namespace] = []

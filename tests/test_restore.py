@@ -21,8 +21,8 @@ import pytest
 from tests.conftest import PASSWORD, USER
 from tests.test_faults import WAIT, Watch, make_client
 from xshell.errors import RequestTimeout
-from xshell.interactive import ShellBackendImpl
-from xshell.session import Session
+from xshell.shell.one_device import ShellBackendImpl
+from xshell.session.core import Session
 from xshell.sim import Simulator
 from xshell.transport.client import XoWSClient
 from xshell.transport.keepalive import keepalive

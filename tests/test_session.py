@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import PASSWORD, USER
 from xshell.errors import PermissionDenied
-from xshell.session import (EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Feedback, Result,
+from xshell.session.core import (EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Feedback, Result,
                             Session)
 from xshell.transport.client import XoWSClient
 

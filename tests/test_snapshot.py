@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD, USER
-from xshell import snapshots as snaps
+from xshell.session import snapshots as snaps
 from xshell.errors import XAPIError
 from xshell.lang.outlexer import TshellOutputLexer
-from xshell.session import EXIT_OK, EXIT_USAGE, Session
+from xshell.session.core import EXIT_OK, EXIT_USAGE, Session
 from xshell.sim import Simulator
 from xshell.transport.client import XoWSClient
 

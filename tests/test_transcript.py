@@ -19,9 +19,9 @@ import pytest
 
 from tests.conftest import PASSWORD, USER
 from tests.test_session import Collector as Events  # awaitable on_feedback target
-from xshell.context import ShellContext
-from xshell.session import EXIT_OK, EXIT_USAGE, Session
-from xshell.transcript import TranscriptError, open_transcript, transcript_line
+from xshell.session.shell_context import ShellContext
+from xshell.session.core import EXIT_OK, EXIT_USAGE, Session
+from xshell.session.transcript import TranscriptError, open_transcript, transcript_line
 from xshell.transport.client import XoWSClient
 
 TEXT_LINE = re.compile(r"^(\S+) (\S+) ([<>!#])(?: (.*))?$")
@@ -242,7 +242,7 @@ async def test_a_failing_disk_stops_the_log_not_the_shell(session: Session) -> N
 
 async def test_connection_changes_and_device_garbage_are_noted(session: Session, tmp_path: Path) -> None:
     """The interactive backend records what happened to the link, tagged with the device."""
-    from xshell.interactive import ShellBackendImpl
+    from xshell.shell.one_device import ShellBackendImpl
 
     path = tmp_path / "link.log"
     session.context.transcript = open_transcript(str(path))

@@ -11,7 +11,7 @@ from pygments.lexer import RegexLexer
 from pygments.token import Generic, Text
 
 from xshell.ui.backend import FeedbackEvent
-from xshell.ui.commands import (
+from xshell.ui.local_commands import (
     LocalCommand,
     LocalCommandError,
     apply_pane,

@@ -24,9 +24,9 @@ from xshell.bench import figures_client as fc
 from xshell.bench import figures_hostile as fh
 from xshell.bench import figures_process as fp
 from xshell.bench import figures_ui as fu
-from xshell.bench import fleet as ff
+from xshell.bench import figures_fleet as ff
 from xshell.bench import report
-from xshell.bench.context import Bench, default_jsxapi, default_schema_file, private_xdg
+from xshell.bench.bench_context import Bench, default_jsxapi, default_schema_file, private_xdg
 
 Figure = Callable[[Bench], Awaitable[list[report.Row]]]
 FIGURES: dict[str, tuple[Figure, str]] = {

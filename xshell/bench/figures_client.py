@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from xshell.bench import report
-from xshell.bench.context import USER, Bench
+from xshell.bench.bench_context import USER, Bench
 from xshell.bench.jspeer import JsxapiError, JsxapiPeer
 from xshell.bench.peers import PATH, WARMUP, FloodOutcome, PyxowsPeer, RawPeer, pyxows_available, watch_flood
 from xshell.bench.stats import alternate, median, percentile
@@ -180,8 +180,8 @@ async def flood(bench: Bench) -> list[report.Row]:
 # ---------------------------------------------------------------- feedback intake
 async def _xshell_events(bench: Bench, n: int) -> float:
     """Burst → XoWSClient → Session (render, live tree) → backend → EventLog, app-style flushes."""
-    from xshell.interactive import ShellBackendImpl
-    from xshell.session import Session
+    from xshell.shell.one_device import ShellBackendImpl
+    from xshell.session.core import Session
     from xshell.ui.eventlog import EventLog
 
     async with bench.client(bench.server_url) as client:

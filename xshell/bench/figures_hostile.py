@@ -17,7 +17,7 @@ import sys
 import time
 
 from xshell.bench import report
-from xshell.bench.context import Bench
+from xshell.bench.bench_context import Bench
 
 MS = 1000.0
 
@@ -60,7 +60,7 @@ asyncio.run(main())
 
 async def _wide(keys: int) -> tuple[float, float]:
     """(seconds until a `keys`-wide reply is decoded and merged, longest loop block)."""
-    from xshell.live import LiveTree
+    from xshell.session.live import LiveTree
     from xshell.transport.rpc import RpcTable
 
     table = RpcTable(lambda err: None)

@@ -13,7 +13,7 @@ import sys
 import time
 
 from xshell.bench import procs, report
-from xshell.bench.context import USER, Bench
+from xshell.bench.bench_context import USER, Bench
 from xshell.bench.peers import RawPeer, pyxows_available
 from xshell.bench.stats import alternate, median, percentile
 
@@ -24,7 +24,7 @@ PROMPT_MARK = "●".encode()  # the prompt's connected mark: the first full rend
 
 async def warm_cache(bench: Bench, url: str) -> None:
     """Fill the schema cache exactly where `xshell URL` will look for it."""
-    from xshell.session import Session
+    from xshell.session.core import Session
     from xshell.transport.target import parse_target
 
     target = parse_target(url)
@@ -93,7 +93,7 @@ async def startup(bench: Bench) -> list[report.Row]:
 
 # ---------------------------------------------------------------- discovery
 async def _discover(bench: Bench) -> tuple[float, int]:
-    from xshell.session import Session
+    from xshell.session.core import Session
 
     async with bench.client(bench.sim_url) as client:
         start = time.perf_counter()

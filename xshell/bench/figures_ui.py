@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from xshell.bench import report
-from xshell.bench.context import Bench
+from xshell.bench.bench_context import Bench
 from xshell.bench.stats import alternate, median, percentile
 
 MS = 1000.0
@@ -55,8 +55,8 @@ async def _typing(bench: Bench, keys: int, pace: float, stream: bool) -> tuple[l
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from xshell.interactive import ShellBackendImpl
-    from xshell.session import Session
+    from xshell.shell.one_device import ShellBackendImpl
+    from xshell.session.core import Session
     from xshell.ui.app import ShellApp
 
     async with bench.client(bench.server_url) as client:
@@ -118,7 +118,7 @@ async def typing(bench: Bench) -> list[report.Row]:
 # ---------------------------------------------------------------- completion
 def _schema_and_live(bench: Bench) -> tuple[Any, Any]:
     """The schema as the shell learns it (xDoc → from_xdoc) and live values of a fresh device."""
-    from xshell.live import LiveTree
+    from xshell.session.live import LiveTree
     from xshell.schema.model import ROOTS
     from xshell.schema.xdoc import from_xdoc, root_xdoc
     from xshell.sim.state import LiveState

@@ -47,8 +47,8 @@ async def measure(url: str) -> dict[str, object]:
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from xshell.interactive import ShellBackendImpl
-    from xshell.session import Session
+    from xshell.shell.one_device import ShellBackendImpl
+    from xshell.session.core import Session
     from xshell.transport.client import XoWSClient
     from xshell.ui.app import ShellApp
 

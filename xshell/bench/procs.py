@@ -80,7 +80,7 @@ def url_process_handle(argv: Sequence[str], env: Mapping[str, str] | None = None
 
 
 def bench_server(schema: str | None = None) -> contextlib.AbstractContextManager[str]:
-    argv = [sys.executable, "-m", "xshell.bench.server", "--port", "0", "--watch-stdin"]
+    argv = [sys.executable, "-m", "xshell.bench.bench_server", "--port", "0", "--watch-stdin"]
     if schema:
         argv += ["--schema", schema]
     return url_process(argv, stdin_pipe=True)

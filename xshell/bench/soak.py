@@ -37,7 +37,7 @@ def rss_mb() -> float:
 
 async def soak(minutes: float, rate: int, every: float, out: Path) -> int:
     from xshell.sim import Simulator
-    from xshell.session import Feedback, Session
+    from xshell.session.core import Feedback, Session
     from xshell.transport.client import XoWSClient
     from xshell.ui.backend import FeedbackEvent
     from xshell.ui.eventlog import EventLog

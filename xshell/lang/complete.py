@@ -19,7 +19,7 @@ from xshell.lang.grammar import (ALL_DEVICES, SHELL_COMMANDS, SUBVERBS, VERBS, W
                                  tokenize)
 from xshell.lang.suggest import Suggestion, suggest
 from xshell.lang.unparse import quote
-from xshell.live import LiveTree
+from xshell.session.live import LiveTree
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 
 MAX_CANDIDATES = 200

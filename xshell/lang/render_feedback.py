@@ -18,7 +18,7 @@ from xshell.lang.render_layout import (_MARKERS, HIDDEN, _line, canonical_root,
 from xshell.schema.model import Schema, ValueSpace
 
 if TYPE_CHECKING:
-    from xshell.registrations import Feedback
+    from xshell.session.registrations import Feedback
 
 __all__ = ["FeedbackRenderer", "feedback_lines", "leaf_feedback", "render_feedback"]
 

@@ -1,7 +1,7 @@
 """`xshell -f script.xapi ROOM1 ROOM2 …`: one script on many devices at once.
 
 The script is read once and runs on every device, at most `--jobs` (default 32)
-connected at once (xshell.fleet does the work; this module prints).
+connected at once (xshell.modes.fleet_run does the work; this module prints).
 
 NAME is the device's profile name, else the name the device gives itself (SystemUnit
 Name, e.g. "Room 001"), else HOST (host[:port]); a device that never answered is shown
@@ -42,10 +42,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from xshell.context import ShellContext
-from xshell.fleet import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
+from xshell.session.shell_context import ShellContext
+from xshell.modes.fleet_run import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
 from xshell.inert import inert, inert_lines
-from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
+from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
 
 try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
     import resource

@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xshell.context import ShellContext
+from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.inert import inert
 from xshell.modes.connect import Connector
-from xshell.session import EXIT_CONNECTION, EXIT_USAGE, Session
+from xshell.session.core import EXIT_CONNECTION, EXIT_USAGE, Session
 
 if TYPE_CHECKING:  # the UI stack is imported only when the shell starts
-    from xshell.multi_device import Device
+    from xshell.shell.device_record import Device
 
 
 def history_path(key: str) -> Path:
@@ -88,8 +88,8 @@ class DeviceOpener:
     async def open(self, ns: argparse.Namespace, *, name: str = "", interactive_ok: bool,
                    key_problem: Callable[[str], str | None] = lambda key: None) -> Device:
         """Connect, identify, and wrap one device; everything is released on failure."""
-        from xshell.interactive import ShellBackendImpl
-        from xshell.multi_device import Device
+        from xshell.shell.one_device import ShellBackendImpl
+        from xshell.shell.device_record import Device
 
         stack = contextlib.AsyncExitStack()
         client: Any = None
@@ -177,13 +177,13 @@ def _profiles(settings: Any) -> Callable[[], Iterable[str]]:
 
 
 def _snapshot_names() -> Iterable[str]:
-    from xshell.snapshots import list_names
+    from xshell.session.snapshots import list_names
 
     return list_names()
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from xshell.multi import MultiBackend
+    from xshell.shell.many_devices import MultiBackend
     from xshell.ui.app import run_app
     from xshell.ui.plain import run_plain
 

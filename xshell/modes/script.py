@@ -6,7 +6,7 @@ as one sentence with the place they happened. Feedback that arrives while the sc
 is printed as it comes — nothing the device sends is dropped.
 
 `--log FILE` (or `log start FILE` in the script) writes a transcript of every line, reply
-and event (xshell.transcript); the file is opened before connecting, so a path that
+and event (xshell.session.transcript); the file is opened before connecting, so a path that
 cannot be written fails at once (exit 2) instead of after the work is done.
 """
 
@@ -17,15 +17,15 @@ import asyncio
 import sys
 from collections.abc import Iterator
 
-from xshell.context import ShellContext
+from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
-from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
+from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
 from xshell.stopsignals import on_stop_signals
-from xshell.transcript import TranscriptError
+from xshell.session.transcript import TranscriptError
 
 
 def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:

@@ -3,7 +3,7 @@
 Scripts and tests start it with `--port 0` and read the first stdout line, which ends
 with the URL actually served — so that line is printed (and flushed) only once the
 socket listens, and nothing else is ever written to stdout. With `--devices N` there is
-one such line per device (xshell.sim.multi), all written together once every device's
+one such line per device (xshell.sim.many), all written together once every device's
 socket listens. Errors are one line on stderr: exit 2 for bad arguments or an
 unreadable schema/certificate, 1 when the address cannot be bound (or, for --devices,
 the open-file limit is too low).
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xshell.sim.device import DeviceModel
-from xshell.sim.multi import MAX_DEVICES
+from xshell.sim.many import MAX_DEVICES
 from xshell.stopsignals import on_stop_signals
 
 PROG = "xshell-sim"
@@ -140,7 +140,7 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
 async def _run_many(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext | None,
                     make: Callable[[DeviceModel], Any], port: int, stop: asyncio.Event) -> int:
     """--devices N: every URL line is printed at once, when all N sockets listen."""
-    from xshell.sim.multi import FleetError, serve_many
+    from xshell.sim.many import FleetError, serve_many
 
     product = model.schema.product or model.name
     try:

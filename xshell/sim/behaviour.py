@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from xshell.errors import CommandError
-from xshell.sim.commands import Call
+from xshell.sim.xcommands import Call
 from xshell.sim.device import LeafPath, Value
 
 Result = dict[str, Any]

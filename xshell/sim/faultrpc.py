@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from xshell.errors import InvalidParams
 from xshell.sim.faults import GARBAGE, KINDS, MiB, _GARBAGE_BY_NORM, _KIND_BY_NORM, _norm, _seconds, \
     sendable_close_code
-from xshell.sim.rpc import Answer
+from xshell.sim.jsonrpc import Answer
 
 if TYPE_CHECKING:
     from xshell.sim.faults import Faults

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from xshell.errors import InternalError, NotReady, SubscriberCountExceeded, XAPIError
-from xshell.sim.rpc import Answer
+from xshell.sim.jsonrpc import Answer
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection

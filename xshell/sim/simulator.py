@@ -23,7 +23,7 @@ from xshell.sim.device import DeviceModel, LeafPath, Value
 from xshell.sim.faults import Faults
 from xshell.sim.feedback import FeedbackHub
 from xshell.sim.handshake import RateLimit, TokenBucket, same_secret
-from xshell.sim.rpc import Dispatcher
+from xshell.sim.jsonrpc import Dispatcher
 from xshell.sim.state import LiveState
 
 if TYPE_CHECKING:

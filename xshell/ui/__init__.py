@@ -23,7 +23,7 @@ def __getattr__(name: str) -> Any:
 
         return run_plain
     if name == "help_text":
-        from xshell.ui.commands import help_text
+        from xshell.ui.local_commands import help_text
 
         return help_text
     raise AttributeError(name)

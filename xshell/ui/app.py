@@ -28,7 +28,7 @@ from prompt_toolkit.widgets import SearchToolbar
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
-from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
+from xshell.ui.local_commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
 from xshell.ui.eventlog import EventLog
 from xshell.ui.eventpane import EventLogControl
 from xshell.ui.inputline import build_input_area

@@ -28,7 +28,7 @@ from prompt_toolkit.shortcuts import print_formatted_text
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert_lines
 from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
-from xshell.ui.commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
+from xshell.ui.local_commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
 from xshell.ui.eventlog import EventLog
 from xshell.ui.style import ui_style
 from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xshell.errors import ConnectionFailed, XAPIError
-from xshell.live import LiveTree
+from xshell.session.live import LiveTree
 
 log = logging.getLogger(__name__)
 PathElem = str | int

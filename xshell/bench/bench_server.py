@@ -3,7 +3,7 @@
 Client figures must measure the client, so this server does the least a device-shaped
 peer can: a fixed table of leaf values for xGet, pre-encoded xDoc documents, Subscribe
 Ids from 0, and feedback events sent from pre-encoded frames in large writes. It runs as
-`python -m xshell.bench.server` in a separate process (its own core), prints its URL on
+`python -m xshell.bench.bench_server` in a separate process (its own core), prints its URL on
 the first stdout line, and accepts any credentials (Basic or the `auth-` subprotocol).
 
 Bench-only control methods, sent on the connection that should receive the events:

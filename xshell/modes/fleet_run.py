@@ -28,11 +28,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from xshell.context import ShellContext
+from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed, XShellError
 from xshell.inert import inert
 from xshell.schema.store import SchemaStore
-from xshell.session import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Feedback, Result, Session
+from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Feedback, Result, Session
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from xshell.lang.lexer import XapiLexer
 from xshell.lang.bodies import needs_body
 from xshell.lang.parse import shell_command
 from xshell.lang.unparse import MASK, redact_line
-from xshell.session import EXIT_CONNECTION, EXIT_OK, Feedback, Session
+from xshell.session.core import EXIT_CONNECTION, EXIT_OK, Feedback, Session
 from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ one `xshell-sim --devices 200` process (its own interpreter, so it never compete
 client for the GIL); the client is the installed `xshell -f script URL×200`, with a cold
 schema cache every repetition (a first run against the fleet, the slow case).
 
-    python -m xshell.bench.fleet [--devices 200] [--reps 3]   # standalone, prints seconds
+    python -m xshell.bench.figures_fleet [--devices 200] [--reps 3]   # standalone, prints seconds
 
 As a bench figure: `fleet(bench)` returns the row (register it in xshell.bench.__main__'s
 FIGURES as "fleet").
@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from xshell.bench import procs, report
-from xshell.bench.context import Bench
+from xshell.bench.bench_context import Bench
 from xshell.bench.stats import alternate, median
 
 SCRIPT = ("xConfiguration SystemUnit Name\nxStatus Audio Volume\n"
@@ -87,7 +87,7 @@ async def fleet(bench: Bench) -> list[report.Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m xshell.bench.fleet", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m xshell.bench.figures_fleet", description=__doc__.split("\n\n")[0])
     p.add_argument("--devices", type=int, default=200, help="simulated rooms (default 200)")
     p.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
     args = p.parse_args(argv)

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from xshell.livechunks import pieces, wider_than
+from xshell.session.livechunks import pieces, wider_than
 from xshell.schema.model import Schema
 
 log = logging.getLogger(__name__)

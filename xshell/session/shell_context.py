@@ -16,7 +16,7 @@ from typing import Any
 class ShellContext:
     """Shared, mutable run state. Fields are filled by the mode that starts the run.
 
-    transcript: the open transcript (xshell.transcript), or None when not logging.
+    transcript: the open transcript (xshell.session.transcript), or None when not logging.
     settings: the loaded configuration (xshell.config), or None for built-in defaults.
     """
 
@@ -30,7 +30,7 @@ class ShellContext:
         context = cls(settings=getattr(args, "settings", None))
         path = getattr(args, "log", None)
         if path:
-            from xshell.transcript import open_transcript
+            from xshell.session.transcript import open_transcript
 
             context.transcript = open_transcript(path, getattr(args, "log_format", None))
         return context

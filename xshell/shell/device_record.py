@@ -1,6 +1,6 @@
 """One device of the interactive shell: what it holds, what it is called, how it is shown.
 
-The several-devices shell (xshell.multi) and the code that opens devices for it
+The several-devices shell (xshell.shell.many_devices) and the code that opens devices for it
 (xshell.modes.interactive) both need to know what a device is without either owning
 the other: the backend that speaks to it, the identity that keeps it from being opened
 twice, a name usable after `@` and `use`, and a way to show the target the user typed
@@ -18,8 +18,8 @@ from xshell.lang.grammar import ALL_DEVICES
 from xshell.transport.target import mask_userinfo
 
 if TYPE_CHECKING:
-    from xshell.interactive import ShellBackendImpl
-    from xshell.session import Session
+    from xshell.shell.one_device import ShellBackendImpl
+    from xshell.session.core import Session
 
 __all__ = ["Device", "Opener", "derived_name", "safe_spec"]
 

@@ -20,18 +20,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from xshell.context import ShellContext
+from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
 from xshell.lang.grammar import resolve_verb
 from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse, shell_command
 from xshell.lang.parse_errors import ParseError, format_parse_error
 from xshell.lang.unparse import to_jsonrpc
-from xshell.live import LiveTree
+from xshell.session.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
-from xshell.transcript import transcript_line
-from xshell.registrations import Feedback, FeedbackTable, Registration, expression_key
+from xshell.session.transcript import transcript_line
+from xshell.session.registrations import Feedback, FeedbackTable, Registration, expression_key
 from xshell.lang.render_feedback import FeedbackRenderer
 
 log = logging.getLogger(__name__)
@@ -251,10 +251,10 @@ class Session:
     async def _workflow(self, name: str, args: tuple[str, ...]) -> Result:
         """Transcripts (`log`), snapshots and diffs: the technician's record keeping."""
         if name == "log":
-            from xshell.transcript import log_command
+            from xshell.session.transcript import log_command
             lines, code = log_command(self.context, self.label, args)
         else:
-            from xshell.snapshot_commands import diff_command, snapshot_command
+            from xshell.commands.snapshot import diff_command, snapshot_command
             run = snapshot_command if name == "snapshot" else diff_command
             lines, code = await run(self, args)
         return Result(lines, code, kind="error" if code else "answer")

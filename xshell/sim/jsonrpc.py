@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from xshell.errors import (InternalError, InvalidParams, InvalidRequest, JSONParseError,
                            MethodNotFound, XAPIError)
 from xshell.schema.model import ROOTS
-from xshell.sim.commands import METHOD_NOT_FOUND, MISSING_OR_INVALID, check_call
+from xshell.sim.xcommands import METHOD_NOT_FOUND, MISSING_OR_INVALID, check_call
 from xshell.sim.state import NO_MATCH
 from xshell.sim.tree import wire_value
 

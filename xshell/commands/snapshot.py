@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
-from xshell import snapshots as snaps
+from xshell.session import snapshots as snaps
 from xshell.errors import XShellError
 
 if TYPE_CHECKING:
-    from xshell.session import Session
+    from xshell.session.core import Session
 
 Outcome = tuple[list[str], int]
 EXIT_OK, EXIT_USAGE = 0, 2

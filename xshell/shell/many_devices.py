@@ -22,16 +22,16 @@ from prompt_toolkit.completion import Completer
 from prompt_toolkit.lexers import Lexer
 
 from xshell.errors import AuthenticationFailed, XShellError
-from xshell.interactive import XapiCompleter, _SchemaLexer
+from xshell.shell.one_device import XapiCompleter, _SchemaLexer
 from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, WHOLE_SHELL_COMMANDS, devices_prefix
 from xshell.lang.parse import shell_command
-# re-exported: a device and its naming live in xshell.multi_device now
-from xshell.multi_device import Device, Opener, derived_name, safe_spec
-from xshell.multi_words import DeviceWords
+# re-exported: a device and its naming live in xshell.shell.device_record now
+from xshell.shell.device_record import Device, Opener, derived_name, safe_spec
+from xshell.shell.device_words import DeviceWords
 from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
 
 __all__ = ["SHELL_WIDE", "MultiBackend", "failure_reason",
-           # re-exported from xshell.multi_device
+           # re-exported from xshell.shell.device_record
            "Device", "Opener", "derived_name", "safe_spec"]
 
 log = logging.getLogger(__name__)

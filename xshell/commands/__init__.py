@@ -1,0 +1,1 @@
+"""The shell-command registry and one module per command family."""

@@ -1,0 +1,1 @@
+"""One device's session and its state: live values, registrations, transcripts, snapshots."""
