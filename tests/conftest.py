@@ -7,6 +7,7 @@ the project; tests that need it skip when it is absent.
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+import xshell.commands  # noqa: F401 - the shell-command registry hands lang and sessions its words
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("XSHELL_SHARED", ROOT.parent / "shared"))
@@ -33,6 +36,16 @@ HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
 settings.load_profile(HYPOTHESIS_PROFILE)
 FUZZ_EXAMPLES = {"ci": 10_000}.get(HYPOTHESIS_PROFILE, 300)
 
+# The transport tests run on both of the client's paths (xshell.transport.wsfast): "fast"
+# (XSHELL_WS_FAST=1, and the in-process simulator declines permessage-deflate, so the lean
+# frame reader the benchmark measures is what runs) and "plain" (XSHELL_WS_FAST=0: only
+# websockets' public API, deflate offered as by default). Only their async tests (the ones
+# with a socket) are doubled; every other test runs once, on the defaults.
+WS_PATH_MODULES = frozenset({
+    "test_client", "test_transport_fast", "test_lean_frames", "test_reconnect", "test_restore",
+    "test_faults", "test_client_tls", "test_hostile_frames"})
+WS_PATHS = {"fast": ("1", "lean"), "plain": ("0", "plain")}  # param -> (env value, receive path)
+
 INTEROP = ROOT / "tests" / "interop"
 JSXAPI_SPEC = "jsxapi@6"  # Cisco's Node client, as tests/interop/package.json pins it
 NPM_INSTALL_TIMEOUT = 180.0
@@ -46,6 +59,28 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.setenv(var, str(base / var.lower()))
     monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
     monkeypatch.delenv("XSHELL_PASSWORD", raising=False)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Double the async tests of the transport modules over the two paths (WS_PATHS)."""
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if (module in WS_PATH_MODULES and "ws_path" in metafunc.fixturenames
+            and inspect.iscoroutinefunction(metafunc.function)):
+        metafunc.parametrize("ws_path", list(WS_PATHS), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def ws_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """The client path this test runs on ("fast"/"plain"), or None: the defaults, untouched."""
+    path: str | None = getattr(request, "param", None)
+    if path is not None:
+        from xshell.sim import Simulator
+        from xshell.transport.wsfast import ENV
+
+        monkeypatch.setenv(ENV, WS_PATHS[path][0])  # subprocesses inherit it too
+        # the simulators the test makes itself decline deflate on the fast path, unless told
+        monkeypatch.setitem(Simulator.__init__.__kwdefaults__, "deflate", path == "plain")
+    return path
 
 
 @pytest.fixture
@@ -70,11 +105,13 @@ async def sim() -> AsyncIterator["object"]:
 
 
 @pytest.fixture
-async def client(sim: "object") -> AsyncIterator["object"]:
+async def client(sim: "object", ws_path: str | None) -> AsyncIterator["object"]:
     """An xshell XoWSClient connected to `sim`."""
     from xshell.transport.client import XoWSClient
 
     async with XoWSClient(sim.url, username=USER, password=PASSWORD) as c:  # type: ignore[attr-defined]
+        if ws_path is not None:  # the path the parametrization asked for is the one taken
+            assert c.receive_path == WS_PATHS[ws_path][1]
         yield c
 
 

@@ -25,8 +25,10 @@ from xshell.errors import (AuthenticationFailed, CommandError, ConnectionFailed,
                            DeviceRebooting, InvalidParams, InvalidRequest, MethodNotFound,
                            ProtocolError, RateLimited, RequestTimeout, ServiceNotEnabled,
                            SubscriberCountExceeded, XAPIError)
-from xshell.transport.client import XoWSClient, normalize_path
-from xshell.transport.opening import auth_subprotocol, basic_authorization, status_error
+from xshell.transport.client import XoWSClient
+from xshell.transport.xapi import normalize_path
+from xshell.transport.openfailures import status_error
+from xshell.transport.opening import auth_subprotocol, basic_authorization
 from xshell.transport.rpc import RpcTable, Subscription
 from xshell.transport.wslog import RedactingLogger
 

@@ -1,7 +1,8 @@
 """Completion candidates: what a technician is offered at the cursor, and the meta beside it.
 
 Mostly pure (`lang.complete.candidates` on the built-in device's schema and a LiveTree),
-plus the prompt-toolkit face (`XapiCompleter` on Document objects) and a sweep over
+plus the prompt-toolkit face (a backend's `complete` through `ui.adapters.BackendCompleter`
+on Document objects) and a sweep over
 the full published schema: partial lines made from its paths must complete to the
 name being typed, and nothing may raise.
 """
@@ -18,8 +19,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from xshell.shell.one_device import XapiCompleter
-from xshell.lang.complete import MAX_CANDIDATES, Candidate, candidates, rank
+from xshell.contract import Candidate
+from xshell.lang.complete import MAX_CANDIDATES, candidates, rank
+from xshell.shell.one_device import complete_in
+from xshell.ui.adapters import BackendCompleter
 from xshell.session.live import LiveTree, reroot
 from xshell.schema.model import Node, Schema
 from xshell.sim.builtin import load_builtin
@@ -257,7 +260,7 @@ def test_shell_command_arguments() -> None:
 
 
 def test_snapshot_names_complete_wherever_a_snapshot_is_named() -> None:
-    words = {"diff": ["before", "after-upgrade"]}
+    words = {"snapshots": ["before", "after-upgrade"]}  # run-time names by kind
     texts = lambda line: [c.text for c in candidates(line, None, shell_words=words)]  # noqa: E731
     assert texts("snapshot ") == ["delete", "list", "save", "show"]
     assert texts("snapshot show ") == ["after-upgrade", "before"]
@@ -286,7 +289,7 @@ def test_odd_text_never_raises(text: str) -> None:
 # ------------------------------------------------------------------ prompt-toolkit face
 @dataclass
 class _View:
-    """What XapiCompleter reads of a session."""
+    """What a backend's completion reads of a session."""
 
     schema: Schema | None
     live: LiveTree = field(default_factory=LiveTree)
@@ -299,10 +302,14 @@ class _View:
     def expressions(self) -> list[str]:
         return list(self.regs)
 
+    def complete(self, before_cursor: str) -> list[Candidate]:
+        """As ShellBackendImpl.complete, with this view as the session."""
+        return complete_in(self, before_cursor)  # type: ignore[arg-type]
+
 
 def test_xapi_completer_on_documents() -> None:
     view = _View(SCHEMA, live_with({"Status": {"Audio": {"Volume": 44}}}), ["/Status/Audio"])
-    completer = XapiCompleter(lambda: view)  # type: ignore[arg-type, return-value]
+    completer = BackendCompleter(view)  # type: ignore[arg-type]
 
     def run(text: str, cursor: int | None = None) -> list[object]:
         doc = Document(text, len(text) if cursor is None else cursor)
@@ -331,7 +338,7 @@ def test_xapi_completer_on_documents() -> None:
 def test_completer_on_documents_for_each_kind(text: str, expected: str, replaces: int) -> None:
     view = _View(SCHEMA, live_with({"Status": {"Call": [{"id": 7, "Status": "Connected"}]}}),
                  ["/Status/Audio"])
-    completer = XapiCompleter(lambda: view)  # type: ignore[arg-type, return-value]
+    completer = BackendCompleter(view)  # type: ignore[arg-type]
     got = list(completer.get_completions(Document(text), CompleteEvent(completion_requested=True)))
     hit = next(c for c in got if c.text == expected)
     assert hit.start_position == -replaces

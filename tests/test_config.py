@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from xshell.config.history import open_history
+from xshell.ui.history import open_history
 from xshell.config.locate import locate_keys
 from xshell.config.settings import builtin_settings, builtin_text, config_path, load_settings
 

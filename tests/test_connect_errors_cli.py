@@ -249,7 +249,7 @@ def test_a_hang_up_before_tls_is_retried_by_reconnect_but_a_plain_port_is_not() 
     """A device that is starting up also hangs up mid-handshake: reconnecting must keep
     trying then (TLSFailed would stop it), while a port that answers without TLS is final."""
     from xshell.transport.openfailures import translate
-    from xshell.transport.reconnect import hopeless
+    from xshell.transport.reconnect_policy import hopeless
     from xshell.transport.target import parse_target
 
     target = parse_target("codec:8443")

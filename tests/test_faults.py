@@ -22,7 +22,7 @@ from xshell.errors import (ConnectionLost, InvalidParams, MethodNotFound, NotRea
 from xshell.sim import Simulator
 from xshell.sim.faults import MiB, garbage_frame
 from xshell.transport.client import XoWSClient
-from xshell.transport.reconnect import ReconnectPolicy
+from xshell.transport.reconnect_policy import ReconnectPolicy
 
 WAIT = 10.0  # upper bound for awaiting a condition; never a sleep
 FAST = ReconnectPolicy(initial=0.01, maximum=0.05, jitter=0.1, rebooting=0.05, rate_limited=0.05)

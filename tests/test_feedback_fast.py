@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from xshell.shell.one_device import _LazyFeedbackEvent
-from xshell.lang.render import tree_lines
+from xshell.lang.render_layout import tree_lines
 from xshell.lang.render_feedback import leaf_feedback, render_feedback
 from xshell.session.live import LiveTree
 from xshell.session.registrations import Feedback
-from xshell.ui.backend import FeedbackEvent
+from xshell.contract import FeedbackEvent
 from xshell.ui.eventlog import EventLog, RateMeter
 
 from tests.test_render import SCHEMA as RENDER_SCHEMA

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import os
@@ -10,15 +9,15 @@ import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import pytest
 
 from tests.conftest import PASSWORD, USER
-from xshell.modes.fleet_run import DeviceOutcome, device_namespaces, error_summary, run_fleet
-from xshell.lang.parse import split_script
+from xshell.modes.fleet_run import DeviceOutcome, device_options, error_summary, run_fleet
+from xshell.options import Connection, DeviceOptions, Options
+from xshell.lang.bodies import split_script
 from xshell.modes.fleet import block_lines, summary_lines, summary_order
-from xshell.session.core import Result
+from xshell.session.result import Result
 from xshell.sim import Simulator
 from xshell.sim.builtin import load_builtin
 from xshell.sim.many import named_model, room_name
@@ -38,19 +37,9 @@ def closed_port_url() -> str:
     return f"ws://127.0.0.1:{port}/ws"
 
 
-def run_args(**over: Any) -> argparse.Namespace:
-    """The options the CLI gives a script run (every field a Connector reads)."""
-    fields: dict[str, Any] = dict(
-        target=None, user=USER, password=None, command=[], file=SCRIPT, output="terminal",
-        follow=False, max_events=None, timeout=30.0, fingerprint=None, accept_new=False,
-        cacert=None, insecure=False, auth="basic", legacy=False, demo=False, plain=False,
-        log=None, log_format=None, jobs=32, settings=None)
-    fields.update(over)
-    return argparse.Namespace(**fields)
-
-
-def namespaces(urls: list[str], **over: Any) -> list[argparse.Namespace]:
-    return device_namespaces(run_args(**over), urls)
+def namespaces(urls: list[str]) -> tuple[DeviceOptions, ...]:
+    """The devices the CLI gives a script run on `urls` (every field a Connector reads)."""
+    return device_options(Options(connection=Connection(user=USER, auth="basic")), urls)
 
 
 @dataclasses.dataclass
@@ -146,7 +135,7 @@ async def test_at_most_jobs_devices_are_connected_at_once() -> None:
     async for r in serve_rooms(5):
         active, peak = 0, 0
 
-        def started(_: argparse.Namespace) -> None:
+        def started(_: DeviceOptions) -> None:
             nonlocal active, peak
             active += 1
             peak = max(peak, active)

@@ -6,9 +6,9 @@ here only read from them, so the tests do not depend on each other.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
+import dataclasses
 import io
 import json
 import re
@@ -23,7 +23,8 @@ import pytest
 from tests.clirun import xshell
 from tests.conftest import PASSWORD, USER
 from tests.simproc import sim_process
-from xshell.modes.fleet_run import device_namespaces
+from xshell.modes.fleet_run import device_options
+from xshell.options import Connection, Fleet, Options, Output, Scripting
 from xshell.modes import fleet
 
 COUNT = 50
@@ -76,17 +77,13 @@ def closed_port_url() -> str:
     return f"ws://127.0.0.1:{port}/ws"
 
 
-def script_args(path: Path, urls: list[str], **over: Any) -> argparse.Namespace:
+def script_args(path: Path, urls: list[str], *, output: str = "terminal", follow: bool = False,
+                log: str | None = None, log_format: str | None = None, jobs: int = 32) -> Options:
     """What the CLI hands xshell.modes.fleet.run for `xshell -f PATH URL…`."""
-    fields: dict[str, Any] = dict(
-        target=None, user=USER, password=None, command=[], file=str(path), output="terminal",
-        follow=False, max_events=None, timeout=30.0, fingerprint=None, accept_new=False,
-        cacert=None, insecure=False, auth="basic", legacy=False, demo=False, plain=False,
-        log=None, log_format=None, jobs=32, settings=None)
-    fields.update(over)
-    args = argparse.Namespace(**fields)
-    args.devices = device_namespaces(args, urls)
-    return args
+    run = Options(connection=Connection(user=USER, auth="basic"),
+                  script=Scripting(file=str(path), follow=follow),
+                  output=Output(format=output, log=log, log_format=log_format), fleet=Fleet(jobs=jobs))
+    return dataclasses.replace(run, devices=device_options(run, urls))
 
 
 def blocks(stdout: str) -> dict[str, list[str]]:

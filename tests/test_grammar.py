@@ -188,8 +188,9 @@ def test_device_lists_split_into_names() -> None:
 
 
 def test_an_at_line_parses_nowhere_but_the_interactive_shell() -> None:
-    from xshell.lang.parse import (DEVICES_ONLY_INTERACTIVE, ParseError, format_parse_error,
-                                   needs_body, parse)
+    from xshell.lang.bodies import needs_body
+    from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse
+    from xshell.lang.parse_errors import ParseError, format_parse_error
 
     with pytest.raises(ParseError) as err:
         parse("@all xStatus Audio Volume")

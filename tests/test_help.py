@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from xshell.lang.help import columns, instance_range, render_help
+from xshell.lang.schema_help import columns, instance_range, render_help
 from xshell.lang.requests import Help
 from xshell.schema.model import Node, Param, ValueSpace, make_children, make_schema
 

@@ -21,7 +21,8 @@ from tests.conftest import PASSWORD, USER
 from xshell.shell.one_device import ShellBackendImpl, mask_body
 from xshell.session.core import Session
 from xshell.transport.client import XoWSClient
-from xshell.ui.backend import FeedbackEvent, ShellBackend
+from xshell.contract import FeedbackEvent, ShellBackend
+from xshell.ui.adapters import BackendCompleter
 
 HOST = "codec.example.com"
 
@@ -98,8 +99,7 @@ def xdoc_gate(sim: Any, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
 
 
 def completions(backend: ShellBackendImpl, text: str) -> dict[str, str]:
-    assert backend.completer is not None
-    found = backend.completer.get_completions(Document(text, len(text)), CompleteEvent())
+    found = BackendCompleter(backend).get_completions(Document(text, len(text)), CompleteEvent())
     return {c.display_text: c.display_meta_text for c in found}
 
 
@@ -255,14 +255,14 @@ async def test_plain_mode_runs_lines_from_a_pipe(sim: Any, monkeypatch: pytest.M
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    from xshell.cli import build_parser
+    from xshell.cli import parse_options
     from xshell.modes import interactive
 
     monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
     monkeypatch.setattr("sys.stdin", io.StringIO(
         "xStatus Audio Volume\nxFeedback register /Status/Audio\nxFeedback list\nbye\n"
         "xStatus Audio VolumeMute\n"))
-    args = build_parser().parse_args([sim.url, "-u", USER, "--plain"])
+    args = parse_options([sim.url, "-u", USER, "--plain"])
     code = await asyncio.wait_for(interactive._run(args), 10)
     out = capsys.readouterr().out
     name = sim.simulator.configuration("SystemUnit Name")
@@ -276,7 +276,7 @@ async def test_plain_mode_runs_lines_from_a_pipe(sim: Any, monkeypatch: pytest.M
 async def test_automatic_reconnect_shows_in_toolbar_and_pane_and_keeps_registrations(sim: Any) -> None:
     """A device reboot under a live session: state → reconnecting → connected, the pane says
     what happened, `xFeedback list` is unchanged and feedback keeps arriving, resync first."""
-    from xshell.transport.reconnect import ReconnectPolicy
+    from xshell.transport.reconnect_policy import ReconnectPolicy
 
     holder: dict[str, ShellBackendImpl] = {}
     states: list[str] = []

@@ -28,7 +28,8 @@ from websockets.streams import StreamReader
 from tests.conftest import PASSWORD, USER
 from xshell.transport.client import XoWSClient
 from xshell.transport.leanframes import LeanReader
-from xshell.transport.opening import PeerState, open_websocket
+from xshell.transport.opening import open_websocket
+from xshell.transport.peercheck import PeerState
 from xshell.transport.target import parse_target
 
 WAIT = 5.0

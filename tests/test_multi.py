@@ -7,7 +7,6 @@ the real DeviceOpener (Connector, Session, ShellBackendImpl). Waits are on condi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import io
@@ -22,6 +21,7 @@ from prompt_toolkit.formatted_text import fragment_list_to_text
 
 from tests.conftest import PASSWORD, USER
 from tests.test_interactive_backend import Watch
+from xshell.options import Connection, DeviceOptions, Options, Output
 from xshell.session.shell_context import ShellContext
 from xshell.shell.one_device import ShellBackendImpl
 from xshell.modes.interactive import DeviceOpener
@@ -29,18 +29,22 @@ from xshell.shell.many_devices import MultiBackend
 from xshell.shell.device_record import Device
 from xshell.session.core import Session
 from xshell.sim import Simulator
-from xshell.ui.backend import ShellBackend
+from xshell.contract import ShellBackend
+from xshell.ui.adapters import BackendCompleter, BackendLexer
 from xshell.ui.eventlog import EventLog
 from xshell.ui.plain import run_plain
 from xshell.ui.toolbar import prompt_fragments
 
 
-def run_args(target: str, name: str | None = None) -> argparse.Namespace:
-    """What the command line gives the interactive mode for one TARGET."""
-    return argparse.Namespace(target=target, user=USER, password=None, output="terminal",
-                              timeout=5.0, auth="basic", insecure=False, fingerprint=None,
-                              accept_new=False, cacert=None, demo=False, name=name,
-                              legacy=False, settings=None, plain=True)
+def run_args(*devices: DeviceOptions) -> Options:
+    """What the command line gives the interactive mode (--plain, a 5 s timeout)."""
+    return Options(connection=Connection(user=USER, auth="basic", timeout=5.0),
+                   output=Output(plain=True), devices=devices)
+
+
+def device(target: str, name: str = "") -> DeviceOptions:
+    """One TARGET as the command line resolves it."""
+    return DeviceOptions(Connection(target=target, user=USER, auth="basic", timeout=5.0), name=name)
 
 
 class Rooms:
@@ -73,10 +77,10 @@ async def rooms() -> AsyncIterator[Rooms]:
 async def multi(rooms: Rooms, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MultiBackend]:
     """A shell started on room1 (rooms.sims[0]); `connect` opens the others."""
     monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
-    args = run_args(rooms.urls[0], "room1")
-    opener = DeviceOpener(args, ShellContext())
+    room1 = device(rooms.urls[0], "room1")
+    opener = DeviceOpener(run_args(room1), ShellContext())
     m = MultiBackend(opener.connect)
-    m.add(await opener.open(args, interactive_ok=False, key_problem=m.key_problem))
+    m.add(await opener.open(room1, interactive_ok=False, key_problem=m.key_problem))
     yield m
     await m.aclose()
 
@@ -100,8 +104,7 @@ def prompt(m: MultiBackend) -> str:
 
 
 def completions(m: MultiBackend, text: str) -> list[str]:
-    assert m.completer is not None
-    return [c.display_text for c in m.completer.get_completions(Document(text), CompleteEvent())]
+    return [c.display_text for c in BackendCompleter(m).get_completions(Document(text), CompleteEvent())]
 
 
 async def discovered(m: MultiBackend) -> None:
@@ -321,10 +324,8 @@ async def test_device_names_complete_after_at_commas_and_use(multi: MultiBackend
 
 async def test_the_lexer_marks_an_unknown_device_name(multi: MultiBackend, rooms: Rooms) -> None:
     await two(multi, rooms)
-    assert multi.lexer is not None
-
     def styles(text: str) -> dict[str, str]:
-        get_line = multi.lexer.lex_document(Document(text))  # type: ignore[union-attr]
+        get_line = BackendLexer(multi).lex_document(Document(text))
         return {t: s for s, t, *_ in get_line(0)}
 
     known = styles("@room1,room2 xStatus Audio")
@@ -353,9 +354,8 @@ async def test_several_targets_start_one_shell_with_the_first_current(
     from xshell.modes import interactive
 
     monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
-    args = run_args(rooms.urls[0])
-    args.devices = [run_args(rooms.urls[0], "room1"), run_args("ws://127.0.0.1:9/ws", "gone"),
-                    run_args(rooms.urls[1], "room2")]
+    args = run_args(device(rooms.urls[0], "room1"), device("ws://127.0.0.1:9/ws", "gone"),
+                    device(rooms.urls[1], "room2"))
     monkeypatch.setattr("sys.stdin", io.StringIO("use\n@all xStatus Audio Volume\n"))
     assert await interactive._run(args) == 0
     out, err = capsys.readouterr()

@@ -22,7 +22,7 @@ import pytest
 import trustme
 
 from tests.conftest import PASSWORD, USER
-from xshell.cli import build_parser
+from xshell.cli import parse_options
 from xshell.errors import ConnectionFailed, TLSFailed
 from xshell.modes.connect import Connector
 from xshell.transport.pinning import (CertificateMismatch, KnownHosts, PinPolicy,
@@ -122,7 +122,7 @@ async def volume(url: str, *flags: str, interactive: bool = False,
                  ask: Callable[[str], str | None] | None = None,
                  notes: list[str] | None = None) -> Any:
     """Connect the way the CLI does and read one value; raise what the connect raised."""
-    args = build_parser().parse_args([url, *flags])
+    args = parse_options([url, *flags]).devices[0]
     sink = notes if notes is not None else []
     async with Connector(args, interactive_ok=interactive, ask=ask, notify=sink.append) as conn:
         client = await conn.connect()
@@ -404,7 +404,7 @@ async def test_unwritable_pin_store_trusts_for_this_run_only(device: Device) -> 
     known_hosts_path().parent.parent.mkdir(parents=True, exist_ok=True)
     known_hosts_path().parent.write_text("not a directory")  # mkdir of …/xshell fails
     notes: list[str] = []
-    args = build_parser().parse_args([device.url, "--accept-new"])
+    args = parse_options([device.url, "--accept-new"]).devices[0]
     async with Connector(args, interactive_ok=False, notify=notes.append) as conn:
         for _ in range(2):  # a reconnect in the same run still trusts it
             client = await conn.connect()
@@ -416,7 +416,7 @@ async def test_unwritable_pin_store_trusts_for_this_run_only(device: Device) -> 
 
 async def test_reconnect_uses_the_same_decision(device: Device) -> None:
     ask = Asker("yes")
-    args = build_parser().parse_args([device.url])
+    args = parse_options([device.url]).devices[0]
     async with Connector(args, interactive_ok=True, ask=ask, notify=lambda n: None) as conn:
         for _ in range(3):
             client = await conn.connect()
@@ -442,9 +442,8 @@ async def test_a_reconnect_never_asks_on_the_terminal(tmp_path: Path) -> None:
     from xshell.sim import Simulator
     ctx, _, _ = ca_signed(tmp_path, "127.0.0.1")
     ask = Asker("yes")
-    args = build_parser().parse_args(["--cacert", str(tmp_path / "ca.pem")])
     async with Simulator(user=USER, password=PASSWORD, rate_limit=None).serve(ssl_context=ctx) as server:
-        args.target = server.url
+        args = parse_options([server.url, "--cacert", str(tmp_path / "ca.pem")]).devices[0]
         async with Connector(args, interactive_ok=True, ask=ask, notify=lambda n: None) as conn:
             client = await conn.connect()  # CA-signed: no question
             await client.close()

@@ -150,7 +150,7 @@ async def test_ctrl_c_cancels_the_request_not_the_session_without_loop_signal_ha
 
 
 def test_history_is_kept_where_chmod_does_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from xshell.config.history import open_history
+    from xshell.ui.history import open_history
 
     monkeypatch.setattr(os, "chmod", lambda *args, **kw: None)
     path = tmp_path / "history" / "room"

@@ -6,7 +6,6 @@ settings file is written to the test's own $XDG_CONFIG_HOME.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -20,10 +19,10 @@ import pytest
 
 from tests.clirun import xshell
 from tests.conftest import PASSWORD
-from xshell.cli import build_parser, main
-from xshell.config.profiles import resolve_target
+from xshell.cli import main, parse_options
 from xshell.config.settings import config_path, load_settings
 from xshell.modes.connect import keyring_password
+from xshell.options import Connection, DeviceOptions, Options
 
 STATUS = ("-c", "xStatus Audio Volume")
 VOLUME = "*s Audio Volume: 50"
@@ -143,10 +142,8 @@ def test_list_profiles_stays_light() -> None:
 
 # ---- resolving targets (in-process) -------------------------------------------------------
 
-def resolve(argv: list[str], text: str) -> list[argparse.Namespace]:
-    settings = load_settings(settings_file(text))
-    args = build_parser(for_profiles=True).parse_args(argv)
-    return [resolve_target(args, t, settings.profiles) for t in args.target]
+def resolve(argv: list[str], text: str) -> tuple[DeviceOptions, ...]:
+    return parse_options(argv, load_settings(settings_file(text))).devices
 
 
 def test_command_line_options_win_over_profile_fields(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,35 +151,36 @@ def test_command_line_options_win_over_profile_fields(monkeypatch: pytest.Monkey
     text = profile("room", "wss://room.example.com/ws", user="operator", auth="subprotocol",
                    fingerprint="SHA256:" + "B" * 43, name="Board Room")
     (dev,) = resolve(["room"], text)
-    assert (dev.target, dev.user, dev.auth, dev.name, dev.profile) == (
-        "wss://room.example.com/ws", "operator", "subprotocol", "Board Room", "room")
-    assert dev.fingerprint == "SHA256:" + "B" * 43
+    assert (dev.connection.target, dev.connection.user, dev.connection.auth, dev.name,
+            dev.profile) == ("wss://room.example.com/ws", "operator", "subprotocol", "Board Room", "room")
+    assert dev.tls.fingerprint == "SHA256:" + "B" * 43
     (dev,) = resolve(["room", "-u", "admin", "--auth", "basic", "--insecure"], text)
-    assert (dev.user, dev.auth, dev.insecure, dev.fingerprint) == ("admin", "basic", True, None)
+    assert (dev.connection.user, dev.connection.auth, dev.tls.insecure, dev.tls.fingerprint) == (
+        "admin", "basic", True, None)
 
 
 def test_plain_targets_get_host_names_and_user_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XSHELL_USER", "tech")
     devs = resolve(["10.0.0.5:8443", "room", "wss://[fe80::1]/ws"], profile("room", "r.example.com"))
     assert [d.name for d in devs] == ["10.0.0.5:8443", "room", "[fe80::1]"]  # the port when not 443
-    assert [d.user for d in devs] == ["tech", "tech", "tech"]
+    assert [d.connection.user for d in devs] == ["tech", "tech", "tech"]
     assert [d.profile for d in devs] == [None, "room", None]
     monkeypatch.delenv("XSHELL_USER")
-    assert resolve(["h"], "")[0].user == "admin"
+    assert resolve(["h"], "")[0].connection.user == "admin"
 
 
 def test_several_targets_go_to_the_fleet_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[argparse.Namespace] = []
+    seen: list[Options] = []
     fleet = types.ModuleType("xshell.modes.fleet")
     fleet.run = lambda args: seen.append(args) or 0  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "xshell.modes.fleet", fleet)
     settings_file('[main]\noutput = "json"\n' + profile("a", "a.example.com", name="A"))
     assert main(["a", "b.example.com", "-c", "xStatus Audio", "--log", "run.jsonl", "--jobs", "4"]) == 0
-    (args,) = seen
-    assert [d.name for d in args.devices] == ["A", "b.example.com"]
-    assert args.settings.output == "json" and args.output == "json"
-    assert (args.log, args.log_format, args.jobs) == ("run.jsonl", "jsonl", 4)
-    assert all(d.output == "json" and d.log_format == "jsonl" for d in args.devices)
+    (options,) = seen
+    assert [d.name for d in options.devices] == ["A", "b.example.com"]
+    assert options.settings.output == "json" and options.output.format == "json"
+    assert (options.output.log, options.output.log_format, options.fleet.jobs) == ("run.jsonl", "jsonl", 4)
+    assert options.script.commands == ("xStatus Audio",)
 
 
 def test_connect_profile_in_a_shell_opened_on_another_profile_uses_its_own_fields(
@@ -190,20 +188,22 @@ def test_connect_profile_in_a_shell_opened_on_another_profile_uses_its_own_field
     from xshell.session.shell_context import ShellContext
     from xshell.modes import interactive
 
-    seen: list[argparse.Namespace] = []
+    seen: list[Options] = []
     monkeypatch.setattr(interactive, "run", lambda args: seen.append(args) or 0)
     monkeypatch.setattr(sys, "stdin", type("Tty", (io.StringIO,), {"isatty": lambda self: True})())
     settings_file(profile("boardroom", "board.example.com", user="integrator",
                           fingerprint="SHA256:" + "A" * 43, legacy=True)
                   + profile("lobby", "lobby.example.com", user="tech"))
     assert main(["boardroom"]) == 0
-    (args,) = seen
-    assert [(d.name, d.user, d.legacy) for d in args.devices] == [("boardroom", "integrator", True)]
-    opener = interactive.DeviceOpener(args, ShellContext(settings=args.settings))
+    (options,) = seen
+    assert [(d.name, d.connection.user, d.connection.legacy) for d in options.devices] == [
+        ("boardroom", "integrator", True)]
+    opener = interactive.DeviceOpener(options, ShellContext(settings=options.settings))
     lobby = opener.resolve("lobby")  # what `connect lobby` opens
-    assert (lobby.user, lobby.fingerprint, lobby.legacy) == ("tech", None, False)
+    assert (lobby.connection.user, lobby.tls.fingerprint, lobby.connection.legacy) == (
+        "tech", None, False)
     plain = opener.resolve("other.example.com")
-    assert (plain.user, plain.fingerprint) == ("admin", None)
+    assert (plain.connection.user, plain.tls.fingerprint) == ("admin", None)
 
 
 @pytest.mark.parametrize("argv,words", [
@@ -268,7 +268,7 @@ def test_keyring_lookup_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.ModuleType("keyring")
     fake.get_password = lambda service, user: calls.append((service, user)) or "from-keyring"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "keyring", fake)
-    args = argparse.Namespace(password=None, profile="room", target="r.example.com", demo=False)
-    assert keyring_password(args) == "from-keyring" and calls == [("xshell", "room")]
+    device = DeviceOptions(Connection(target="r.example.com"), profile="room")
+    assert keyring_password(device) == "from-keyring" and calls == [("xshell", "room")]
     monkeypatch.setitem(sys.modules, "keyring", None)  # not importable: nothing is asked
-    assert keyring_password(args) is None and len(calls) == 1
+    assert keyring_password(device) is None and len(calls) == 1

@@ -22,7 +22,7 @@ from xshell.errors import (AuthenticationFailed, ConnectionFailed, ConnectionLos
                            InvalidParams, RateLimited, TLSFailed)
 from xshell.sim import Simulator
 from xshell.transport.client import XoWSClient
-from xshell.transport.reconnect import ReconnectPolicy, hopeless, resolve_policy
+from xshell.transport.reconnect_policy import ReconnectPolicy, hopeless, resolve_policy
 from xshell.transport.rpc import RpcTable, Subscription
 
 WAIT = 10.0

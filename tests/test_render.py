@@ -21,8 +21,9 @@ from xshell.lang import requests as rq
 from xshell.lang.outlexer import TshellOutputLexer
 from xshell.lang.parse import parse
 from xshell.lang.render_feedback import render_feedback
-from xshell.lang.render import (format_value, render_error, render_result,
-                                result_name, search_keep)
+from xshell.lang.render import render_result, search_keep
+from xshell.lang.render_errors import render_error
+from xshell.lang.render_layout import format_value, result_name
 from xshell.schema.model import Node, ValueSpace, make_children, make_schema
 
 # --------------------------------------------------------------------------- schema

@@ -26,7 +26,7 @@ from xshell.session.core import Session
 from xshell.sim import Simulator
 from xshell.transport.client import XoWSClient
 from xshell.transport.keepalive import keepalive
-from xshell.ui.backend import FeedbackEvent
+from xshell.contract import FeedbackEvent
 from xshell.ui.toolbar import ToolbarInfo, toolbar_fragments
 
 VOLUME = "Status/Audio/Volume"
@@ -265,7 +265,7 @@ class _BusyLink:
     def __init__(self) -> None:
         self.xs_last_rx = time.monotonic()
         self.aborted = asyncio.Event()
-        self.transport = self
+        self.xs_transport = self  # what keepalive aborts (peercheck.CheckedConnection keeps it)
 
     async def ping(self) -> asyncio.Future[float]:
         return asyncio.get_running_loop().create_future()  # answered never

@@ -21,7 +21,8 @@ from xshell.errors import ConnectionLost, PermissionDenied
 from xshell.schema.model import ROOTS
 from xshell.schema.store import SchemaStore, cache_home
 from xshell.schema.xdoc import root_xdoc
-from xshell.session.core import EXIT_OK, Session
+from xshell.session.core import Session
+from xshell.session.result import EXIT_OK
 from xshell.sim.builtin import load_builtin
 from xshell.transport.client import XoWSClient
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +18,9 @@ import pytest
 
 from tests.conftest import PASSWORD, USER
 from xshell.errors import PermissionDenied
-from xshell.session.core import (EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Feedback, Result,
-                            Session)
+from xshell.session.core import Session
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result
+from xshell.session.registrations import Feedback
 from xshell.transport.client import XoWSClient
 
 Calls = list[tuple[str, Any]]
@@ -361,8 +361,8 @@ async def test_without_a_schema_lines_go_through_as_strings(no_xdoc: None, clien
 
 # ------------------------------------------------------------------ script mode
 def script_args(url: str, *argv: str) -> Any:
-    from xshell.cli import build_parser
-    return build_parser().parse_args([url, *argv])
+    from xshell.cli import parse_options
+    return parse_options([url, *argv])
 
 
 async def run_script(url: str, monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
@@ -371,7 +371,7 @@ async def run_script(url: str, monkeypatch: pytest.MonkeyPatch, *argv: str) -> i
 
     monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
     args = script_args(url, "-u", USER, *argv)
-    return await script._run(args, "-c", split_script("\n".join(args.command)))
+    return await script._run(args, "-c", split_script("\n".join(args.script.commands)))
 
 
 async def test_script_prints_answers_and_feedback_as_they_come(

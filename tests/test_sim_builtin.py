@@ -14,7 +14,8 @@ import pytest
 
 from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import Node, is_secret_name
-from xshell.sim.builtin import ModelSyntaxError, load_builtin, load_model, parse_model
+from xshell.sim.builtin import load_builtin, load_model, parse_model
+from xshell.sim.xdmlex import ModelSyntaxError
 from xshell.sim.device import DeviceModel
 
 AREAS = ("Audio", "Call", "Cameras", "Conference", "Network", "Peripherals", "SIP", "Standby",

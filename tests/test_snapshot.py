@@ -18,7 +18,8 @@ from tests.conftest import PASSWORD, USER
 from xshell.session import snapshots as snaps
 from xshell.errors import XAPIError
 from xshell.lang.outlexer import TshellOutputLexer
-from xshell.session.core import EXIT_OK, EXIT_USAGE, Session
+from xshell.session.core import Session
+from xshell.session.result import EXIT_OK, EXIT_USAGE
 from xshell.sim import Simulator
 from xshell.transport.client import XoWSClient
 

@@ -20,7 +20,8 @@ import pytest
 from tests.conftest import PASSWORD, USER
 from tests.test_session import Collector as Events  # awaitable on_feedback target
 from xshell.session.shell_context import ShellContext
-from xshell.session.core import EXIT_OK, EXIT_USAGE, Session
+from xshell.session.core import Session
+from xshell.session.result import EXIT_OK, EXIT_USAGE
 from xshell.session.transcript import TranscriptError, open_transcript, transcript_line
 from xshell.transport.client import XoWSClient
 

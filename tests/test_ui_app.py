@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from prompt_toolkit.application import create_app_session
-from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import PipeInput, create_pipe_input
@@ -25,7 +24,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from xshell.errors import ConnectionLost
 from xshell.ui.app import ShellApp, run_app
-from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome, ShellBackend
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome, ShellBackend
 
 F1, F2, F3, F4 = "\x1bOP", "\x1bOQ", "\x1bOR", "\x1bOS"
 PAGE_UP, PAGE_DOWN, CTRL_END = "\x1b[5~", "\x1b[6~", "\x1b[1;5F"
@@ -41,8 +40,6 @@ class FakeBackend:
             device="boardroom", software="RoomOS 11.14.1", state="connected", rtt_ms=12.3,
             registrations=3, discovering=False, host="10.0.0.5",
         )
-        self.completer = WordCompleter(["xCommand", "xStatus", "xConfiguration"], ignore_case=True)
-        self.lexer = None
         self.received: list[str] = []
         self.cancelled: list[str] = []
         self.sink: Callable[[FeedbackEvent], None] | None = None
@@ -57,6 +54,16 @@ class FakeBackend:
 
     def needs_body(self, line: str) -> bool:
         return line.strip().lower().startswith("xcommand userinterface extensions panel save")
+
+    def complete(self, before_cursor: str) -> list[Candidate]:
+        """The three main verbs, for the word before the cursor (any case)."""
+        word = before_cursor.rsplit(" ", 1)[-1]
+        start = len(before_cursor) - len(word)
+        return [Candidate(v, start, v) for v in ("xCommand", "xStatus", "xConfiguration")
+                if v.lower().startswith(word.lower())]
+
+    def highlight(self, text: str) -> list[Fragment]:
+        return [("", text)]
 
     async def execute(self, text: str) -> Outcome:
         self.received.append(text)

@@ -10,18 +10,12 @@ from prompt_toolkit.formatted_text import fragment_list_to_text
 from pygments.lexer import RegexLexer
 from pygments.token import Generic, Text
 
-from xshell.ui.backend import FeedbackEvent
-from xshell.ui.local_commands import (
-    LocalCommand,
-    LocalCommandError,
-    apply_pane,
-    help_text,
-    parse_local,
-    split_submission,
-)
+from xshell.contract import FeedbackEvent
+from xshell.commands.pane import PaneError, apply_pane, parse_pane
+from xshell.ui.local_commands import help_text, screen_command, split_submission
 from xshell.ui.eventlog import EventLog, RateMeter, format_stamp
 from xshell.ui.eventpane import EventLogControl
-from xshell.ui.output import OutputPane, lex_lines
+from xshell.ui.output_pane import OutputPane, lex_lines
 from xshell.ui.viewport import ScrollView, wrap_fragments
 
 
@@ -271,48 +265,60 @@ def test_event_control_builds_only_visible_rows() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "name", "args"),
     [
-        ("help", LocalCommand("help")),
-        ("  HELP ", LocalCommand("help")),
-        ("clear", LocalCommand("clear")),
-        ("bye", LocalCommand("exit")),
-        ("Exit", LocalCommand("exit")),
-        ("quit", LocalCommand("exit")),
-        ("pane", LocalCommand("pane", "status")),
-        ("pane pause", LocalCommand("pane", "pause")),
-        ("pane Resume", LocalCommand("pane", "resume")),
-        ("pane filter Audio Volume", LocalCommand("pane", "filter", "Audio Volume")),
-        ('pane filter "Call "', LocalCommand("pane", "filter", "Call ")),
-        ("pane filter", LocalCommand("pane", "filter", "")),
-        ("pane hide", LocalCommand("pane", "hide")),
+        ("help", "help", ()),
+        ("  HELP ", "help", ()),
+        ("?", "help", ()),
+        ("clear", "clear", ()),
+        ("bye", "bye", ()),
+        ("Exit", "bye", ()),
+        ("quit", "bye", ()),
+        ("pane", "pane", ()),
+        ("pane filter Audio Volume", "pane", ("filter", "Audio", "Volume")),
+        ('pane filter "Call "', "pane", ("filter", "Call ")),
     ],
 )
-def test_parse_local_commands(text: str, expected: LocalCommand) -> None:
-    assert parse_local(text) == expected
+def test_the_screen_answers_its_commands(text: str, name: str, args: tuple[str, ...]) -> None:
+    from xshell.commands.registry import lookup
+
+    found = screen_command(text)
+    assert found is not None
+    cmd = lookup(name)
+    assert cmd is not None and found == (cmd.screen_handler(args), args)
 
 
 @pytest.mark.parametrize("text", ["help xcommand", "xStatus Audio", "clear screen now", "exit now", "", "panel"])
 def test_other_lines_go_to_the_backend(text: str) -> None:
-    assert parse_local(text) is None
+    assert screen_command(text) is None
 
 
-@pytest.mark.parametrize(("text", "needle"), [("pane stop", "'stop'"), ("pane pause now", "takes no argument")])
-def test_bad_pane_commands_say_what_was_wrong(text: str, needle: str) -> None:
-    with pytest.raises(LocalCommandError) as info:
-        parse_local(text)
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [((), ("status", "")), (("pause",), ("pause", "")), (("Resume",), ("resume", "")),
+     (("filter", "Audio", "Volume"), ("filter", "Audio Volume")), (("filter", "Call "), ("filter", "Call ")),
+     (("filter",), ("filter", "")), (("hide",), ("hide", ""))],
+)
+def test_parse_pane(args: tuple[str, ...], expected: tuple[str, str]) -> None:
+    assert parse_pane(args) == expected
+
+
+@pytest.mark.parametrize(("args", "needle"), [(("stop",), "'stop'"), (("pause", "now"), "takes no argument")])
+def test_bad_pane_commands_say_what_was_wrong(args: tuple[str, ...], needle: str) -> None:
+    with pytest.raises(PaneError) as info:
+        parse_pane(args)
     assert needle in str(info.value)
     assert "\n" not in str(info.value)
 
 
 def test_apply_pane_reports_and_acts() -> None:
     log = EventLog()
-    assert "paused" in apply_pane(log, LocalCommand("pane", "pause")) and log.paused
+    assert "paused" in apply_pane(log, "pause") and log.paused
     log.push(volume(1))
-    assert "1 held event shown" in apply_pane(log, LocalCommand("pane", "resume")) and not log.paused
-    assert "'vol'" in apply_pane(log, LocalCommand("pane", "filter", "vol")) and log.filter_text == "vol"
-    assert "removed" in apply_pane(log, LocalCommand("pane", "filter", "")) and log.filter_text is None
-    assert "1 events received" in apply_pane(log, LocalCommand("pane", "status"))
+    assert "1 held event shown" in apply_pane(log, "resume") and not log.paused
+    assert "'vol'" in apply_pane(log, "filter", "vol") and log.filter_text == "vol"
+    assert "removed" in apply_pane(log, "filter", "") and log.filter_text is None
+    assert "1 events received" in apply_pane(log, "status")
 
 
 def needs_body(line: str) -> bool:

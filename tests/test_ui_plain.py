@@ -17,7 +17,7 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome
 from xshell.ui.plain import run_plain
 
 SECRET = "hunter2-Secret"
@@ -29,8 +29,6 @@ class FakeBackend:
 
     def __init__(self) -> None:
         self.status = BackendStatus(device="boardroom", state="connected", host="10.0.0.5")
-        self.completer = None
-        self.lexer = None
         self.received: list[str] = []
         self.cancelled: list[str] = []
         self.sink: Callable[[FeedbackEvent], None] | None = None
@@ -44,6 +42,12 @@ class FakeBackend:
 
     def needs_body(self, line: str) -> bool:
         return line.strip().lower().startswith("xcommand userinterface extensions panel save")
+
+    def complete(self, before_cursor: str) -> list[Candidate]:
+        return []
+
+    def highlight(self, text: str) -> list[Fragment]:
+        return [("", text)]
 
     async def execute(self, text: str) -> Outcome:
         self.received.append(text)

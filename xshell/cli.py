@@ -7,9 +7,10 @@
            [--log FILE] [--log-format text|jsonl] [--jobs N] [--demo] [--plain] [--version]
 
 A TARGET is a profile name from the settings file ([devices.NAME]) or a host/URL.
-Each TARGET becomes its own argparse.Namespace in `args.devices` (profile fields under
-the command line's options); one device runs as a script or an interactive shell,
-several go to the multi-device modes. Settings are loaded once, into `args.settings`.
+The parsed command line becomes one typed, frozen `xshell.options.Options` (build_options),
+the only thing the modes below read: each TARGET is a `DeviceOptions` in `devices` (profile
+fields under the command line's options), and the settings, loaded once, are in `settings`.
+One device runs as a script or an interactive shell, several go to the multi-device modes.
 
 wss:// certificates are verified: one a trusted CA signed passes; any other must match
 the pin stored in $XDG_CONFIG_HOME/xshell/known_hosts (asked about on first contact in
@@ -31,6 +32,8 @@ from typing import Any, NoReturn
 
 from xshell import __version__
 from xshell.inert import InertFormatter, inert
+from xshell.options import TLS, Connection, DeviceOptions, Fleet, Options, Output, Scripting
+from xshell.lang.formats import format_registry as formats
 
 EXIT_USAGE = 2
 
@@ -76,9 +79,9 @@ def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
     script.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
                    help="run LINE and exit (repeatable, run in order)")
     script.add_argument("-f", "--file", metavar="FILE", help="run the xAPI lines of FILE ('-' = stdin)")
-    output.add_argument("-o", "--output", choices=("terminal", "json"), default=None if unset else "terminal",
-                   help="output format: tshell terminal lines or one JSON document per request "
-                        "(default: the settings' [main] output, else terminal)")
+    output.add_argument("-o", "--output", choices=formats.names(), default=None if unset else formats.DEFAULT,
+                   help=f"output format: {formats.descriptions()} "
+                        f"(default: the settings' [main] output, else {formats.DEFAULT})")
     script.add_argument("--follow", action="store_true",
                    help="after the lines, keep printing feedback from their registrations until Ctrl-C")
     script.add_argument("--max-events", type=int, default=None, metavar="N",
@@ -151,10 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         return _usage(problem)
     scripted = bool(args.command or args.file) or not sys.stdin.isatty()
     settings = _load_settings(args.config, announce=scripted)
-    args.settings = settings
-    args.output = args.output or settings.output
-    if args.log is not None and args.log_format is None:
-        args.log_format = "jsonl" if args.log.lower().endswith(".jsonl") else "text"
     targets: list[str] = list(args.target)
     if not args.demo and not targets:
         return _usage("a TARGET (profile name, host or ws(s):// URL) is required unless --demo is given")
@@ -164,37 +163,73 @@ def main(argv: list[str] | None = None) -> int:
         if target in settings.broken_profiles:
             return _usage(f"profile {target!r} ({settings.where('devices', target)}) cannot be "
                           f"used: {settings.broken_profiles[target]}")
-    from xshell.config.profiles import resolve_target
-
-    wanted: list[str | None] = [*targets] if targets else [None]  # None: the --demo device
-    devices = [resolve_target(args, t, settings.profiles) for t in wanted]
-    for dev in devices:
+    options = build_options(args, settings)
+    for dev in options.devices:
         problem = _tls_problem(dev, args)
         if problem:
             return _usage(problem)
-    args.devices = devices
     try:
-        if len(devices) > 1:
-            return _run_several(args, scripted)
+        if len(options.devices) > 1:
+            return _run_several(options, scripted)
         if scripted:
             from xshell.modes.script import run
-            return run(devices[0])
+            return run(options)
         from xshell.modes.interactive import run
-        # the command line as given (args.devices holds the resolved device): a later
-        # `connect PROFILE` resolves against it, not against the first device's profile
-        return run(args)
+        # options.connection is the command line as given (options.devices holds the resolved
+        # device): a later `connect PROFILE` resolves against it, not the first device's profile
+        return run(options)
     except KeyboardInterrupt:
         return 130
 
 
-def _run_several(args: argparse.Namespace, scripted: bool) -> int:
+def build_options(args: argparse.Namespace, settings: Any) -> Options:
+    """The one conversion from argparse's Namespace: every layer below reads the result.
+
+    `args` comes from `build_parser(for_profiles=True)`; `settings` fills what the command
+    line left open (-o), and each TARGET (or the --demo device) is resolved against the
+    settings' profiles.
+    """
+    from dataclasses import replace
+
+    from xshell.config.profiles import resolve_target
+
+    log_format = args.log_format
+    if args.log is not None and log_format is None:
+        log_format = "jsonl" if args.log.lower().endswith(".jsonl") else "text"
+    options = Options(
+        targets=tuple(args.target),
+        connection=Connection(user=args.user, password=args.password, auth=args.auth,
+                              timeout=args.timeout, legacy=args.legacy, demo=args.demo),
+        tls=TLS(fingerprint=args.fingerprint, accept_new=args.accept_new,
+                accept_invalid=args.accept_invalid, cacert=args.cacert, insecure=args.insecure),
+        script=Scripting(commands=tuple(args.command), file=args.file, follow=args.follow,
+                         max_events=args.max_events),
+        output=Output(format=args.output or settings.output, log=args.log, log_format=log_format,
+                      plain=args.plain),
+        fleet=Fleet(jobs=args.jobs), config=args.config, settings=settings)
+    wanted: list[str | None] = [*args.target] if args.target else [None]  # None: the --demo device
+    return replace(options, devices=tuple(resolve_target(options, t, settings.profiles)
+                                          for t in wanted))
+
+
+def parse_options(argv: list[str], settings: Any = None) -> Options:
+    """`argv` as the command line would give it to the modes (no checks, no settings file
+    read: the built-in settings unless `settings` is given); for tests and tools."""
+    if settings is None:
+        from xshell.config.settings import builtin_settings
+
+        settings = builtin_settings()
+    return build_options(build_parser(for_profiles=True).parse_args(argv), settings)
+
+
+def _run_several(options: Options, scripted: bool) -> int:
     """Several devices: the multi-device modes (xshell.modes.fleet and the interactive one)."""
     from xshell.modes.fleet import run as run_fleet
 
     if scripted:
-        return run_fleet(args)
+        return run_fleet(options)
     from xshell.modes.interactive import run
-    return run(args)
+    return run(options)
 
 
 def _option_problem(args: argparse.Namespace) -> str | None:
@@ -248,34 +283,36 @@ def _list_profiles(config: str | None) -> int:
     return 0
 
 
-def _tls_problem(dev: argparse.Namespace, args: argparse.Namespace) -> str | None:
+def _tls_problem(device: DeviceOptions, args: argparse.Namespace) -> str | None:
     """Certificate options of one device that contradict each other or its target."""
-    origin = (f"in profile {dev.profile!r} ({dev.where})" if dev.profile else "")
+    origin = (f"in profile {device.profile!r} ({device.where})" if device.profile else "")
+    tls, target = device.tls, device.connection.target
+    demo = device.connection.demo
 
     def label(option: str, from_cli: bool) -> str:
         return option if from_cli or not origin else f"{option.lstrip('-')} {origin}"
 
     given = [label(name, cli) for name, on, cli in (
-        ("--fingerprint", dev.fingerprint is not None, args.fingerprint is not None),
-        ("--accept-new", dev.accept_new, True),
-        ("--accept-invalid", dev.accept_invalid, True),
-        ("--cacert", dev.cacert is not None, args.cacert is not None)) if on]
+        ("--fingerprint", tls.fingerprint is not None, args.fingerprint is not None),
+        ("--accept-new", tls.accept_new, True),
+        ("--accept-invalid", tls.accept_invalid, True),
+        ("--cacert", tls.cacert is not None, args.cacert is not None)) if on]
     if not given:
         return None
-    if dev.insecure:
+    if tls.insecure:
         return (f"{label('--insecure', args.insecure)} turns certificate checks off; "
                 f"it cannot be combined with {given[0]}")
-    target = (dev.target or "").strip().lower()
-    if dev.demo or target.startswith("ws://"):
-        return f"{given[0]} needs a wss:// device; {'--demo' if dev.demo else 'ws://'} has no TLS"
-    if dev.fingerprint is not None:
+    target = (target or "").strip().lower()
+    if demo or target.startswith("ws://"):
+        return f"{given[0]} needs a wss:// device; {'--demo' if demo else 'ws://'} has no TLS"
+    if tls.fingerprint is not None:
         from xshell.transport.pinning import parse_fingerprint
         try:
-            parse_fingerprint(dev.fingerprint)
+            parse_fingerprint(tls.fingerprint)
         except ValueError as exc:
             return f"{label('--fingerprint', args.fingerprint is not None)}: {exc}"
-    if dev.cacert is not None and not os.path.isfile(dev.cacert):
-        return f"{label('--cacert', args.cacert is not None)}: no such file: {dev.cacert}"
+    if tls.cacert is not None and not os.path.isfile(tls.cacert):
+        return f"{label('--cacert', args.cacert is not None)}: no such file: {tls.cacert}"
     return None
 
 

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import secrets
 import sys
 import time
@@ -37,9 +36,10 @@ def rss_mb() -> float:
 
 async def soak(minutes: float, rate: int, every: float, out: Path) -> int:
     from xshell.sim import Simulator
-    from xshell.session.core import Feedback, Session
+    from xshell.session.core import Session
+    from xshell.session.registrations import Feedback
     from xshell.transport.client import XoWSClient
-    from xshell.ui.backend import FeedbackEvent
+    from xshell.contract import FeedbackEvent
     from xshell.ui.eventlog import EventLog
 
     password = secrets.token_urlsafe(9)

@@ -1,6 +1,6 @@
 """The shell commands `snapshot save|list|delete` and `diff`, on top of a Session.
 
-Kept out of session.py so the session stays about running lines, and out of snapshots.py
+Kept out of session/core.py so the session stays about running lines, and out of snapshots.py
 so the store and the diff stay pure (no device, no asyncio). Each command returns
 (lines, exit status); errors are one `error: …` line. Device failures (xAPI errors, a lost
 link) propagate to `Session.execute`, which reports them as for any other line.
@@ -9,13 +9,15 @@ link) propagate to `Session.execute`, which reports them as for any other line.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
-from xshell.session import snapshots as snaps
+from xshell.commands.registry import Command, Scope, Section
 from xshell.errors import XShellError
-
-if TYPE_CHECKING:
-    from xshell.session.core import Session
+from xshell.lang.complete import SNAPSHOT_WORDS
+from xshell.session import snapshots as snaps
+from xshell.session.core import Session
+from xshell.session.result import Result
 
 Outcome = tuple[list[str], int]
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -50,7 +52,7 @@ def _doc(doc: Any) -> Outcome:
 
 
 def _json(session: Session) -> bool:
-    return session.output == "json"
+    return session.output_format.json_documents
 
 
 async def snapshot_command(session: Session, args: tuple[str, ...]) -> Outcome:
@@ -138,4 +140,40 @@ async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
     return snaps.render_diff(left, right), EXIT_OK
 
 
-__all__ = ["snapshot_command", "diff_command"]
+def _complete_snapshot(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    low = [a.lower() for a in args]
+    if not low:
+        return [(s, "snapshot") for s in ("save", "list", "show", "delete")]
+    if low in (["show"], ["delete"]):
+        return [(n, "snapshot") for n in words.get(SNAPSHOT_WORDS, ())]
+    return []
+
+
+def _complete_diff(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    meta = "diff" if not args else "snapshot"
+    return [(n, meta) for n in words.get(SNAPSHOT_WORDS, ())] if len(args) < 2 else []
+
+
+async def _snapshot(session: Session, args: tuple[str, ...]) -> Result:
+    lines, code = await snapshot_command(session, args)
+    return Result(lines, code, kind="error" if code else "answer")
+
+
+async def _diff(session: Session, args: tuple[str, ...]) -> Result:
+    lines, code = await diff_command(session, args)
+    return Result(lines, code, kind="error" if code else "answer")
+
+
+COMMANDS = (
+    Command(rank=1, name="snapshot", scope=Scope.DEVICE, section=Section.RECORDS,
+            usage="snapshot save NAME [status] [force] | list | show NAME | delete NAME",
+            summary="store the Configuration (secrets never)",
+            help_rows=(("snapshot save NAME [status] [force]", "store the Configuration (secrets never)"),
+                       ("snapshot list | snapshot show NAME | snapshot delete NAME", "")),
+            handler=_snapshot, complete=_complete_snapshot),
+    Command(rank=2, name="diff", scope=Scope.DEVICE, section=Section.RECORDS, usage="diff NAME [NAME2]",
+            summary="live device (or NAME2) against snapshot NAME, as *c lines",
+            handler=_diff, complete=_complete_diff),
+)
+
+__all__ = ["COMMANDS", "snapshot_command", "diff_command"]

@@ -8,11 +8,12 @@ connect to a host called NAME. Passwords are never taken from the file.
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from xshell.options import DeviceOptions, Options
 
 __all__ = ["FIELDS", "Profile", "parse_profiles", "resolve_target", "valid_profile_name"]
 
@@ -117,37 +118,38 @@ def _host_of(target: str) -> str:
     return display_of(target)
 
 
-def resolve_target(args: argparse.Namespace, target: str | None, profiles: dict[str, Profile]
-                   ) -> argparse.Namespace:
-    """A copy of `args` for one device: the profile's fields under the command line's.
+def resolve_target(options: Options, target: str | None, profiles: dict[str, Profile]
+                   ) -> DeviceOptions:
+    """One device's options: the profile's fields under the command line's.
 
-    Fills target, user, fingerprint, insecure, cacert, auth, legacy, name and profile
-    (the profile key, or None for a plain host/URL). Options left at None by the parser
-    mean "not given".
+    `options.connection` and `options.tls` are the command line as given (None: not
+    given). `target` is a profile name or a host/URL, or None for the --demo device.
     """
-    dev = argparse.Namespace(**vars(args))
+    cli, tls = options.connection, options.tls
     profile = profiles.get(target) if target is not None else None
-    dev.profile = profile.key if profile else None
-    dev.target = profile.host if profile else target
     env_user = os.environ.get("XSHELL_USER") or None
-    dev.user = args.user or (profile.user if profile else None) or env_user or "admin"
-    dev.fingerprint = args.fingerprint if args.fingerprint is not None else (
+    fingerprint = tls.fingerprint if tls.fingerprint is not None else (
         profile.fingerprint if profile else None)
-    dev.cacert = args.cacert if args.cacert is not None else (profile.cacert if profile else None)
-    dev.auth = args.auth or (profile.auth if profile else None) or "basic"
-    dev.insecure = bool(args.insecure) or bool(profile and profile.insecure)
-    cli_trust = (args.fingerprint is not None or args.cacert is not None or bool(args.accept_new)
-                 or bool(getattr(args, "accept_invalid", False)))
-    if args.insecure:  # --insecure wins over the profile's pin and CA
-        dev.fingerprint, dev.cacert = args.fingerprint, args.cacert
+    cacert = tls.cacert if tls.cacert is not None else (profile.cacert if profile else None)
+    insecure = tls.insecure or bool(profile and profile.insecure)
+    cli_trust = (tls.fingerprint is not None or tls.cacert is not None or tls.accept_new
+                 or tls.accept_invalid)
+    if tls.insecure:  # --insecure wins over the profile's pin and CA
+        fingerprint, cacert = tls.fingerprint, tls.cacert
     elif cli_trust:  # and a pin or CA on the command line wins over the profile's insecure
-        dev.insecure = False
-    dev.legacy = bool(getattr(args, "legacy", False)) or bool(profile and profile.legacy)
-    if args.demo and target is None:
-        dev.name = "demo"
+        insecure = False
+    demo = cli.demo and target is None  # `connect SPEC` in a --demo run means a real device
+    if demo:
+        name = "demo"
     elif profile:
-        dev.name = profile.name or profile.key
+        name = profile.name or profile.key
     else:
-        dev.name = _host_of(target or "")
-    dev.where = profile.where if profile else ""
-    return dev
+        name = _host_of(target or "")
+    return DeviceOptions(
+        connection=replace(cli, target=profile.host if profile else target,
+                           user=cli.user or (profile.user if profile else None) or env_user or "admin",
+                           auth=cli.auth or (profile.auth if profile else None) or "basic",
+                           legacy=cli.legacy or bool(profile and profile.legacy), demo=demo),
+        tls=replace(tls, fingerprint=fingerprint, cacert=cacert, insecure=insecure),
+        name=name, profile=profile.key if profile else None,
+        where=profile.where if profile else "")

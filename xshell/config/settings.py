@@ -20,18 +20,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xshell import paths
 from xshell.config import tomlcache
 from xshell.config.locate import locate_keys
 from xshell.config.profiles import Profile, parse_profiles
 from xshell.inert import inert
+from xshell.lang.formats import format_registry as formats
 
 __all__ = ["Settings", "builtin_settings", "builtin_text", "config_path", "load_settings"]
 
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
 SECTIONS = ("main", "ui", "colours", "devices")
 # Values that are not just "any value of the default's type".
+# ("main", "output") is not here: its choices are the registered output formats (_choices).
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("main", "output"): ("terminal", "json"),
     ("ui", "key_bindings"): ("emacs", "vi"),
 }
 MINIMUM: dict[tuple[str, str], int] = {("main", "history_size"): 0, ("ui", "pane_width"): 0}
@@ -39,9 +41,8 @@ _TOML_LINE = re.compile(r"\(at line (\d+)")
 
 
 def config_path() -> Path:
-    """$XDG_CONFIG_HOME/xshell/config.toml, else ~/.config/xshell/config.toml."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "xshell" / "config.toml"
+    """$XDG_CONFIG_HOME/xshell/config.toml, else ~/.config/xshell/config.toml (xshell.paths)."""
+    return paths.config_file()
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +60,7 @@ class Settings:
     which names the same file and line.
     """
 
-    output: str = "terminal"
+    output: str = formats.DEFAULT
     history_size: int = 10_000
     pane_width: int = 0
     key_bindings: str = "emacs"
@@ -240,13 +241,18 @@ def _check(path: tuple[str, str], value: Any, default: Any) -> str | None:
     """Why `value` is not acceptable for the key at `path`; None when it is."""
     if type(value) is not type(default):  # bool is not int here: `true` is no width
         return f"expected {_kind(default)}, got {_got(value)}"
-    choices = CHOICES.get(path)
+    choices = _choices(path)
     if choices is not None and value not in choices:
         return f"expected {' or '.join(_show(c) for c in choices)}, got {_show(value)}"
     low = MINIMUM.get(path)
     if low is not None and value < low:
         return f"must be {low} or more, got {value}"
     return None
+
+
+def _choices(path: tuple[str, str]) -> tuple[str, ...] | None:
+    """The values the key at `path` may take, when it is one of a fixed few."""
+    return formats.names() if path == ("main", "output") else CHOICES.get(path)
 
 
 def _merge_colours(given: dict[str, Any], into: dict[str, str], bad: Bad) -> None:

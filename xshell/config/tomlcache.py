@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from xshell import paths
+
 __all__ = ["loads"]
 
 FORMAT = 1
@@ -26,7 +28,7 @@ KEEP = 16  # cached parses kept (each edit of the settings makes a new one)
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xshell" / "toml"
+    return paths.toml_cache_dir()
 
 
 def loads(text: str, *, keep: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:

@@ -13,36 +13,25 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from xshell.lang.grammar import (ALL_DEVICES, SHELL_COMMANDS, SUBVERBS, VERBS, WHOLE_SHELL_COMMANDS, Kind,
-                                 tokenize)
+from xshell.contract import Candidate
+from xshell.lang.grammar import ALL_DEVICES, SUBVERBS, VERBS, Kind, tokenize
+from xshell.lang.vocabulary import shell_vocabulary
+from xshell.lang.protocols import LiveValues
 from xshell.lang.suggest import Suggestion, suggest
 from xshell.lang.unparse import quote
-from xshell.session.live import LiveTree
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 
 MAX_CANDIDATES = 200
 _MAIN_VERBS = ("xStatus", "xConfiguration", "xCommand", "xFeedback", "xEvent", "xPreferences")
-_SHELL_ARGS = {
-    "output": ("terminal", "json"),
-    "pane": ("pause", "resume", "clear", "filter", "show", "hide", "toggle"),
-    "log": ("start", "stop"),
-    "snapshot": ("save", "list", "show", "delete"),
-}
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
-DEVICE_WORDS = "@"  # the `shell_words` key for the connected devices' names
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One completion: replace text[start:cursor] with `text`."""
-
-    text: str
-    start: int
-    display: str
-    meta: str = ""
+# `shell_words` keys: the names the shell knows at run time, by kind (the command
+# registry's argument completers ask for them).
+DEVICE_WORDS = "@"  # the connected devices' names
+PROFILE_WORDS = "profiles"
+SNAPSHOT_WORDS = "snapshots"
 
 
 def _first_line(text: str, limit: int = 60) -> str:
@@ -104,7 +93,7 @@ def _show_value(value: object, node: Node) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _node_meta(node: Node, live: LiveTree | None, path: Sequence[PathElem]) -> str:
+def _node_meta(node: Node, live: LiveValues | None, path: Sequence[PathElem]) -> str:
     parts = [describe_node(node)]
     if live is not None and node.kind == "leaf":
         value = live.value(path)
@@ -121,15 +110,17 @@ def _names_below(schema: Schema, root: str) -> tuple[str, ...]:
     return tuple(sorted({path[-1] for path, _ in schema.walk(root) if len(path) > 1}, key=str.lower))
 
 
-def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
+def candidates(text: str, schema: Schema | None, live: LiveValues | None = None,
                registrations: Sequence[str] = (),
                shell_words: Mapping[str, Sequence[str]] | None = None) -> list[Candidate]:
     """Completions for the cursor at the end of `text`. Never raises on odd input.
 
     `registrations` are the registered feedback expressions (for `deregister`).
-    `shell_words` adds names the shell knows at run time for a shell command's first
-    argument (snapshot names for `diff`, device names for `use`, profiles for `connect`),
-    keyed by the command word; under "@" the connected devices, for a leading `@a,b`.
+    `shell_words` adds names the shell knows at run time for a shell command's
+    arguments (snapshot names for `diff`, device names for `use`, profiles for `connect`),
+    keyed by kind (DEVICE_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS); the connected devices
+    also complete a leading `@a,b`. Shell commands and their arguments come from the
+    installed `ShellVocabulary` (the command registry's).
     """
     lead = next((t for t in tokenize(text) if t.kind is not Kind.WS), None)
     if lead is not None and lead.kind is Kind.DEVICES:
@@ -149,7 +140,7 @@ def candidates(text: str, schema: Schema | None, live: LiveTree | None = None,
     return out[:MAX_CANDIDATES]
 
 
-def _after_devices(text: str, end: int, schema: Schema | None, live: LiveTree | None,
+def _after_devices(text: str, end: int, schema: Schema | None, live: LiveValues | None,
                    registrations: Sequence[str],
                    shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
     """`@a,b LINE`: device names inside the prefix; after it, LINE completes as a line."""
@@ -165,14 +156,14 @@ def _after_devices(text: str, end: int, schema: Schema | None, live: LiveTree | 
                 for n in rank(s.word, names)][:MAX_CANDIDATES]
     inner = candidates(text[end:], schema, live, registrations, shell_words)
     return [replace(c, start=c.start + end) for c in inner
-            if not (c.meta == "shell command" and c.display in WHOLE_SHELL_COMMANDS)]
+            if not (c.meta == "shell command" and c.display in shell_vocabulary().whole_shell)]
 
 
-def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
+def _dispatch(s: Suggestion, schema: Schema | None, live: LiveValues | None,
               shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
     w, st = s.word, s.start
     if s.kind == "verb":
-        shell = sorted(c for c in SHELL_COMMANDS if c != "?")
+        shell = sorted(c for c in shell_vocabulary().names if c != "?")
         verbs = rank(w, _MAIN_VERBS) or rank(w, VERBS)
         return ([Candidate(n + " ", st, n, "xAPI") for n in verbs]
                 + [Candidate(n + " ", st, n, "shell command") for n in rank(w, shell)])
@@ -194,25 +185,16 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveTree | None,
 
 
 def _shell_args(s: Suggestion, shell_words: Mapping[str, Sequence[str]]) -> list[Candidate]:
-    if s.verb == "xPreferences":
-        args = [a.lower() for a in s.args]
-        opts: tuple[str, ...] = ("outputmode",) if not args else \
-            ("terminal", "json") if args == ["outputmode"] else ()
-        meta = "preference" if not args else "output mode"
-    else:
-        verb = s.verb or ""
-        args = [a.lower() for a in s.args]
-        meta = verb
-        if not args:
-            opts = (*_SHELL_ARGS.get(verb, ()), *shell_words.get(verb, ()))
-        elif (verb == "snapshot" and args in (["show"], ["delete"])) or (verb == "diff" and len(args) == 1):
-            opts, meta = tuple(shell_words.get("diff", ())), "snapshot"  # snapshot names
-        else:
-            opts = ()
-    return [Candidate(o, s.start, o, meta) for o in rank(s.word, opts)]
+    """A shell command's argument: what its registry entry offers for the args typed."""
+    vocab = shell_vocabulary()
+    name = vocab.canonical(s.verb or "") or (s.verb or "").lower()
+    complete = vocab.args.get(name)
+    offered = complete(s.args, shell_words) if complete is not None else ()
+    meta_of = dict(reversed(offered))  # the first meta given for a word wins
+    return [Candidate(o, s.start, o, meta_of[o]) for o in rank(s.word, list(meta_of))]
 
 
-def _nodes(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[Candidate]:
+def _nodes(s: Suggestion, schema: Schema | None, live: LiveValues | None) -> list[Candidate]:
     if s.search and schema is not None and s.root:
         return [Candidate(n, s.start, n, "search") for n in rank(s.word, _names_below(schema, s.root))]
     node = s.node
@@ -228,7 +210,7 @@ def _nodes(s: Suggestion, schema: Schema | None, live: LiveTree | None) -> list[
     return out
 
 
-def _indexes(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
+def _indexes(s: Suggestion, live: LiveValues | None) -> list[Candidate]:
     node = s.node
     ids: set[int] = set(node.instances) if node is not None else set()
     if live is not None:
@@ -259,7 +241,7 @@ def _param_meta(p: Param) -> str:
     return "  ".join(parts)
 
 
-def _values(s: Suggestion, live: LiveTree | None) -> list[Candidate]:
+def _values(s: Suggestion, live: LiveValues | None) -> list[Candidate]:
     vs: ValueSpace | None = s.value_space
     if vs is None:
         return []

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["ALL_DEVICES", "DEVICE_NAME", "MIN_VERB_PREFIX", "SHELL_COMMANDS", "SUBVERBS", "VERBS",
-           "WHOLE_SHELL_COMMANDS",
-           "Kind", "Token", "devices_prefix", "is_shell_command", "resolve_verb", "split_devices",
-           "tag_value", "tokenize", "unquote"]
+from xshell.lang.vocabulary import ShellVocabulary, shell_vocabulary
+
+__all__ = ["ALL_DEVICES", "DEVICE_NAME", "MIN_VERB_PREFIX", "SUBVERBS", "VERBS",
+           "Kind", "Token", "devices_prefix", "is_shell_command",
+           "resolve_verb", "split_devices", "tag_value", "tokenize", "unquote"]
 
 
 class Kind(StrEnum):
@@ -58,14 +59,8 @@ class Token:
 
 VERBS: tuple[str, ...] = ("xCommand", "xConfiguration", "xDocument", "xEvent", "xFeedback",
                           "xGetxml", "xPreferences", "xStatus", "xTransaction")
-SHELL_COMMANDS: frozenset[str] = frozenset(
-    {"help", "?", "bye", "exit", "quit", "clear", "output", "pane", "refresh", "reconnect", "echo",
-     # technician workflow: transcripts, snapshots, several devices
-     "log", "snapshot", "diff", "connect", "use", "devices", "disconnect"})
-# Shell commands about the shell as a whole (its devices, its screen, leaving it), never
-# one device's: refused after `@NAMES` and not offered there.
-WHOLE_SHELL_COMMANDS: frozenset[str] = frozenset(
-    {"connect", "use", "devices", "disconnect", "bye", "exit", "quit", "clear", "pane"})
+
+
 SUBVERBS: tuple[str, ...] = ("register", "deregister", "deregisterall", "list")
 MIN_VERB_PREFIX = 4  # `xcom`, `xsta`: shorter prefixes are too easy to type by accident
 
@@ -103,15 +98,16 @@ def resolve_verb(word: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def is_shell_command(word: str) -> bool:
-    return word.lower() in SHELL_COMMANDS
+def is_shell_command(word: str, vocab: ShellVocabulary | None = None) -> bool:
+    return word.lower() in (vocab or shell_vocabulary()).names
 
 
 class _Scanner:
     """Walks one line left to right; `mode` says what the next word would be."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vocab: ShellVocabulary) -> None:
         self.text = text
+        self.vocab = vocab
         self.pos = 0
         self.out: list[Token] = []
         self.mode = "first"
@@ -201,7 +197,7 @@ class _Scanner:
             self.mode = {"xStatus": "path", "xConfiguration": "path", "xEvent": "path",
                          "xCommand": "path", "xFeedback": "feedback", "xGetxml": "expr",
                          "xDocument": "params", "xPreferences": "prefs"}.get(verb, "args")
-        elif is_shell_command(word):
+        elif word.lower() in self.vocab.names:
             self.emit(Kind.SHELL, m.end())
         else:
             self.emit(Kind.ERROR, m.end())
@@ -326,9 +322,12 @@ class _Scanner:
         self.emit(Kind.VALUE, m.end())
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split one input line into tokens that cover it exactly. Never raises."""
-    return _Scanner(text).run()
+def tokenize(text: str, vocab: ShellVocabulary | None = None) -> list[Token]:
+    """Split one input line into tokens that cover it exactly. Never raises.
+
+    `vocab` (default: the installed one) says which first words are shell commands.
+    """
+    return _Scanner(text, vocab or shell_vocabulary()).run()
 
 
 # --- lexical helpers shared by the parser, unparser and completer ---------------------

@@ -7,6 +7,7 @@ parameter, an illegal value) is shown as Error while the user is still typing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from pygments.lexers.data import JsonLexer
 from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Punctuation, String,
                             Text, Whitespace, _TokenType)
 
+from xshell.contract import Fragment
 from xshell.lang.grammar import ALL_DEVICES, Kind, Token, tokenize
 from xshell.lang.bodies import needs_body
 from xshell.lang.parse import parse
@@ -140,3 +142,20 @@ class XapiLexer(Lexer):
             if len(line) > len(content):
                 yield offset + len(content), Whitespace, line[len(content):]
             offset += len(line)
+
+
+@functools.cache
+def token_kind(ttype: _TokenType) -> str:
+    """A pygments token type as the contract's plain kind: "Name.Builtin" ("" for Token)."""
+    return ".".join(ttype)
+
+
+def highlight(text: str, schema: Schema | None, devices: Collection[str] | None = None) -> list[Fragment]:
+    """`text` as (kind, text) fragments covering it exactly: what a backend offers the UI.
+
+    Plain data, so the shell side needs no prompt-toolkit; `ui.adapters` styles each kind
+    as `class:pygments.<kind>`, exactly as prompt-toolkit's PygmentsLexer would.
+    """
+    lexer = XapiLexer(schema)
+    lexer.devices = devices
+    return [(token_kind(ttype), value) for _, ttype, value in lexer.get_tokens_unprocessed(text)]

@@ -9,7 +9,7 @@ feeds it whatever the user (or a script, or a fuzzer) types.
 
 The parser proper lives here; its errors (`parse_errors`), schema checks (`resolve`),
 multiline bodies and script splitting (`bodies`) and search patterns (`search`) have
-their own modules, re-exported below for the importers that still name this one.
+their own modules: import those names from there.
 """
 
 from __future__ import annotations
@@ -17,16 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from xshell.lang.bodies import MULTILINE_COMMANDS, needs_body, split_script
 from xshell.lang.expression import ExpressionError, split_expression
 from xshell.lang.grammar import SUBVERBS, VERBS, Kind, Token, resolve_verb, tag_value, tokenize, unquote
-from xshell.lang.parse_errors import (ParseError, ScriptError, closest, format_parse_error,
-                                      quote_word)
+from xshell.lang.parse_errors import ParseError, closest, quote_word
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
                                   Raw, Request, Set, Value)
-from xshell.lang.resolve import SECRET_MASK, Item, label, typed, walk
-from xshell.lang.search import search_matches
+from xshell.lang.resolve import Item, label, typed, walk
 from xshell.schema.model import Node, Param, Schema, is_secret_name
 
 ROOT_OF_VERB = {"xStatus": "Status", "xConfiguration": "Configuration", "xCommand": "Command",
@@ -48,14 +45,17 @@ def _index(tok: Token) -> int:
 
 
 class _Parser:
-    def __init__(self, line: str, schema: Schema | None, body: str | None) -> None:
+    def __init__(self, line: str, schema: Schema | None, body: str | None,
+                 tokens: Sequence[Token] | None = None) -> None:
         self.line, self.schema, self.body = line, schema, body
+        self.tokens = tokens
 
     def root(self, name: str) -> Node | None:
         return self.schema.root(name) if self.schema is not None else None
 
     def run(self) -> Request:
-        sig = [t for t in tokenize(self.line) if t.kind is not Kind.WS]
+        toks = self.tokens if self.tokens is not None else tokenize(self.line)
+        sig = [t for t in toks if t.kind is not Kind.WS]
         if not sig:
             raise ParseError("empty line", 0)
         first = sig[0]
@@ -335,34 +335,27 @@ class _Parser:
         return Raw(obj)
 
 
-def parse(line: str, schema: Schema | None = None, body: str | None = None) -> Request:
+def parse(line: str, schema: Schema | None = None, body: str | None = None,
+          tokens: Sequence[Token] | None = None) -> Request:
     """The request `line` asks for; `body` is a multiline command's payload.
 
+    `tokens`: `tokenize(line)` when the caller has it already (a line is read once,
+    then parsed without and with the schema: neither scans it again).
     An `xEvent [PATH]` line lists the event schema, so it parses to Help("Event", …).
     """
     if not isinstance(line, str):
         raise ParseError(f"expected text, got {type(line).__name__}", 0)
-    return _Parser(line, schema, body).run()
+    return _Parser(line, schema, body, tokens).run()
 
 
 def shell_command(line: str) -> tuple[str, tuple[str, ...]] | None:
     """(name, args) when `line` is for the shell itself (help, bye, xPreferences …)."""
-    sig = [t for t in tokenize(line) if t.kind is not Kind.WS]
-    if not sig:
-        return None
-    if sig[0].kind is Kind.SHELL:
-        name = "help" if sig[0].text == "?" else sig[0].text.lower()
-    elif sig[0].kind is Kind.VERB and resolve_verb(sig[0].text) == "xPreferences":
-        name = "xpreferences"
-    else:
-        return None
-    return name, tuple(unquote(t.text) if t.kind is Kind.STRING else t.text for t in sig[1:])
+    from xshell.lang.line import CommandLine, read_line
+    read = read_line(line.partition("\n")[0])
+    return (read.name, read.args) if isinstance(read, CommandLine) else None
 
 
 __all__ = [
     "DEVICES_ONLY_INTERACTIVE", "FEEDBACK_ROOTS", "ROOT_OF_VERB", "VERB_OF_ROOT", "parse",
     "shell_command",
-    # re-exported for existing importers; they live in parse_errors, bodies, search, resolve
-    "ParseError", "ScriptError", "format_parse_error", "MULTILINE_COMMANDS", "needs_body",
-    "split_script", "search_matches", "SECRET_MASK",
 ]

@@ -20,11 +20,8 @@ from typing import Any
 
 from xshell.lang import requests as rq
 from xshell.lang.search import search_matches
-# re-exported: errors live in xshell.lang.render_errors, the shared layout in .render_layout
-from xshell.lang.render_errors import render_error
-from xshell.lang.render_layout import (_MARKERS, HIDDEN, Keep, _rid_lines, canonical_root,
-                                       compact_json, flatten, format_value, is_hidden,
-                                       leaf_node, quote, result_name, tree_lines)
+from xshell.lang.render_layout import (_MARKERS, Keep, _rid_lines, canonical_root, compact_json,
+                                       format_value, result_name, tree_lines)
 from xshell.schema.model import PathElem, Schema
 
 
@@ -79,7 +76,7 @@ def render_result(req: rq.Request, result: Any, schema: Schema | None = None,
     if isinstance(req, rq.Help):
         if schema is None:
             return ["error: no schema is known for this device; help is not available", "", "ERROR"]
-        from xshell.lang.help import render_help
+        from xshell.lang.schema_help import render_help
         return render_help(schema, req)
     return [f"error: cannot render a {type(req).__name__} answer"]
 
@@ -126,7 +123,4 @@ def _command_lines(req: rq.Command, result: Any, schema: Schema | None) -> list[
     return ["", "OK", *body]
 
 
-__all__ = ["render_result", "search_keep",
-           # re-exported: these live in xshell.lang.render_errors / xshell.lang.render_layout now
-           "HIDDEN", "Keep", "canonical_root", "compact_json", "flatten", "format_value",
-           "is_hidden", "leaf_node", "quote", "render_error", "result_name", "tree_lines"]
+__all__ = ["render_result", "search_keep"]

@@ -11,16 +11,15 @@ test holds the two to the same output.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from xshell.lang.formats import format_registry as formats
+from xshell.lang.protocols import Notification
 from xshell.lang.render_layout import (_MARKERS, HIDDEN, _line, canonical_root,
                                        compact_json, format_value, leaf_node, quote, tree_lines)
 from xshell.schema.model import Schema, ValueSpace
 
-if TYPE_CHECKING:
-    from xshell.session.registrations import Feedback
-
-__all__ = ["FeedbackRenderer", "feedback_lines", "leaf_feedback", "render_feedback"]
+__all__ = ["FeedbackRenderer", "leaf_feedback", "render_feedback", "terminal_feedback"]
 
 _CACHE_MAX = 4096  # distinct one-leaf chains remembered (a device has a few hundred)
 
@@ -116,38 +115,34 @@ class FeedbackRenderer:
     one-leaf notification in terminal mode gives its pane path too (see leaf_feedback).
     """
 
-    __slots__ = ("schema", "output", "_chains")
+    __slots__ = ("schema", "output", "_chains", "_feedback")
 
     def __init__(self, schema: Schema | None, output: str) -> None:
         self.schema = schema
-        self.output = output
+        self.output = output  # the output format's name (xshell.lang.formats)
         self._chains: Chains = {}  # one-leaf chains seen with this schema
+        self._feedback = formats.get(output).feedback
 
-    def __call__(self, fb: Feedback) -> list[str] | tuple[list[str], str]:
-        if self.output != "json" and not fb.resync:  # the storm's one-leaf notification
-            try:
-                leaf = leaf_feedback(fb.payload, self.schema, self._chains)
-            except Exception:  # noqa: BLE001 - the general path below says what is wrong
-                leaf = None
-            if leaf is not None:
-                return [leaf[0], "** end"], leaf[1]
-        return feedback_lines(fb.payload, self.schema, self.output, fb.expression, fb.resync)
+    def __call__(self, fb: Notification) -> list[str] | tuple[list[str], str]:
+        # terminal: the storm's one-leaf notification takes leaf_feedback with these chains
+        return self._feedback(fb.payload, self.schema, fb.expression, fb.resync, self._chains)
 
 
-def feedback_lines(payload: dict[str, Any], schema: Schema | None, output: str,
-                   expression: str, resync: bool) -> list[str]:
-    """One notification's lines in an output mode (terminal, json); never raises.
+def terminal_feedback(payload: dict[str, Any], schema: Schema | None, expression: str,
+                      resync: bool, chains: Chains) -> list[str] | tuple[list[str], str]:
+    """One notification as tshell lines (the terminal format's); never raises.
 
-    A resync (current values re-sent after a reconnect) is marked as such, so nobody
-    reads it as a change.
+    A one-leaf notification takes leaf_feedback and gives its pane path too. A resync
+    (current values re-sent after a reconnect) is marked as such, so nobody reads it as
+    a change.
     """
-    if output == "json":
-        from xshell.lang.render_json import json_feedback
+    if not resync:
         try:
-            doc = json_feedback(payload, schema)
-        except Exception:  # noqa: BLE001 - rendered when shown: must not break the display
-            doc = compact_json(payload)
-        return ['{"Resync":true,' + doc[1:] if resync and doc.startswith("{") else doc]
+            leaf = leaf_feedback(payload, schema, chains)
+        except Exception:  # noqa: BLE001 - the general path below says what is wrong
+            leaf = None
+        if leaf is not None:
+            return [leaf[0], "** end"], leaf[1]
     try:
         lines = render_feedback(payload, schema)
     except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown

@@ -21,7 +21,7 @@ from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregiste
 from xshell.lang.redact import MASK, json_spans, redact_raw, schema_node, secret_config
 from xshell.schema.model import Node, Schema, ValueSpace, is_secret_name
 
-__all__ = ["MASK", "is_local", "quote", "redact_line", "redact_spans", "to_jsonrpc", "to_line"]
+__all__ = ["is_local", "quote", "redact_line", "redact_spans", "to_jsonrpc", "to_line"]
 _BARE_OK = re.compile(r'[^\s"|?:\\#{}]+\Z')
 _INTLIKE = re.compile(r"-?[0-9]+\Z")
 _LOCAL = (FeedbackDeregister, FeedbackDeregisterAll, FeedbackList, Help)

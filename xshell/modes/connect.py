@@ -16,7 +16,6 @@ in every other run.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import getpass
 import importlib
@@ -30,6 +29,7 @@ from typing import Any
 
 from xshell.errors import ConnectionFailed, TLSFailed
 from xshell.inert import inert, inert_block
+from xshell.options import DeviceOptions
 from xshell.transport.pinning import (KnownHosts, PinPolicy, UnknownCertificate,
                                       answer_means_yes, verification_failure)
 
@@ -53,34 +53,26 @@ def _warn_once(message: str) -> None:
         print(inert(f"xshell: warning: {message}"), file=sys.stderr)
 
 
-def preset_password(args: argparse.Namespace) -> str | None:
+def preset_password(device: DeviceOptions) -> str | None:
     """-p (with a warning), else $XSHELL_PASSWORD, else the system keyring; None if none."""
-    if args.password is not None:
+    if device.connection.password is not None:
         _warn_once("a password given with -p is visible to other users of this "
                    "machine (ps); prefer $XSHELL_PASSWORD, the keyring or the prompt")
-        return str(args.password)
+        return device.connection.password
     env = os.environ.get("XSHELL_PASSWORD")
     if env is not None:
         return env
-    return keyring_password(args)
+    return keyring_password(device)
 
 
-def _one_target(target: str | list[str] | None) -> str | None:
-    """The device's TARGET; a parsed command line may still hold it as a one-item list."""
-    if isinstance(target, list):
-        return target[0] if len(target) == 1 else None
-    return target
-
-
-def keyring_account(args: argparse.Namespace) -> str:
+def keyring_account(device: DeviceOptions) -> str:
     """The keyring user name for a device: its profile name, else its bare host."""
-    profile = getattr(args, "profile", None)
-    if profile:
-        return str(profile)
+    if device.profile:
+        return device.profile
     from xshell.transport.target import parse_target
 
     try:
-        return parse_target(_one_target(args.target) or "").host
+        return parse_target(device.connection.target or "").host
     except ValueError:
         return ""
 
@@ -95,15 +87,15 @@ def _keyring_installed() -> bool:
         return False
 
 
-def keyring_password(args: argparse.Namespace) -> str | None:
+def keyring_password(device: DeviceOptions) -> str | None:
     """The password stored in the system keyring (service "xshell"), when `keyring` exists.
 
     Optional by design: without the package nothing is imported; a backend that fails
     (no D-Bus, locked store…) costs one warning and the next source is used.
     """
-    if getattr(args, "demo", False) or not _keyring_installed():
+    if device.connection.demo or not _keyring_installed():
         return None
-    account = keyring_account(args)
+    account = keyring_account(device)
     if not account:
         return None
     try:
@@ -121,20 +113,20 @@ def will_prompt(interactive_ok: bool) -> bool:
     return interactive_ok and sys.stdin is not None and sys.stdin.isatty()
 
 
-def prompt_password(args: argparse.Namespace, interactive_ok: bool) -> str:
+def prompt_password(device: DeviceOptions, interactive_ok: bool) -> str:
     """The terminal prompt when allowed, else "" (the device then refuses the login)."""
     if will_prompt(interactive_ok):
         try:
-            return getpass.getpass(f"Password for {args.user}: ")
+            return getpass.getpass(f"Password for {device.connection.user}: ")
         except (EOFError, KeyboardInterrupt):
             return ""
     return ""
 
 
-def resolve_password(args: argparse.Namespace, interactive_ok: bool) -> str:
+def resolve_password(device: DeviceOptions, interactive_ok: bool) -> str:
     """-p, $XSHELL_PASSWORD, the keyring, then a prompt on a terminal, else ""."""
-    preset = preset_password(args)
-    return preset if preset is not None else prompt_password(args, interactive_ok)
+    preset = preset_password(device)
+    return preset if preset is not None else prompt_password(device, interactive_ok)
 
 
 def ask_terminal(question: str) -> str | None:
@@ -168,13 +160,13 @@ class Connector:
     is asked when `interactive_ok` and stdin is a TTY); `notify` gets one-line notices
     such as "pinned …" (stderr by default). `password` is a fallback used after -p,
     $XSHELL_PASSWORD and the keyring but before the prompt (a multi-device run reuses
-    the first device's); `args.legacy` adds ?legacy, `args.name` is the display name.
+    the first device's); `legacy` adds ?legacy, the device's `name` is the display name.
     """
 
-    def __init__(self, args: argparse.Namespace, *, interactive_ok: bool,
+    def __init__(self, device: DeviceOptions, *, interactive_ok: bool,
                  ask: Ask | None = None, notify: Notify | None = None,
                  reconnect: bool = False, password: str | None = None) -> None:
-        self.args = args
+        self.device = device
         self.reconnect = reconnect  # clients reconnect by themselves (interactive, --follow)
         # Set by the mode once its session exists; the clients call through these.
         self.on_state: Callable[[str, str], None] | None = None
@@ -188,7 +180,7 @@ class Connector:
         self._notify = notify or _stderr
         self._stack = contextlib.AsyncExitStack()
         self._target: Any = None
-        self._user = args.user
+        self._user = device.connection.user or "admin"
         self.__password: str | None = None  # resolved on first connect, kept for reconnects
         self.__fallback = password  # e.g. the password another device of the run used
         self._policy: PinPolicy | None = None
@@ -203,8 +195,8 @@ class Connector:
         return self.__password
 
     async def __aenter__(self) -> Connector:
-        args = self.args
-        if args.demo:
+        device, tls = self.device, self.device.tls
+        if device.connection.demo:
             from xshell.sim import Simulator
 
             self.__password = secrets.token_urlsafe(12)
@@ -214,26 +206,22 @@ class Connector:
             return self
         from xshell.transport.target import parse_target
 
-        insecure = bool(getattr(args, "insecure", False))
         try:
-            parsed = parse_target(_one_target(args.target) or "",
-                                  legacy=bool(getattr(args, "legacy", False)), insecure=insecure)
+            parsed = parse_target(device.connection.target or "",
+                                  legacy=device.connection.legacy, insecure=tls.insecure)
         except ValueError as exc:  # never the target itself: it may hold user:password@
             raise ConnectionFailed(f"bad target: {exc}") from None
         self._target = parsed
-        self.host = getattr(args, "name", None) or parsed.host  # a profile's display name
+        self.host = device.name or parsed.host  # a profile's display name
         self.key = f"{parsed.host}_{parsed.port}"
         if parsed.secure and not parsed.insecure:
             try:
                 self._policy = PinPolicy(parsed.host, parsed.port, store=KnownHosts(),
-                                         expected=getattr(args, "fingerprint", None),
-                                         accept_new=bool(getattr(args, "accept_new", False)),
-                                         accept_invalid=bool(getattr(args, "accept_invalid",
-                                                                     False)),
-                                         notify=self._notify)
+                                         expected=tls.fingerprint, accept_new=tls.accept_new,
+                                         accept_invalid=tls.accept_invalid, notify=self._notify)
             except ValueError as exc:
                 raise ConnectionFailed(f"--fingerprint: {exc}") from None
-            self._ca = ca_context(getattr(args, "cacert", None))
+            self._ca = ca_context(tls.cacert)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -244,12 +232,13 @@ class Connector:
 
         extra: dict[str, Any] = {}
         if self.reconnect:
-            from xshell.transport.reconnect import ReconnectPolicy
+            from xshell.transport.reconnect_policy import ReconnectPolicy
 
             extra = {"reconnect": ReconnectPolicy(), "on_state": self._state}
+        timeout = self.device.connection.timeout
         return XoWSClient(self._target, username=self._user, password=self.__password or "",
-                          auth=self.args.auth, timeout=self.args.timeout,
-                          open_timeout=min(_OPEN_TIMEOUT, self.args.timeout or _OPEN_TIMEOUT),
+                          auth=self.device.connection.auth or "basic", timeout=timeout,
+                          open_timeout=min(_OPEN_TIMEOUT, timeout or _OPEN_TIMEOUT),
                           on_protocol_error=self._protocol_error, on_restore=self._restore,
                           **extra, **tls)
 
@@ -273,7 +262,7 @@ class Connector:
     async def _open(self, **tls: Any) -> Any:
         """Connect; a password prompt waits until the certificate is settled, as in SSH."""
         if self.__password is None:
-            preset = preset_password(self.args)
+            preset = preset_password(self.device)
             if preset is None:
                 preset = self.__fallback
             if preset is None and will_prompt(self.interactive_ok) and "verify_peer" in tls:
@@ -288,7 +277,7 @@ class Connector:
                 except _Verified:
                     pass
             self.__password = preset if preset is not None else prompt_password(
-                self.args, self.interactive_ok)
+                self.device, self.interactive_ok)
         client = self._client(**tls)
         await client.connect()
         return client
@@ -301,7 +290,7 @@ class Connector:
     async def _connect(self) -> Any:
         policy = self._policy
         if policy is None:  # ws://, --insecure, or the demo device
-            return await self._open(insecure=bool(getattr(self.args, "insecure", False)))
+            return await self._open(insecure=self.device.tls.insecure)
         try:  # a certificate a CA vouches for needs no pin
             return await self._open(ssl_context=self._ca, verify_peer=policy.verify_ca_passed)
         except TLSFailed as exc:
@@ -345,14 +334,14 @@ class Connector:
 
 
 @contextlib.asynccontextmanager
-async def open_client(args: argparse.Namespace, *, interactive_ok: bool,  # type: ignore[no-untyped-def]
+async def open_client(device: DeviceOptions, *, interactive_ok: bool,  # type: ignore[no-untyped-def]
                       on_state: Callable[[str, str], None] | None = None):
     """Yield (connected XoWSClient, device key) for one-connection modes.
 
     With `on_state` the client reconnects by itself (script `--follow`) and reports every
     connection change through it.
     """
-    async with Connector(args, interactive_ok=interactive_ok, reconnect=on_state is not None) as conn:
+    async with Connector(device, interactive_ok=interactive_ok, reconnect=on_state is not None) as conn:
         conn.on_state = on_state
         client = await conn.connect()
         try:

@@ -35,7 +35,6 @@ whose multiline body never ends is refused before any device is contacted.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -45,7 +44,9 @@ from typing import Any
 from xshell.session.shell_context import ShellContext
 from xshell.modes.fleet_run import DEFAULT_JOBS, DeviceOutcome, Item, run_fleet
 from xshell.inert import inert, inert_lines
-from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
+from xshell.options import Options
+from xshell.lang.formats import format_registry as formats
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
 
 try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
     import resource
@@ -60,34 +61,34 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the script on every device in `args.devices`; the highest exit status."""
-    devices: list[argparse.Namespace] = list(getattr(args, "devices", None) or [])
+def run(options: Options) -> int:
+    """Run the script on every device in `options.devices`; the highest exit status."""
+    devices = options.devices
     if not devices:
         return _usage("no devices to run the script on")
-    if getattr(args, "follow", False):
+    if options.script.follow:
         return _usage("--follow follows one device; it cannot be used with several devices")
-    jobs = getattr(args, "jobs", None) or DEFAULT_JOBS
+    jobs = options.fleet.jobs or DEFAULT_JOBS
     if jobs < 1:
         return _usage("--jobs must be at least 1")
     from xshell.lang.parse_errors import ParseError
     from xshell.modes.script import _items, _Usage
 
     try:
-        where, lazy = _items(args)
+        where, lazy = _items(options)
         items: list[Item] = list(lazy)  # read once, and whole: no device runs half a script
     except _Usage as exc:
         return _usage(str(exc))
     except ParseError as exc:
         return _usage(f"{where}: {exc}")
     try:
-        context = ShellContext.for_run(args)
+        context = ShellContext.for_run(options)
     except ValueError as exc:  # TranscriptError: names the file and the reason
         return _usage(f"--log: {exc}")
     jobs = _fit_jobs(jobs)
-    display = Display(len(devices), json_mode=args.output == "json")
+    display = Display(len(devices), json_mode=formats.get(options.output.format).json_documents)
     try:
-        outcomes = asyncio.run(run_fleet(devices, items, where, jobs=jobs, output=args.output,
+        outcomes = asyncio.run(run_fleet(devices, items, where, jobs=jobs, output=options.output.format,
                                          context=context, on_done=display.done))
     except KeyboardInterrupt:
         display.close()

@@ -18,21 +18,24 @@ or was lost (the device's run ends there).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextvars
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed, XShellError
 from xshell.inert import inert
+from xshell.options import DeviceOptions, Options
+from xshell.lang.formats import format_registry as formats
 from xshell.schema.store import SchemaStore
-from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Feedback, Result, Session
+from xshell.session.core import Session
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result
+from xshell.session.registrations import Feedback
 
 log = logging.getLogger(__name__)
 
@@ -77,32 +80,27 @@ class DeviceOutcome:
             self.first_error = error
 
 
-def device_label(ns: argparse.Namespace) -> str:
+def device_label(ns: DeviceOptions) -> str:
     """The name a device is shown under before it answers: its profile's name, else
     host[:port] (a bare host would not tell apart rooms behind one address)."""
-    if getattr(ns, "profile", None) and getattr(ns, "name", None):
-        return str(ns.name)
+    if ns.profile and ns.name:
+        return ns.name
     return device_host(ns)
 
 
-def device_host(ns: argparse.Namespace) -> str:
+def device_host(ns: DeviceOptions) -> str:
     """host or host:port as prompts show it; a target that does not parse as typed, with
     any `user:password@` masked (it reaches stderr, the summary and the transcript)."""
     from xshell.transport.target import display_of
 
-    return display_of(ns.target, insecure=bool(getattr(ns, "insecure", False)))
+    return display_of(ns.connection.target or "", insecure=ns.tls.insecure)
 
 
-def device_namespaces(args: argparse.Namespace, targets: Sequence[str]) -> list[argparse.Namespace]:
-    """One Namespace per target, copying the run's connection options (for callers that
-    have plain targets rather than the per-device namespaces the CLI builds)."""
-    devices = []
-    for target in targets:
-        ns = argparse.Namespace(**vars(args))
-        ns.target, ns.name, ns.profile = target, None, None
-        ns.demo = False
-        devices.append(ns)
-    return devices
+def device_options(options: Options, targets: Sequence[str]) -> tuple[DeviceOptions, ...]:
+    """One DeviceOptions per target with the run's connection and TLS options as they are
+    (for callers that have plain targets rather than the devices the CLI resolves)."""
+    return tuple(DeviceOptions(connection=replace(options.connection, target=target, demo=False),
+                               tls=options.tls) for target in targets)
 
 
 def error_summary(where: str, lineno: int, result: Result) -> str:
@@ -176,14 +174,14 @@ class SchemaShare:
         session.store = store
 
 
-async def run_device(ns: argparse.Namespace, items: Sequence[Item], where: str, *,
-                     output: str = "terminal", context: ShellContext | None = None,
+async def run_device(ns: DeviceOptions, items: Sequence[Item], where: str, *,
+                     output: str = formats.DEFAULT, context: ShellContext | None = None,
                      share: SchemaShare | None = None) -> DeviceOutcome:
     """Connect to one device, run every item in order, close; never raises (cancel aside)."""
     from xshell.modes.connect import Connector
 
     outcome = DeviceOutcome(device_label(ns), device_host(ns))
-    profile_name = outcome.name if getattr(ns, "profile", None) else ""
+    profile_name = outcome.name if ns.profile else ""
     start = time.perf_counter()
 
     def on_feedback(fb: Feedback) -> None:
@@ -249,10 +247,10 @@ async def _run_items(session: Session, items: Sequence[Item], where: str,
             return
 
 
-async def run_fleet(devices: Sequence[argparse.Namespace], items: Sequence[Item], where: str, *,
-                    jobs: int = DEFAULT_JOBS, output: str = "terminal",
+async def run_fleet(devices: Sequence[DeviceOptions], items: Sequence[Item], where: str, *,
+                    jobs: int = DEFAULT_JOBS, output: str = formats.DEFAULT,
                     context: ShellContext | None = None, share_schema: bool = True,
-                    on_start: Callable[[argparse.Namespace], None] | None = None,
+                    on_start: Callable[[DeviceOptions], None] | None = None,
                     on_done: Callable[[DeviceOutcome], None] | None = None,
                     ) -> list[DeviceOutcome]:
     """Run the items on every device, at most `jobs` connected at once.
@@ -267,7 +265,7 @@ async def run_fleet(devices: Sequence[argparse.Namespace], items: Sequence[Item]
     gate = asyncio.Semaphore(jobs)
     share = SchemaShare() if share_schema else None
 
-    async def one(ns: argparse.Namespace) -> DeviceOutcome:
+    async def one(ns: DeviceOptions) -> DeviceOutcome:
         async with gate:
             if on_start is not None:
                 on_start(ns)

@@ -11,34 +11,34 @@ One `ShellContext` is shared by every device session of the run.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import copy
 import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xshell import paths
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.inert import inert
 from xshell.modes.connect import Connector
-from xshell.session.core import EXIT_CONNECTION, EXIT_USAGE, Session
+from xshell.options import DeviceOptions, Options
+from xshell.session.core import Session
+from xshell.session.result import EXIT_CONNECTION, EXIT_USAGE
 
 if TYPE_CHECKING:  # the UI stack is imported only when the shell starts
     from xshell.shell.device_record import Device
 
 
 def history_path(key: str) -> Path:
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in key) or "default"
-    return base / "xshell" / "history" / safe
+    return paths.history_dir() / safe
 
 
-def want_plain(args: argparse.Namespace) -> bool:
-    return bool(args.plain) or os.environ.get("TERM", "") in ("dumb", "") or not sys.stdout.isatty()
+def want_plain(options: Options) -> bool:
+    return options.output.plain or os.environ.get("TERM", "") in ("dumb", "") or not sys.stdout.isatty()
 
 
 def welcome(session: Session, host: str, *, demo: bool) -> list[str]:
@@ -67,25 +67,24 @@ class DeviceOpener:
     so a `connect` that needs one fails with a one-line error instead.
     """
 
-    def __init__(self, args: argparse.Namespace, context: ShellContext) -> None:
-        self.args = args
+    def __init__(self, options: Options, context: ShellContext) -> None:
+        self.options = options
         self.context = context
         self.password: str | None = None
 
-    def resolve(self, spec: str) -> argparse.Namespace:
-        """What `connect SPEC` means: a profile or a host/URL, with the run's options."""
-        from xshell.config import device_args
+    def resolve(self, spec: str) -> DeviceOptions:
+        """What `connect SPEC` means: a profile or a host/URL, with the run's options (a
+        device, never the simulator, even in a `--demo` run)."""
+        from xshell.config import device_options
 
-        ns = device_args(self.args, spec, self.context.settings)
-        ns.demo = False  # `connect` always means a device, even in a `--demo` run
-        return ns  # type: ignore[no-any-return]
+        return device_options(self.options, spec, self.context.settings)
 
     async def connect(self, spec: str, name: str, key_problem: Callable[[str], str | None]) -> Device:
         """The MultiBackend's Opener: `connect SPEC [as NAME]` while the shell runs."""
         ns = self.resolve(spec)
         return await self.open(ns, name=name, interactive_ok=False, key_problem=key_problem)
 
-    async def open(self, ns: argparse.Namespace, *, name: str = "", interactive_ok: bool,
+    async def open(self, ns: DeviceOptions, *, name: str = "", interactive_ok: bool,
                    key_problem: Callable[[str], str | None] = lambda key: None) -> Device:
         """Connect, identify, and wrap one device; everything is released on failure."""
         from xshell.shell.one_device import ShellBackendImpl
@@ -94,15 +93,15 @@ class DeviceOpener:
         stack = contextlib.AsyncExitStack()
         client: Any = None
         try:
-            fallback = None if ns.demo else self.password
+            fallback = None if ns.connection.demo else self.password
             conn = await stack.enter_async_context(
                 Connector(ns, interactive_ok=interactive_ok, reconnect=True, password=fallback))
             problem = key_problem(conn.key)
             if problem:
                 raise ConnectionFailed(problem)
             client = await conn.connect()
-            session = Session(client, output=self.args.output, device_key=conn.key,
-                              context=self.context, name=name or getattr(ns, "name", None) or "")
+            session = Session(client, output=self.options.output.format, device_key=conn.key,
+                              context=self.context, name=name or ns.name)
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
             conn.on_state = backend.on_connection_state
             conn.on_restore = backend.on_restore_state
@@ -120,45 +119,29 @@ class DeviceOpener:
                     await client.close()
                 await stack.aclose()
             raise
-        if not ns.demo and self.password is None:
+        if not ns.connection.demo and self.password is None:
             self.password = conn.password
         host = _host_of(ns, conn.host)
-        return Device(name or getattr(ns, "name", None) or host, backend,
+        return Device(name or ns.name or host, backend,
                       host=host, key=conn.key, closer=close)
 
 
-def _each_target(args: argparse.Namespace) -> list[argparse.Namespace]:
-    """One namespace per TARGET when the command line has not split them (`args.devices`)."""
-    if not isinstance(args.target, list):
-        return [args]
-    if len(args.target) <= 1:
-        one = copy.copy(args)
-        one.target = args.target[0] if args.target else None
-        return [one]
-    out = []
-    for target in args.target:
-        one = copy.copy(args)
-        one.target, one.demo = target, False
-        out.append(one)
-    return out
-
-
-def _host_of(ns: argparse.Namespace, fallback: str) -> str:
+def _host_of(ns: DeviceOptions, fallback: str) -> str:
     """The device's host as typed, with its port when not the default (`room1.example.com`,
     `127.0.0.1:9002`): the Connector's `host` may be a profile's display name, and two
     devices behind one address differ only by port."""
-    if getattr(ns, "demo", False):
+    if ns.connection.demo:
         return "demo"
-    if not getattr(ns, "target", None):
+    if not ns.connection.target:
         return fallback
     from xshell.transport.target import display_of
 
-    return display_of(ns.target, insecure=bool(getattr(ns, "insecure", False)))
+    return display_of(ns.connection.target, insecure=ns.tls.insecure)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(options: Options) -> int:
     try:
-        return asyncio.run(_run(args))
+        return asyncio.run(_run(options))
     except KeyboardInterrupt:
         return 130
 
@@ -166,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
 def _history(key: str, settings: Any) -> Any:
     """The history for this run (kept under the first device's key)."""
     path = history_path(key)
-    from xshell.config.history import open_history
+    from xshell.ui.history import open_history
 
     size = getattr(settings, "history_size", None)
     return open_history(path, 10_000 if size is None else size)
@@ -182,36 +165,36 @@ def _snapshot_names() -> Iterable[str]:
     return list_names()
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(options: Options) -> int:
     from xshell.shell.many_devices import MultiBackend
     from xshell.ui.app import run_app
     from xshell.ui.plain import run_plain
 
     try:
-        context = ShellContext.for_run(args)
+        context = ShellContext.for_run(options)
     except ValueError as exc:  # TranscriptError: the file cannot be opened; one line, exit 2
         print(inert(f"xshell: error: --log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
-    opener = DeviceOpener(args, context)
-    settings = getattr(args, "settings", None)
+    opener = DeviceOpener(options, context)
+    settings = options.settings
     multi = MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names)
-    targets = list(getattr(args, "devices", None) or _each_target(args))
+    targets = options.devices
     try:
         for ns in targets:
             try:
                 multi.add(await opener.open(ns, interactive_ok=True, key_problem=multi.key_problem))
             except ConnectionFailed as exc:
-                label = getattr(ns, "name", None) or getattr(ns, "target", None) or "device"
+                label = ns.name or ns.connection.target or "device"
                 prefix = f"{label}: " if len(targets) > 1 else ""
                 print(inert(f"xshell: {prefix}{exc}"), file=sys.stderr)
         if not multi.devices:
             return EXIT_CONNECTION
         first = multi.current
-        banner = welcome(first.session, first.host, demo=bool(getattr(targets[0], "demo", False)))
+        banner = welcome(first.session, first.host, demo=targets[0].connection.demo)
         if len(multi.devices) > 1:
             banner = banner[:-1] + several(multi.names(), first.name)
         history = _history(first.key, settings)
-        if want_plain(args):
+        if want_plain(options):
             return await run_plain(multi, history, banner=banner, settings=settings)
         return await run_app(multi, history, banner=banner, settings=settings)
     finally:

@@ -12,7 +12,6 @@ cannot be written fails at once (exit 2) instead of after the work is done.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from collections.abc import Iterator
@@ -23,22 +22,26 @@ from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
-from xshell.session.core import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Feedback, Result, Session
+from xshell.options import Options
+from xshell.session.core import Session
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Result
+from xshell.session.registrations import Feedback
 from xshell.stopsignals import on_stop_signals
 from xshell.session.transcript import TranscriptError
 
 
-def _items(args: argparse.Namespace) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
+def _items(options: Options) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
     """(where, items): `where` names the source for error messages."""
-    if args.command:
-        return "-c", split_script("\n".join(args.command))
-    if args.file and args.file != "-":
+    script = options.script
+    if script.commands:
+        return "-c", split_script("\n".join(script.commands))
+    if script.file and script.file != "-":
         try:
-            with open(args.file, encoding="utf-8") as fh:
+            with open(script.file, encoding="utf-8") as fh:
                 text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise _Usage(f"cannot read {args.file}: {exc}") from None
-        return args.file, split_script(text)
+            raise _Usage(f"cannot read {script.file}: {exc}") from None
+        return script.file, split_script(text)
     return "<stdin>", split_script(sys.stdin.read())
 
 
@@ -52,19 +55,20 @@ def _out(lines: list[str]) -> None:
         sys.stdout.flush()
 
 
-def run(args: argparse.Namespace) -> int:
+def run(options: Options) -> int:
+    """Run the script on the run's one device (options.devices[0])."""
     try:
-        where, items = _items(args)
+        where, items = _items(options)
     except _Usage as exc:
         print(inert(f"xshell: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     try:
-        context = ShellContext.for_run(args)  # --log / --log-format come from the CLI
+        context = ShellContext.for_run(options)  # --log / --log-format come from the CLI
     except TranscriptError as exc:
         print(inert(f"xshell: error: --log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     try:
-        return asyncio.run(_run(args, where, items, context))
+        return asyncio.run(_run(options, where, items, context))
     except KeyboardInterrupt:
         return 130
     finally:
@@ -85,28 +89,29 @@ def _report(where: str, lineno: int, result: Result) -> None:
     sys.stderr.flush()
 
 
-async def _run(args: argparse.Namespace, where: str,
+async def _run(options: Options, where: str,
                items: Iterator[tuple[int, str, str | None]],
                context: ShellContext | None = None) -> int:
     context = context if context is not None else ShellContext()
     done = asyncio.Event()
     printed = 0
+    device, max_events, follow = options.devices[0], options.script.max_events, options.script.follow
 
     def on_feedback(fb: Feedback) -> None:
         nonlocal printed
-        if args.max_events is not None and printed >= args.max_events:
+        if max_events is not None and printed >= max_events:
             return
         _out(fb.lines)
         printed += 1
-        if args.max_events is not None and printed >= args.max_events:
+        if max_events is not None and printed >= max_events:
             done.set()
 
     status = EXIT_OK
     try:
-        async with open_client(args, interactive_ok=False,
-                               on_state=_report_state if args.follow else None) as (client, key):
-            session = Session(client, output=args.output, device_key=key, on_feedback=on_feedback,
-                              context=context, name=getattr(args, "name", None) or "")
+        async with open_client(device, interactive_ok=False,
+                               on_state=_report_state if follow else None) as (client, key):
+            session = Session(client, output=options.output.format, device_key=key,
+                              on_feedback=on_feedback, context=context, name=device.name)
             await session.identify()
             session.note(f"connected ({session.software or 'unknown software'}), "
                          f"running {where}")
@@ -122,10 +127,10 @@ async def _run(args: argparse.Namespace, where: str,
             except ParseError as exc:  # a script-level problem: an unterminated body
                 print(inert(f"xshell: {where}: {exc}"), file=sys.stderr)
                 return EXIT_USAGE
-            if args.follow and session.registrations:
+            if follow and session.registrations:
                 code = await _follow(client, done)
                 status = max(status, code)
-            elif args.follow:
+            elif follow:
                 print("xshell: --follow: no xFeedback registrations were made; nothing to follow",
                       file=sys.stderr)
     except ConnectionFailed as exc:

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from xshell import paths
 from xshell.errors import XAPIError, XShellError
 from xshell.schema.model import ROOTS, Node, Schema, make_schema
 
@@ -32,7 +33,8 @@ DocFetcher = Callable[[str], Awaitable[Any]]  # root name -> xDoc document
 
 
 def cache_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xshell"
+    """The cache folder (xshell.paths; Linux: $XDG_CACHE_HOME/xshell)."""
+    return paths.cache_dir()
 
 
 def _slug(text: str) -> str:
@@ -65,7 +67,7 @@ class SchemaStore:
         self.fetches = 0  # xDoc requests made (the cache's whole point is to keep this 0)
         self._dir: Path | None = None
         if use_cache and device_key and version:
-            base = cache_dir or cache_home() / "schema"
+            base = cache_dir or paths.schema_cache_dir()
             self._dir = base / _slug(device_key) / _slug(version)
 
     @property

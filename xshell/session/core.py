@@ -16,53 +16,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
-from xshell.lang.grammar import resolve_verb
-from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse, shell_command
-from xshell.lang.parse_errors import ParseError, format_parse_error
+from xshell.lang.line import Blank, CommandLine, DevicesLine, Line, XapiLine, as_line
+from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse
+from xshell.lang.formats import format_registry as formats
+from xshell.lang.formats.output_format import OutputFormat
+from xshell.lang.parse_errors import ParseError
 from xshell.lang.unparse import to_jsonrpc
 from xshell.session.live import LiveTree
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
 from xshell.session.transcript import transcript_line
-from xshell.session.registrations import Feedback, FeedbackTable, Registration, expression_key
+from xshell.session.registrations import Feedback, FeedbackTable, Registration
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result
+from xshell.session.result import error_result as _error
 from xshell.lang.render_feedback import FeedbackRenderer
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_XAPI, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
-ResultKind = Literal["answer", "parse_error", "error"]
-_PREF_USAGE = ["xpreferences usage:", "  xpreferences outputmode <terminal/json>", "OK"]
-
-
-@dataclass
-class Result:
-    """What one line produced: the lines to print and the exit status it implies.
-
-    kind: "answer" — the device's answer (or a local one in the same form), for stdout;
-    "parse_error" / "error" — xshell's own message about the line or the link (scripts
-    print these on stderr, with the line number).
-    """
-
-    lines: list[str]
-    exit_code: int = EXIT_OK
-    exit_shell: bool = False  # bye / exit / quit
-    kind: ResultKind = "answer"
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == EXIT_OK
-
-
-def _error(message: str, code: int) -> Result:
-    return Result([f"error: {message}"], code, kind="error")
-
 
 class Session:
     """A connected device plus the shell state that lives on top of it.
@@ -73,11 +48,14 @@ class Session:
     otherwise. Help (`?`) always waits: it has nothing else to show.
     """
 
-    def __init__(self, client: Any, *, output: str = "terminal", device_key: str = "",
+    def __init__(self, client: Any, *, output: str = formats.DEFAULT, device_key: str = "",
                  use_cache: bool = True, wait_for_schema: bool = True,
                  on_feedback: Callable[[Feedback], None] | None = None,
-                 context: ShellContext | None = None, name: str = "") -> None:
+                 context: ShellContext | None = None, name: str = "",
+                 commands: CommandTable | None = None) -> None:
         self.client = client
+        self.commands = commands  # None: the installed registry (xshell.commands)
+        self.link: Any = None  # the interactive shell's hold on the connection (reconnect)
         # Shared with every other device session of this run (transcript, settings).
         self.context = context if context is not None else ShellContext()
         self.name = name  # the user's name for this device (profile or `connect … as`)
@@ -143,42 +121,51 @@ class Session:
         if tr is not None:
             tr.note(self.label, text)
 
-    async def execute(self, text: str) -> Result:
+    async def execute(self, text: str | Line) -> Result:
         """Run one line (plus a multiline command's body after the first newline).
 
+        `text` may be a Line already read by the layer above (read once, never again).
         With a transcript open, the line is recorded (secrets masked, a body only
         counted) before it runs, and its reply after; `log …` records its own notes.
         """
+        line = as_line(text)
         tr = self.context.transcript
         if tr is None:
-            return await self._execute(text)
-        line, _, body = text.partition("\n")
-        logging_cmd = (shell_command(line) or ("",))[0] == "log"
-        if self.wait_for_schema and _verb(line) == "xConfiguration":
+            return await self.run(line)
+        recorded = not isinstance(line, CommandLine) or self._commands().recorded(line.name)
+        first, body = _parts(line)
+        if self.wait_for_schema and isinstance(line, XapiLine) and line.verb == "xConfiguration":
             # The line waits for this anyway; knowing hide_value first masks exactly.
             await self.store.ensure("Configuration")
-        if not logging_cmd:
-            tr.sent(self.label, transcript_line(line, self.schema),
+        if recorded:
+            tr.sent(self.label, transcript_line(first, self.schema),
                     len(body.split("\n")) if body else 0)
-        result = await self._execute(text)
+        result = await self.run(line)
         tr = self.context.transcript
-        if tr is not None and not logging_cmd:
+        if tr is not None and recorded:
             tr.reply(self.label, result.lines, result.exit_code)
         return result
 
-    async def _execute(self, text: str) -> Result:
+    async def run(self, line: Line) -> Result:
+        """Run a line without recording it: a shell command by its registered handler,
+        an xAPI line parsed from the tokens it was read with."""
         req: rq.Request | None = None
         try:
-            line, _, body = text.partition("\n")
-            local = shell_command(line)
-            if local is not None and not body:
-                return await self._shell(*local)
-            if line.lstrip().startswith("@"):  # the multi-device shell strips it before us
+            if isinstance(line, CommandLine):
+                handler = self._commands().handler(line.name)
+                if handler is None:
+                    return _error(f"{line.name} is handled by the interactive shell only", EXIT_USAGE)
+                return await handler(self, line.args)
+            if isinstance(line, DevicesLine):  # the multi-device shell takes it apart before us
                 return _error(DEVICES_ONLY_INTERACTIVE, EXIT_USAGE)
+            if isinstance(line, Blank):
+                text, toks, body = line.text, None, ""
+            else:
+                text, toks, body = line.text, line.tokens, line.body
             try:
-                req = parse(line, None, body or None)
+                req = parse(text, None, body or None, toks)
             except ParseError as exc:
-                return self._parse_error(line, exc)
+                return self._parse_error(text, exc)
             if isinstance(req, (rq.FeedbackDeregister, rq.FeedbackDeregisterAll, rq.FeedbackList)):
                 return await self._run(req)  # the local table decides; no schema needed
             root = _root_of(req)
@@ -188,15 +175,20 @@ class Session:
                 else:
                     self.store.ensure_soon(root)
                 try:
-                    req = parse(line, self.schema, body or None)
+                    req = parse(text, self.schema, body or None, toks)
                 except ParseError as exc:
-                    return self._parse_error(line, exc)
+                    return self._parse_error(text, exc)
             return await self._run(req)
         except Exception as exc:  # noqa: BLE001 - a line must never take the shell down
             return self._failure(req, exc)
 
+    def _commands(self) -> CommandTable:
+        table = self.commands if self.commands is not None else _default_commands
+        return table if table is not None else _NO_COMMANDS
+
     def _parse_error(self, line: str, exc: ParseError) -> Result:
-        return Result(format_parse_error(line, exc, self.schema), EXIT_USAGE, kind="parse_error")
+        return Result(self.output_format.parse_error(line, exc, self.schema), EXIT_USAGE,
+                      kind="parse_error")
 
     def _failure(self, req: rq.Request | None, exc: Exception) -> Result:
         """One clear line for anything that went wrong after parsing."""
@@ -210,60 +202,13 @@ class Session:
         return _error(f"internal error ({type(exc).__name__}); the line may not have been sent",
                       EXIT_XAPI)
 
-    async def _shell(self, name: str, args: tuple[str, ...]) -> Result:
-        """Lines for the shell itself; the same in scripts, the plain prompt and the UI."""
-        words = [a.lower() for a in args]
-        if name in ("bye", "exit", "quit"):
-            return Result([], exit_shell=True)
-        if name == "xpreferences":
-            if not words or words == ["?"]:
-                return Result(list(_PREF_USAGE))
-            if words[0] != "outputmode":
-                return _error(f"unknown preference {args[0]!r}; "
-                              "xpreferences outputmode <terminal/json>", EXIT_USAGE)
-            if len(words) != 2:
-                return _error("xpreferences outputmode takes one of terminal, json", EXIT_USAGE)
-            return self._set_output(args[1], ["", "OK"])
-        if name == "output":
-            if not words:
-                return Result([f"output: {self.output}"])
-            if len(words) > 1:
-                return _error("output takes one word: terminal or json", EXIT_USAGE)
-            return self._set_output(args[0], [f"output: {words[0]}"])
-        if name == "echo":
-            return Result(["echo: xshell never echoes input back; nothing to change"])
-        if name == "refresh":
-            return await self.refresh()
-        if name in ("log", "snapshot", "diff"):
-            return await self._workflow(name, args)
-        if name == "help" and args:
-            # `help xStatus Audio` is `xStatus Audio ?`
-            return await self._execute(" ".join(args) + " ?")  # recorded once, as typed
-        if name == "help":
-            return Result(["Type VERB PATH ? (or help VERB PATH) for the device's schema:",
-                           "  xCommand xConfiguration xStatus xEvent xFeedback xPreferences",
-                           "Shell commands: output terminal|json, refresh, bye,",
-                           "  log [start FILE [text|jsonl] | stop],",
-                           "  snapshot save NAME [status] [force] | list | delete NAME,",
-                           "  diff NAME [NAME2]", "", "OK"])
-        return _error(f"{name} is handled by the interactive shell only", EXIT_USAGE)
-
-    async def _workflow(self, name: str, args: tuple[str, ...]) -> Result:
-        """Transcripts (`log`), snapshots and diffs: the technician's record keeping."""
-        if name == "log":
-            from xshell.session.transcript import log_command
-            lines, code = log_command(self.context, self.label, args)
-        else:
-            from xshell.commands.snapshot import diff_command, snapshot_command
-            run = snapshot_command if name == "snapshot" else diff_command
-            lines, code = await run(self, args)
-        return Result(lines, code, kind="error" if code else "answer")
-
-    def _set_output(self, mode: str, done: list[str]) -> Result:
+    def set_output(self, mode: str, done: list[str]) -> Result:
+        """Print answers as `mode` from now on (`output …`, `xPreferences outputmode …`)."""
         low = mode.lower()
-        if low not in ("terminal", "json"):
+        if low not in formats.names():
             extra = " (xml is not supported)" if low == "xml" else ""
-            return _error(f"output mode {mode!r} is not one of terminal, json{extra}", EXIT_USAGE)
+            return _error(f"output mode {mode!r} is not one of {', '.join(formats.names())}{extra}",
+                          EXIT_USAGE)
         self.output = low
         return Result(done)
 
@@ -361,40 +306,70 @@ class Session:
             log.exception("feedback listener failed")
 
     # ----------------------------------------------------------------- rendering
+    @property
+    def output_format(self) -> OutputFormat:
+        """The format `output` names: how answers, errors and feedback become lines."""
+        return formats.get(self.output)
+
     def _done(self, req: rq.Request, result: Any) -> Result:
-        if self.output == "json":
-            from xshell.lang.render_json import json_result
-            return Result([json_result(req, result, self.schema)])
-        from xshell.lang.render import render_result
-        try:
-            return Result(render_result(req, result, self.schema))
-        except Exception as exc:  # noqa: BLE001 - an answer we cannot lay out is still shown
-            log.info("could not render %s: %s", type(req).__name__, exc)
-            return Result([_compact(result), "** end", "", "OK"])
+        return Result(self.output_format.result(req, result, self.schema))
 
     def _error_lines(self, req: rq.Request | None, exc: XAPIError) -> list[str]:
-        if self.output == "json":
-            from xshell.lang.render_errors import scrub_error
-            from xshell.lang.render_json import json_error
-            return [json_error(scrub_error(req, exc, self.schema), getattr(req, "result_id", None))]
-        from xshell.lang.render import render_error
-        return render_error(req, exc, self.schema)
+        return self.output_format.error(req, exc, self.schema)
 
     def _help(self, req: rq.Help) -> Result:
         if self.schema is None or self.schema.root(req.root) is None:
             return _error(f"the device gave no schema for {req.root}; help is not available",
                           EXIT_XAPI)
-        from xshell.lang.help import render_help
-        lines = render_help(self.schema, req)
+        lines = self.output_format.help(self.schema, req)
         return Result(lines, EXIT_XAPI if lines and lines[-1] == "ERROR" else EXIT_OK)
 
     async def close(self) -> None:
         await self.client.close()
 
 
-def _verb(line: str) -> str | None:
-    words = line.split(None, 1)
-    return resolve_verb(words[0]) if words else None
+def _parts(line: Line) -> tuple[str, str]:
+    """(first line as typed, body) of a line, as a transcript records it."""
+    if isinstance(line, DevicesLine):
+        first, body = _parts(line.line)
+        return line.head + first, body
+    if isinstance(line, (CommandLine, XapiLine)):
+        return line.text, line.body
+    return line.text, ""
+
+
+class CommandTable(Protocol):
+    """The shell commands a session answers (xshell.commands.registry implements it).
+
+    The session sits below the command registry: the registry installs itself with
+    `use_commands` when xshell.commands is imported, or a caller passes `commands=`.
+    """
+
+    def handler(self, name: str) -> Callable[[Session, tuple[str, ...]], Awaitable[Result]] | None:
+        """The handler a session runs for command `name` (None: not answered here)."""
+        ...
+
+    def recorded(self, name: str) -> bool:
+        """Whether a transcript records the command's line and reply."""
+        ...
+
+
+class _NoCommands:
+    def handler(self, name: str) -> None:
+        return None
+
+    def recorded(self, name: str) -> bool:
+        return True
+
+
+_NO_COMMANDS = _NoCommands()
+_default_commands: CommandTable | None = None
+
+
+def use_commands(table: CommandTable) -> None:
+    """Install the shell commands every session answers (done by xshell.commands)."""
+    global _default_commands
+    _default_commands = table
 
 
 def _root_of(req: rq.Request) -> str | None:
@@ -411,10 +386,6 @@ def _root_of(req: rq.Request) -> str | None:
     return None
 
 
-def _compact(obj: Any) -> str:
-    import json
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
 
-
-__all__ = ["Session", "Result", "Feedback", "Registration", "XShellError", "expression_key",
+__all__ = ["Session", "Result", "CommandTable", "use_commands",
            "EXIT_OK", "EXIT_XAPI", "EXIT_USAGE", "EXIT_CONNECTION"]

@@ -9,7 +9,10 @@ tests would have to reset.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xshell.options import Options
 
 
 @dataclass
@@ -24,15 +27,15 @@ class ShellContext:
     settings: Any = None
 
     @classmethod
-    def for_run(cls, args: Any) -> ShellContext:
+    def for_run(cls, options: Options) -> ShellContext:
         """The run's context from the command line: its settings, and the transcript when
         `--log FILE` asks for one. Raises TranscriptError (one line naming the file)."""
-        context = cls(settings=getattr(args, "settings", None))
-        path = getattr(args, "log", None)
+        context = cls(settings=options.settings)
+        path = options.output.log
         if path:
             from xshell.session.transcript import open_transcript
 
-            context.transcript = open_transcript(path, getattr(args, "log_format", None))
+            context.transcript = open_transcript(path, options.output.log_format)
         return context
 
     def close(self) -> None:

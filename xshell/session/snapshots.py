@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from xshell import paths
 from xshell.errors import XShellError
 from xshell.lang.render_layout import flatten, format_value, leaf_node, path_text
 from xshell.schema.model import Schema, is_secret_name
@@ -55,8 +56,7 @@ class SnapshotError(XShellError):
 
 # --------------------------------------------------------------------------- store
 def snapshots_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "xshell" / "snapshots"
+    return paths.snapshots_dir()
 
 
 def check_name(name: str) -> str:

@@ -55,7 +55,8 @@ from typing import IO, Any, Literal
 from xshell.errors import XShellError
 from xshell.inert import inert
 from xshell.lang.grammar import Kind, resolve_verb, tokenize
-from xshell.lang.unparse import MASK, redact_line
+from xshell.lang.redact import MASK
+from xshell.lang.unparse import redact_line
 from xshell.schema.model import Schema
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The shell's run-time names for completion: device, profile and snapshot names by command word.
+"""The shell's run-time names for completion: device, profile and snapshot names by kind.
 
 The completer asks for them on every key press, and some come from the disk (profiles,
 snapshots), so each is computed only for the command word being completed, and a source
@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from xshell.lang.complete import DEVICE_WORDS
+from xshell.lang.complete import DEVICE_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS
 
 __all__ = ["DeviceWords"]
 
@@ -32,14 +32,12 @@ class DeviceWords(Mapping[str, Sequence[str]]):
         self._snapshots = snapshots
 
     def _compute(self, key: str) -> Sequence[str] | None:
-        if key in ("use", "disconnect", DEVICE_WORDS):
+        if key == DEVICE_WORDS:
             return self._names()
-        if key == "connect":
+        if key == PROFILE_WORDS:
             return _safe_list(self._profiles)
-        if key == "diff":
+        if key == SNAPSHOT_WORDS:
             return _safe_list(self._snapshots)
-        if key == "snapshot":
-            return ()
         return None
 
     def __getitem__(self, key: str) -> Sequence[str]:
@@ -49,10 +47,10 @@ class DeviceWords(Mapping[str, Sequence[str]]):
         return found
 
     def __iter__(self) -> Any:
-        return iter(("use", "disconnect", DEVICE_WORDS, "connect", "diff", "snapshot"))
+        return iter((DEVICE_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS))
 
     def __len__(self) -> int:
-        return 6
+        return 3
 
 
 def _safe_list(source: Callable[[], Iterable[str]]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 A technician walks a floor of rooms; opening one shell per room loses the thread. The
 MultiBackend keeps one `ShellBackendImpl` per device and shows the UI the *current*
-one — its status (so prompt and toolbar name it), its completer and lexer (its schema) —
+one — its status (so prompt and toolbar name it), its completion and colours (its schema) —
 so the UI needs to know nothing about several devices. Feedback from every device lands
 in the one pane, tagged with the device's name once there is more than one. It is used
 with a single device too, so `connect` works from any start.
@@ -18,26 +18,21 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from prompt_toolkit.completion import Completer
-from prompt_toolkit.lexers import Lexer
-
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome
 from xshell.errors import AuthenticationFailed, XShellError
-from xshell.shell.one_device import XapiCompleter, _SchemaLexer
-from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, WHOLE_SHELL_COMMANDS, devices_prefix
+from xshell.lang.lexer import highlight
+from xshell.shell.one_device import complete_in
+from xshell.commands.registry import Scope, lookup
+from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, devices_prefix
+from xshell.lang.line import Blank, CommandLine, DevicesLine, Line, as_line
 from xshell.lang.parse import shell_command
-# re-exported: a device and its naming live in xshell.shell.device_record now
 from xshell.shell.device_record import Device, Opener, derived_name, safe_spec
 from xshell.shell.device_words import DeviceWords
-from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
 
-__all__ = ["SHELL_WIDE", "MultiBackend", "failure_reason",
-           # re-exported from xshell.shell.device_record
-           "Device", "Opener", "derived_name", "safe_spec"]
+__all__ = ["MultiBackend", "failure_reason"]
 
 log = logging.getLogger(__name__)
 
-#: Commands about the shell as a whole, answered here (never sent to a device).
-SHELL_WIDE = ("connect", "use", "devices", "disconnect")
 _CONNECT_USAGE = "usage: connect PROFILE|URL [as NAME]"
 _HINT = "** type `reconnect` to connect again"
 
@@ -59,7 +54,7 @@ def failure_reason(lines: Sequence[str], limit: int = 70) -> str:
 
 
 class MultiBackend:
-    """Implements xshell.ui.backend.ShellBackend over one or more devices."""
+    """Implements xshell.contract.ShellBackend over one or more devices."""
 
     def __init__(self, opener: Opener | None = None, *,
                  profiles: Callable[[], Iterable[str]] = tuple,
@@ -71,9 +66,6 @@ class MultiBackend:
         self._current: Device | None = None
         self._sink: Callable[[FeedbackEvent], None] = lambda ev: None
         self._status_cb: Callable[[], None] = lambda: None
-        self.completer: Completer | None = XapiCompleter(lambda: self.current.session,
-                                                         shell_words=self.shell_words)
-        self.lexer: Lexer | None = _SchemaLexer(lambda: self.current.session, devices=self.names)
 
     # -- the devices ------------------------------------------------------------------
     @property
@@ -172,6 +164,13 @@ class MultiBackend:
         prefix = devices_prefix(line)
         return self.current.backend.needs_body(line[prefix[1]:] if prefix else line)
 
+    def complete(self, before_cursor: str) -> list[Candidate]:
+        return complete_in(self.current.session, before_cursor, self.shell_words)
+
+    def highlight(self, text: str) -> list[Fragment]:
+        """The current device's schema colours the line; an unknown `@name` is an Error."""
+        return highlight(text, self.current.session.schema, self.names())
+
     def history_line(self, text: str) -> str:
         line, sep, body = text.partition("\n")
         prefix = devices_prefix(line)
@@ -183,32 +182,24 @@ class MultiBackend:
             return " ".join(["connect", *map(safe_spec, local[1][:1]), *local[1][1:]])
         return self.current.backend.history_line(text)
 
-    async def execute(self, text: str) -> Outcome:
-        line, sep, body = text.partition("\n")
-        prefix = devices_prefix(line)
-        if prefix is not None:
-            names, end = prefix
-            return await self.run_on(names, line[end:] + sep + body)
-        local = shell_command(line) if not body else None
-        if local is not None and local[0] in SHELL_WIDE:
+    async def execute(self, text: str | Line) -> Outcome:
+        """Read the line once; `@NAMES` lines and the whole shell's commands (the
+        registry's SHELL scope) are answered here, the rest by the current device."""
+        line = as_line(text)
+        if isinstance(line, DevicesLine):
+            return await self.run_on(line.names, line.line)
+        cmd = lookup(line.name) if isinstance(line, CommandLine) else None
+        if cmd is not None and cmd.scope is Scope.SHELL:
             session = self.current.session  # where it was typed: the transcript names it
             tr, label = session.context.transcript, session.label
-            if tr is not None:
-                tr.sent(label, self.history_line(text))  # a URL's password never written
-            outcome = await self._shell_wide(*local)
-            if tr is not None and not tr.closed:
+            if tr is not None and cmd.recorded:
+                tr.sent(label, self.history_line(line.text))  # a URL's password never written
+            result = await cmd.handler(self, line.args)
+            outcome = Outcome(result.lines, ok=result.ok)
+            if tr is not None and not tr.closed and cmd.recorded:
                 tr.reply(label, outcome.lines, 0 if outcome.ok else 1)
             return outcome
-        return await self.current.backend.execute(text)
-
-    async def _shell_wide(self, name: str, args: Sequence[str]) -> Outcome:
-        if name == "connect":
-            return await self.connect(args)
-        if name == "use":
-            return self.use(args)
-        if name == "devices":
-            return Outcome(self.table()) if not args else _fail("devices: takes no argument")
-        return await self.disconnect(args)
+        return await self.current.backend.execute(line)
 
     # -- the shell-wide commands ------------------------------------------------------
     async def connect(self, args: Sequence[str]) -> Outcome:
@@ -309,18 +300,18 @@ class MultiBackend:
                 picked.append(d)
         return picked, None
 
-    async def run_on(self, names: Sequence[str], text: str) -> Outcome:
+    async def run_on(self, names: Sequence[str], text: str | Line) -> Outcome:
         """Run `text` on the named devices at once; answers grouped, failures summed up."""
         targets, problem = self._targets(names)
         if problem:
             return _fail(problem)
-        line = text.partition("\n")[0]
-        if not line.strip():
+        line = as_line(text)
+        if isinstance(line, Blank) and not line.text.strip():
             return _fail("@: nothing to run; write @NAMES LINE (e.g. @all xStatus Audio Volume)")
-        local = shell_command(line)
-        if local is not None and local[0] in WHOLE_SHELL_COMMANDS:
-            return _fail(f"@: {local[0]} concerns the whole shell; type it without @…")
-        outcomes = await asyncio.gather(*(d.backend.execute(text) for d in targets))
+        cmd = lookup(line.name) if isinstance(line, CommandLine) else None
+        if cmd is not None and cmd.scope is not Scope.DEVICE:
+            return _fail(f"@: {line.name} concerns the whole shell; type it without @…")  # type: ignore[union-attr]
+        outcomes = await asyncio.gather(*(d.backend.execute(line) for d in targets))
         lines: list[str] = []
         failed: list[str] = []
         for device, outcome in zip(targets, outcomes):

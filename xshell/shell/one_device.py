@@ -1,8 +1,9 @@
 """The interactive shell's backend: a Session dressed for the UI.
 
 The UI (`xshell.ui`) owns the screen and no protocol logic; this adapter gives it what it
-asks for through `ShellBackend`: cheap status for the toolbar, a completer and lexer that
-read the current schema snapshot, feedback as rendered events, and `execute`. It also runs
+asks for through `xshell.contract.ShellBackend`, in plain data: cheap status for the
+toolbar, completion candidates and highlighted fragments read from the current schema
+snapshot, feedback as rendered events, and `execute`. It also runs
 discovery in the background — the first prompt and the first line never wait for it —
 and `reconnect`, which opens a new connection and makes every registration again.
 """
@@ -13,21 +14,20 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.document import Document
-from prompt_toolkit.lexers import Lexer, PygmentsLexer
-
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome
 from xshell.errors import ConnectionFailed, XShellError
 from xshell.lang.complete import candidates
-from xshell.lang.lexer import XapiLexer
+from xshell.lang.lexer import highlight
 from xshell.lang.bodies import needs_body
-from xshell.lang.parse import shell_command
-from xshell.lang.unparse import MASK, redact_line
-from xshell.session.core import EXIT_CONNECTION, EXIT_OK, Feedback, Session
-from xshell.ui.backend import BackendStatus, FeedbackEvent, Outcome
+from xshell.lang.line import Line, as_line
+from xshell.lang.redact import MASK
+from xshell.lang.unparse import redact_line
+from xshell.session.core import Session
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result
+from xshell.session.registrations import Feedback
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[], Awaitable[Any]]
@@ -83,47 +83,18 @@ class _LazyFeedbackEvent(FeedbackEvent):
 ShellWords = Callable[[], Mapping[str, Sequence[str]]]
 
 
-class XapiCompleter(Completer):
-    """prompt-toolkit face of `lang.complete.candidates` (pure); reads the live snapshot.
+def complete_in(session: Session, before_cursor: str, shell_words: ShellWords | None = None) -> list[Candidate]:
+    """Completions for `before_cursor` from the session's current snapshot.
 
-    prompt-toolkit may call it in a worker thread: it only reads the immutable schema,
-    the locked live tree and a copy of the registrations. `shell_words` gives the names
-    the shell knows at run time (devices, profiles, snapshots) for shell commands and `@`.
+    The UI may call it in a worker thread: it only reads the immutable schema, the locked
+    live tree and a copy of the registrations. `shell_words` gives the names the shell
+    knows at run time (devices, profiles, snapshots) for shell commands and `@`.
     """
-
-    def __init__(self, session_of: Callable[[], Session], shell_words: ShellWords | None = None) -> None:
-        self._session_of = session_of
-        self._shell_words = shell_words
-
-    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
-        session = self._session_of()
-        text = document.text_before_cursor
-        if "\n" in text:  # inside a multiline body: free text
-            return
-        regs = session.feedback.expressions()
-        words = self._shell_words() if self._shell_words is not None else None
-        for c in candidates(text, session.schema, session.live, regs, words):
-            yield Completion(c.text, start_position=c.start - len(text), display=c.display,
-                             display_meta=c.meta)
-
-
-class _SchemaLexer(Lexer):
-    """The input lexer, reading the current schema snapshot (invalid paths in red), and
-    with `devices` the connected devices' names (an unknown name after `@` in red)."""
-
-    def __init__(self, session_of: Callable[[], Session],
-                 devices: Callable[[], Collection[str]] | None = None) -> None:
-        self._session_of = session_of
-        self._devices = devices
-        self._lexer = PygmentsLexer(XapiLexer)
-
-    def lex_document(self, document: Document) -> Callable[[int], Any]:
-        # XapiLexer reads `schema` while lexing, so pointing it at the newest snapshot is all
-        # a schema swap needs.
-        lexer = self._lexer.pygments_lexer
-        lexer.schema = self._session_of().schema
-        lexer.devices = self._devices() if self._devices is not None else None
-        return self._lexer.lex_document(document)
+    if "\n" in before_cursor:  # inside a multiline body: free text
+        return []
+    regs = session.feedback.expressions()
+    words = shell_words() if shell_words is not None else None
+    return candidates(before_cursor, session.schema, session.live, regs, words)
 
 
 def mask_body(body: str) -> str:
@@ -137,7 +108,7 @@ def mask_body(body: str) -> str:
 
 
 class ShellBackendImpl:
-    """Implements xshell.ui.backend.ShellBackend over a Session."""
+    """Implements xshell.contract.ShellBackend over a Session."""
 
     def __init__(self, session: Session, *, host: str, reconnect: ClientFactory | None = None) -> None:
         self.session = session
@@ -150,14 +121,13 @@ class ShellBackendImpl:
         session.wait_for_schema = False  # a line never waits for discovery
         self.status = BackendStatus(device=session.device_name or host, software=session.software,
                                     state="connected", host=host)
-        self.completer: Completer | None = XapiCompleter(lambda: self.session)
-        self.lexer: Lexer | None = _SchemaLexer(lambda: self.session)
         self._sink: Callable[[FeedbackEvent], None] = lambda ev: None
         self._status_cb: Callable[[], None] = lambda: None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._discovery: asyncio.Task[None] | None = None
         self._retired: list[Any] = []  # clients we closed ourselves (reconnect)
         session.on_feedback = self._on_feedback
+        session.link = self  # commands.contexts.LinkControl: reconnect, refresh
         self._watch(session.client)
         self._refresh_status()
 
@@ -171,6 +141,12 @@ class ShellBackendImpl:
     def needs_body(self, line: str) -> bool:
         return needs_body(line, self.session.schema)
 
+    def complete(self, before_cursor: str) -> list[Candidate]:
+        return complete_in(self.session, before_cursor)
+
+    def highlight(self, text: str) -> list[Fragment]:
+        return highlight(text, self.session.schema)  # an unknown name or value as Error
+
     def history_line(self, text: str) -> str:
         """`text` for history and echo: secret values of the line masked (schema-aware,
         so hide_value configurations too); the body as `mask_body` keeps it."""
@@ -182,16 +158,11 @@ class ShellBackendImpl:
             shown = (line.split(None, 1) or [""])[0] + " " + MASK
         return shown + sep + mask_body(body)
 
-    async def execute(self, text: str) -> Outcome:
-        local = shell_command(text.partition("\n")[0])
-        if local is not None and local[0] == "reconnect":
-            return await self._do_reconnect()
-        refreshing = local is not None and local[0] == "refresh"
-        if refreshing:
-            self.status.discovering = True
-            self._changed()
+    async def execute(self, text: str | Line) -> Outcome:
+        """Run a line (text, or a Line read once above): `reconnect` and `refresh` reach
+        this backend through `session.link` (the registry's handlers call back)."""
         try:
-            result = await self.session.execute(text)
+            result = await self.session.execute(as_line(text))
         finally:
             self._refresh_status()
         lines = result.lines
@@ -301,6 +272,16 @@ class ShellBackendImpl:
                 self._sink(FeedbackEvent(time.time(), [f"** connection closed: {reason}",
                                                        self.reconnect_hint], "/"))
         self._spawn(watch())
+
+    # -- commands.contexts.LinkControl (`reconnect`, `refresh`) -------------------
+    async def reconnect(self) -> Result:
+        outcome = await self._do_reconnect()
+        return Result(outcome.lines, EXIT_OK if outcome.ok else EXIT_XAPI)
+
+    def refreshing(self, busy: bool) -> None:
+        if busy:
+            self.status.discovering = True
+            self._changed()
 
     async def _do_reconnect(self) -> Outcome:
         if self._reconnect is None:

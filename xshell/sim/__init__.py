@@ -2,9 +2,9 @@
 
 `Simulator` is the device; `Simulator.serve()` puts it on a socket. The package is
 split by concern: handshake (HTTP upgrade, auth, limits), server (sockets and
-connections), rpc (JSON-RPC routing), state (live values), tree (paths and JSON
-shapes), feedback (subscriptions), commands (argument checks), behaviour (what
-commands do). `python -m xshell.sim` / `xshell-sim` runs one from the command line.
+connections), jsonrpc (JSON-RPC routing), state (live values), tree (paths and JSON
+shapes), feedback (subscriptions), xcommands (argument checks), behaviour (what
+commands do), many (several simulated devices). `python -m xshell.sim` / `xshell-sim` runs one from the command line.
 """
 
 from xshell.sim.handshake import RateLimit

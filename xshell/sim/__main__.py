@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", action="store_true",
                    help="answer the hidden xSimulator/Fault method (fault injection for tests; "
                         "see xshell.sim.faults)")
+    p.add_argument("--deflate", action=argparse.BooleanOptionalAction, default=True,
+                   help="offer permessage-deflate compression to clients that ask for it "
+                        "(default; --no-deflate declines it, as a device without it would)")
     p.add_argument("--devices", type=int, default=1, metavar="N",
                    help="serve N independent devices (Room 001, Room 002, …) on N ports: "
                         "--port P uses P..P+N-1, --port 0 any free ports; one URL line each")
@@ -117,7 +120,7 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
     def make(device: DeviceModel) -> Simulator:
         return Simulator(device, args.user, password, legacy_default=args.legacy,
                          rate_limit=None if args.no_rate_limit else RateLimit(),
-                         fault_rpc=args.faults)
+                         fault_rpc=args.faults, deflate=args.deflate)
 
     port = args.port if args.port is not None else (8443 if ctx else 8080)
     stop = asyncio.Event()

@@ -38,12 +38,11 @@ from xshell.schema.defaults import format_instance_defaults
 from xshell.schema.draft import NodeDraft
 from xshell.schema.model import NodeKind, Param, make_schema
 from xshell.sim.device import DeviceModel, LeafPath, Value
-# ModelSyntaxError lives in sim.xdmlex and TYPE_WORDS in sim.xdmspec (the lower layers of
-# this reader); re-exported because they are this module's API (tests catch ModelSyntaxError).
-from xshell.sim.xdmlex import ModelSyntaxError, Tok
+# the lower layers of this reader: its lexer (and ModelSyntaxError) and its type words
+from xshell.sim.xdmlex import Tok
 from xshell.sim.xdmspec import TYPE_WORDS, SpecReader
 
-__all__ = ["ModelSyntaxError", "KINDS", "TYPE_WORDS", "DEFAULT_NAME", "parse_model", "load_model", "load_builtin"]
+__all__ = ["KINDS", "DEFAULT_NAME", "parse_model", "load_model", "load_builtin"]
 
 KINDS = {"status": "Status", "config": "Configuration", "command": "Command", "event": "Event"}
 DEFAULT_NAME = "xshell-sim"

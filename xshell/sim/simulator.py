@@ -50,7 +50,10 @@ class Simulator:
     between call states; http_delay before HttpClient replies; ping_interval for
     server pings (None = never, like the codecs observed). `faults` is always there for
     Python callers (`sim.faults.drop()` …, see xshell.sim.faults); fault_rpc=True also
-    answers the hidden `xSimulator/Fault` method (`xshell-sim --faults`).
+    answers the hidden `xSimulator/Fault` method (`xshell-sim --faults`). deflate: offer
+    permessage-deflate in the upgrade (websockets' default, so a client asking for it gets
+    it); False declines it (`xshell-sim --no-deflate`), so a client's data frames arrive
+    uncompressed — both receive paths of the client are tested this way.
     """
 
     def __init__(self, model: DeviceModel | None = None, user: str = "admin", password: str = "", *,
@@ -58,7 +61,7 @@ class Simulator:
                  max_subscriptions: int | None = 50, boot_seconds: float = 3.0,
                  call_step: float = 0.1, http_delay: float = 0.1,
                  ping_interval: float | None = None, max_size: int = 64 * 1024 * 1024,
-                 fault_rpc: bool = False) -> None:
+                 fault_rpc: bool = False, deflate: bool = True) -> None:
         if model is None:
             from xshell.sim.builtin import load_builtin  # lazily: tests may bring their own model
             model = load_builtin()
@@ -72,6 +75,7 @@ class Simulator:
         self.http_delay = http_delay
         self.ping_interval = ping_interval
         self.max_size = max_size
+        self.deflate = deflate
         self.state = LiveState(model)
         self.hub = FeedbackHub(self.state, max_subscriptions)
         self.behaviours = Behaviours(self)

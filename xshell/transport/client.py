@@ -8,7 +8,7 @@ dropped link fails every waiting request at once rather than leaving it hanging.
 
 The link is watched by keepalive pings (a dead one is noticed within ping_interval +
 ping_timeout) and every change is told through `on_state(state, detail)` — connected,
-disconnected, reconnecting, reconnected, closed (xshell.transport.reconnect). With
+disconnected, reconnecting, reconnected, closed (xshell.transport.reconnect_policy). With
 `reconnect=True` (or a ReconnectPolicy) a lost link is re-opened with backoff and every
 feedback registration is made again: `subscribe()` returns a client-side id that stays
 valid across reconnects, the handler keeps receiving (payload, that id), and the
@@ -34,22 +34,24 @@ from typing import Any, Literal
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from xshell.errors import ConnectionLost, ProtocolError, RequestTimeout
+from xshell.errors import ConnectionLost, ProtocolError
 from xshell.transport.deadlines import Deadlines
 from xshell.transport.feedbackapi import FeedbackMethods
+from xshell.transport.rawcalls import RawCalls
 from xshell.transport.keepalive import keepalive, why_closed
-from xshell.transport.opening import PeerState, PeerVerifier, open_websocket
-from xshell.transport.outbox import Outbox
-from xshell.transport.reconnect import (CLOSED, CONNECTED, DISCONNECTED, RECONNECTED,
+from xshell.transport import wsfast
+from xshell.transport.opening import open_websocket
+from xshell.transport.peercheck import PeerState, PeerVerifier
+from xshell.transport.reconnect_policy import (CLOSED, CONNECTED, DISCONNECTED, RECONNECTED,
                                        ReconnectPolicy, StateCallback, reconnect_loop,
                                        resolve_policy)
-from xshell.transport.registry import Registry, ResyncHandler
+from xshell.transport.feedback_registry import Registry, ResyncHandler
 from xshell.transport.restorer import Restorer
 from xshell.transport.rpc import RpcTable, Subscription
 from xshell.transport.target import Target, parse_target
-from xshell.transport.xapi import PathLike, XapiMethods, normalize_path
+from xshell.transport.xapi import XapiMethods
 
-__all__ = ["MiB", "PathLike", "XoWSClient", "normalize_path"]
+__all__ = ["MiB", "XoWSClient"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def _default_protocol_error(err: ProtocolError) -> None:
     log.warning("protocol error: %s", err)
 
 
-class XoWSClient(FeedbackMethods, XapiMethods):
+class XoWSClient(RawCalls, FeedbackMethods, XapiMethods):
     """A JSON-RPC 2.0 client for one device; use as `async with XoWSClient(...) as c:`.
 
     reconnect: None/False (default) = a lost link stays lost; True or a ReconnectPolicy =
@@ -71,6 +73,8 @@ class XoWSClient(FeedbackMethods, XapiMethods):
     (detail: one line; "" when only the count changed) and when it finally was — without
     it, a failure goes to on_protocol_error.
     close_timeout bounds the closing handshake, so close() never hangs on a dead link.
+    fast: websockets' fast paths (True) or only its public API (False); None = on unless
+    $XSHELL_WS_FAST=0 (xshell.transport.wsfast). Same behaviour either way.
     """
 
     def __init__(self, target: str | Target, username: str = "admin", password: str = "", *,
@@ -86,7 +90,7 @@ class XoWSClient(FeedbackMethods, XapiMethods):
                  on_state: StateCallback | None = None,
                  on_resync: ResyncHandler | None = None,
                  on_restore: Callable[[int, str], None] | None = None,
-                 close_timeout: float | None = 3.0) -> None:
+                 close_timeout: float | None = 3.0, fast: bool | None = None) -> None:
         if auth not in ("basic", "subprotocol"):
             raise ValueError(f"auth must be 'basic' or 'subprotocol', not {auth!r}")
         if ":" in username:
@@ -116,13 +120,14 @@ class XoWSClient(FeedbackMethods, XapiMethods):
         self._max_size = max_size
         self._compression = compression
         self._proxy = proxy
+        self.fast = wsfast.fast_enabled(fast)
         self._rpc = RpcTable(self._report)
         self._reported = 0  # protocol errors told on the current link (see _report)
         self._registry = Registry()
         self._rng = random.Random()
         self._deadlines = Deadlines(self._expire)
         self._ws: ClientConnection | None = None
-        self._outbox: Outbox | None = None
+        self._outbox: wsfast.Sender | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pinger: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
@@ -172,6 +177,11 @@ class XoWSClient(FeedbackMethods, XapiMethods):
         return await asyncio.shield(self._gone)
 
     @property
+    def receive_path(self) -> str | None:
+        """How messages arrive: wsfast.LEAN, WEBSOCKETS_FRAMES or PLAIN (None: no link)."""
+        return wsfast.receive_path(self._ws)
+
+    @property
     def in_flight(self) -> int:
         """Requests sent and not yet answered (timed-out ones are not counted)."""
         return len(self._rpc.pending)
@@ -196,13 +206,13 @@ class XoWSClient(FeedbackMethods, XapiMethods):
             ssl_context=self._ssl_context, insecure=self._insecure,
             open_timeout=self.open_timeout, ping_interval=None, ping_timeout=None,
             max_size=self._max_size, compression=self._compression, proxy=self._proxy,
-            peer=peer, close_timeout=self._close_timeout, lean=True)
+            peer=peer, close_timeout=self._close_timeout, lean=self.fast)
         self.peer_certificate_der = peer.der
         self.previous_subscriptions = list(self._registry.subscriptions.values())
         self._rpc.reset_subscriptions()
         self._registry.unbind_all()
         self._ws = ws
-        self._outbox = Outbox(ws, self._not_connected)
+        self._outbox = wsfast.make_outbox(ws, self._not_connected, self._close_timeout)
         self._closing = False
         self._reported = 0
         self._dead_reason = None
@@ -212,8 +222,7 @@ class XoWSClient(FeedbackMethods, XapiMethods):
         if self._gone is not None and self._gone.done():
             self._gone = None
         self._reader = asyncio.create_task(self._read_loop(ws), name=f"xows-reader {self.target.display}")
-        if hasattr(ws, "xs_sink"):  # messages straight from the socket (opening._CheckedConnection)
-            ws.xs_sink = self._rpc.dispatch
+        wsfast.attach_sink(ws, self._rpc.dispatch)  # fast: messages straight from the socket
         interval, limit = self._ping
         if interval:
             self._pinger = asyncio.create_task(
@@ -256,7 +265,7 @@ class XoWSClient(FeedbackMethods, XapiMethods):
             self._supervisor.cancel()
         ws, reader = self._ws, self._reader
         if self._outbox is not None:
-            self._outbox.flush()  # what was issued before close() still leaves, in order
+            await self._outbox.drain()  # what was issued before close() still leaves, in order
         if ws is not None:
             try:
                 await ws.close()
@@ -278,36 +287,39 @@ class XoWSClient(FeedbackMethods, XapiMethods):
 
     # ------------------------------------------------------------------ the reader
     async def _read_loop(self, ws: ClientConnection) -> None:
-        dispatch = self._rpc.dispatch
+        """Plain path: every message; fast path: none (they go to the sink), only the end."""
+        dispatch, recv, ended = self._rpc.dispatch, ws.recv, None
         try:
-            async for raw in ws:
+            while True:
+                raw = await recv()
+                ws.xs_last_rx = time.monotonic()  # type: ignore[attr-defined]  # a sign of life
                 try:
                     dispatch(raw)
                 except Exception:  # a bug here must not kill the session
                     log.exception("internal error while handling a frame")
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as exc:
+            ended = exc
         except Exception:
             log.exception("WebSocket reader stopped")
         finally:
-            self._connection_lost(ws)
+            self._connection_lost(ws, ended)
 
     def _mark_dead(self, ws: ClientConnection, reason: str) -> None:
         if self._ws is ws and self.close_reason is None:
             self._dead_reason = reason
 
-    def _reason(self, ws: ClientConnection) -> str:
+    def _reason(self, ended: ConnectionClosed | None) -> str:
         """Why the link ended, in words, from what websockets recorded."""
         if self._closing:
             return "the connection was closed by the client"
         if self._dead_reason is not None:
             return self._dead_reason
-        return why_closed(ws, self._max_size)
+        return why_closed(ended, self._max_size)
 
-    def _connection_lost(self, ws: ClientConnection) -> None:
+    def _connection_lost(self, ws: ClientConnection, ended: ConnectionClosed | None = None) -> None:
         if self._ws is not ws or self.close_reason is not None:
             return
-        reason = self._reason(ws)
+        reason = self._reason(ended)
         self.close_reason = reason
         text = f"Connection to {self.target.display} lost: {reason}"
         self._rpc.fail_all(lambda: ConnectionLost(text))
@@ -369,62 +381,3 @@ class XoWSClient(FeedbackMethods, XapiMethods):
             self.on_protocol_error(err)
         except Exception:
             log.exception("on_protocol_error callback failed")
-
-    def _expire(self, rid: int, method: str, limit: float) -> None:
-        self._rpc.expire(rid, RequestTimeout(
-            f"No answer to {method} from {self.target.display} within {limit:g} s"))
-
-    def _not_connected(self) -> ConnectionLost:
-        why = self.close_reason or "the connection is closed"
-        if self.reconnecting:
-            why = f"reconnecting ({why})"
-        return ConnectionLost(f"Not connected to {self.target.display}: {why}")
-
-    # ------------------------------------------------------------------ raw JSON-RPC
-    async def call(self, method: str, params: Any = None, *, timeout: float | None = None,
-                   _hook: Callable[[Any], None] | None = None) -> Any:
-        """Send one request and return its `result`; raise XAPIError, RequestTimeout, ConnectionLost.
-
-        `timeout` overrides the client's default for this request.
-        """
-        outbox = self._outbox
-        if outbox is None or self.close_reason is not None:
-            raise self._not_connected()
-        if type(method) is not str:
-            raise ValueError(f"method must be a string, not {type(method).__name__}")
-        rpc = self._rpc
-        try:
-            rid, data, fut = rpc.open(method, params, _hook)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
-        limit = timeout if timeout is not None else self.timeout
-        if limit:
-            self._deadlines.add(rid, method, limit)
-        started = time.perf_counter()
-        outbox.push(data, fut)  # registered above, so even the fastest reply finds it
-        try:
-            result = await fut
-        except BaseException:
-            rpc.forget(rid)
-            if fut.done() and not fut.cancelled() and not isinstance(fut.exception(),
-                                                                      (RequestTimeout, ConnectionLost)):
-                self.last_rtt = time.perf_counter() - started  # an error reply is a round trip
-            raise
-        finally:
-            if limit:
-                self._deadlines.discard(rid, limit)
-        self.last_rtt = time.perf_counter() - started
-        return result
-
-    async def notify(self, method: str, params: Any = None) -> None:
-        """Send a request without id: the device runs it and sends no reply."""
-        outbox = self._outbox
-        if outbox is None or self.close_reason is not None:
-            raise self._not_connected()
-        try:
-            data = RpcTable.encode_notification(method, params)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
-        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        outbox.push(data, ack=written)  # queued behind earlier requests: order is kept
-        await written

@@ -2,7 +2,7 @@
 
 Kept apart from the request methods (xshell.transport.xapi) and the link machinery
 (xshell.transport.client) because the rules are their own: a caller's id stays valid
-across reconnects (xshell.transport.registry); a registration not made on the current
+across reconnects (xshell.transport.feedback_registry); a registration not made on the current
 link is retried until it is (xshell.transport.restorer); and a Subscribe reply is bound
 the moment it is read — even when it comes after its request timed out, since the device
 made the subscription all the same and its events follow. A reply nobody wants any more
@@ -18,8 +18,8 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from xshell.errors import InvalidParams, ProtocolError
-from xshell.transport.reconnect import ReconnectPolicy
-from xshell.transport.registry import Registration, Registry, ResyncHandler, delivering
+from xshell.transport.reconnect_policy import ReconnectPolicy
+from xshell.transport.feedback_registry import Registration, Registry, ResyncHandler, delivering
 from xshell.transport.restorer import Restorer
 from xshell.transport.rpc import FeedbackHandler, LateHook, RpcTable, Subscription, subscription_id
 from xshell.transport.xapi import PathLike, normalize_path

@@ -11,9 +11,11 @@ default).
 A busy link is not a dead one. With 200,000 requests in flight the device's pong queues
 behind the replies to them and may come many seconds late, while replies pour in the
 whole time. So any byte received counts as a sign of life (the connection records when
-bytes last came in: `xs_last_rx`, see xshell.transport.opening), and the link is
+bytes last came in: `xs_last_rx`, see xshell.transport.peercheck), and the link is
 declared dead only when *nothing at all* has arrived for `timeout` seconds while a pong
-is awaited.
+is awaited. Only public API: `ping()`, and the asyncio transport asyncio handed to the
+connection (`xs_transport`), so the fast and the plain path (xshell.transport.wsfast)
+judge a link alike.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +68,15 @@ async def keepalive(ws: ClientConnection, interval: float, timeout: float | None
             continue
         log.info("nothing received for %g s while a keepalive pong was awaited", timeout)
         dead(f"the device stopped answering keepalive pings (nothing received for {timeout:g} s)")
-        ws.transport.abort()
+        ws.xs_transport.abort()  # type: ignore[attr-defined]  # peercheck.CheckedConnection
         return
 
 
-def why_closed(ws: ClientConnection, max_size: int | None) -> str:
-    """Why the link ended, in words, from what websockets recorded about the close."""
-    rcvd, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
+def why_closed(ended: ConnectionClosed | None, max_size: int | None) -> str:
+    """Why the link ended, in words, from the close frames websockets' ConnectionClosed
+    carries (`rcvd`, `sent`: public; None when the reader stopped some other way)."""
+    rcvd: Close | None = ended.rcvd if ended is not None else None
+    sent: Close | None = ended.sent if ended is not None else None
     if rcvd is not None:
         why = f": {rcvd.reason}" if rcvd.reason else ""
         return f"the device closed the connection (code {rcvd.code}{why})"

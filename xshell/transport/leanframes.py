@@ -21,6 +21,9 @@ Everything else stays websockets' job, with its own close codes and reasons:
 Only what the caller gets differs: each text message as a str (`on_text`), each binary
 one as bytes (`on_binary`); text that is not UTF-8 goes to `on_bad_text` instead, which
 is expected to fail the connection (RFC 6455 §8.1).
+
+It reads and writes websockets' protocol object (internals): only xshell.transport.wsfast
+uses it, behind the switch to the plain public API that module documents.
 """
 
 from __future__ import annotations

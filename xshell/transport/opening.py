@@ -8,38 +8,29 @@ or log line (the websockets logger is the redacting one).
 
 Two seams for later work: `verify_peer(der)` runs as soon as TLS is up and *before*
 the upgrade request (with the credentials) is written — the place for certificate
-pinning; and the peer certificate is kept so it can be shown or stored.
+pinning; and the peer certificate is kept so it can be shown or stored. The connection
+object is xshell.transport.peercheck's (plain path) or wsfast's (fast path, the default).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import logging
 import ssl
-import time
 import urllib.parse
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
-from websockets.frames import CloseCode, Frame, Opcode
-from websockets.protocol import State
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
 from xshell.errors import ConnectionFailed, TLSFailed
-from xshell.transport.leanframes import LeanReader
 from xshell.transport.openfailures import redirect_error, translate
-from xshell.transport.openfailures import status_error  # noqa: F401 - re-exported
+from xshell.transport.peercheck import CheckedConnection, PeerState
 from xshell.transport.target import Target
+from xshell.transport.wsfast import FastConnection
 from xshell.transport.wslog import websockets_logger
-
-_monotonic = time.monotonic
-
-PeerVerifier = Callable[[bytes], None]
 
 
 def basic_authorization(username: str, password: str) -> str:
@@ -64,163 +55,6 @@ def make_ssl_context(ssl_context: ssl.SSLContext | None, insecure: bool) -> ssl.
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
     return ssl.create_default_context()
-
-
-@dataclass
-class PeerState:
-    """What the TLS check saw: the peer certificate and any error raised by the hook;
-    `opened`: the transport came up (TCP, and TLS for wss://), so a later failure is
-    the upgrade's, not the handshake's."""
-
-    verify: PeerVerifier | None = None
-    der: bytes | None = None
-    opened: bool = False
-    error: BaseException | None = field(default=None, repr=False)
-
-    def check(self, der: bytes) -> None:
-        self.der = der
-        if self.verify is not None:
-            self.verify(der)
-
-
-FrameSink = Callable[[str | bytes], None]
-
-
-class _CheckedConnection(ClientConnection):
-    """Runs the peer check once TLS is up, before websockets writes the upgrade request.
-
-    Data messages go to `xs_sink` straight from `data_received` instead of through
-    websockets' message queue and a reader task: a reply then resolves its request's
-    future in the same loop turn it arrives (one task hop less per round trip). With
-    `lean=True` (and no extension negotiated) the frames after the upgrade response are
-    cut out by xshell.transport.leanframes, which hands websockets only control frames
-    and anything unusual; messages that arrive before a sink is set wait for it. Without
-    it, websockets parses and this class intercepts its Frame events. Either way text
-    that is not UTF-8 fails the connection (close code 1007), as RFC 6455 §8.1 asks.
-    """
-
-    def __init__(self, protocol: Any, *, peer: PeerState, lean: bool = False, **kwargs: Any) -> None:
-        super().__init__(protocol, **kwargs)
-        self._peer = peer
-        self._xs_sink: FrameSink | None = None
-        self._xs_early: list[str | bytes] = []
-        self._xs_parts: list[bytes] | None = None
-        self._xs_text = False
-        self._xs_lean = lean
-        self._xs_seen = b""  # the end of the upgrade response read so far (to find its end)
-        self._xs_reader: LeanReader | None = None
-        self.xs_last_rx = _monotonic()  # when bytes last came in: any frame is a sign of life
-
-    @property
-    def xs_sink(self) -> FrameSink | None:
-        return self._xs_sink
-
-    @xs_sink.setter
-    def xs_sink(self, sink: FrameSink) -> None:
-        """Set the sink (once the client has one); messages that arrived before it are
-        delivered to it now, in order."""
-        self._xs_sink = sink
-        reader = self._xs_reader
-        if reader is not None:  # from now on the lean reader calls the sink itself
-            reader.on_text = reader.on_binary = sink
-        early, self._xs_early = self._xs_early, []
-        for message in early:
-            self._xs_call(sink, message)
-
-    # ---------------------------------------------------------------- the lean path
-    def data_received(self, data: bytes) -> None:
-        self.xs_last_rx = _monotonic()
-        reader = self._xs_reader
-        if reader is not None:
-            reader.feed(data)
-            return
-        if not self._xs_lean or self.protocol.state is not State.CONNECTING:
-            super().data_received(data)
-            return
-        seen = self._xs_seen + data
-        end = seen.find(b"\r\n\r\n")
-        if end < 0:  # the upgrade response is not complete yet
-            self._xs_seen = seen[-3:]
-            super().data_received(data)
-            return
-        cut = end + 4 - (len(seen) - len(data))  # where the response ends inside `data`
-        super().data_received(data[:cut])
-        rest = data[cut:]
-        protocol = self.protocol
-        if protocol.state is State.OPEN and not protocol.extensions:
-            sink = self._xs_sink or self._xs_early.append
-            self._xs_reader = reader = LeanReader(protocol, super().data_received, sink, sink,
-                                                  self._xs_bad_text)
-            if rest:
-                reader.feed(rest)
-        elif rest:
-            super().data_received(rest)
-
-    def _xs_bad_text(self, exc: UnicodeDecodeError) -> None:
-        self._xs_fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
-
-    def _xs_message(self, text: bool, payload: bytes) -> None:
-        """A message websockets parsed (no lean reader: an extension is in use)."""
-        if text:
-            try:
-                message: str | bytes = payload.decode()
-            except UnicodeDecodeError as exc:
-                self._xs_bad_text(exc)
-                return
-        else:
-            message = payload
-        sink = self._xs_sink
-        if sink is None:
-            self._xs_early.append(message)
-        else:
-            self._xs_call(sink, message)
-
-    def _xs_fail(self, code: CloseCode, reason: str) -> None:
-        """Fail the connection through websockets (close frame, close timeout, state)."""
-        self.protocol.fail(code, reason)
-        if self._xs_reader is not None:
-            self._xs_reader.bypassed = True
-        super().data_received(b"")  # lets websockets send the close frame and arm its timer
-
-    @staticmethod
-    def _xs_call(sink: FrameSink, message: str | bytes) -> None:
-        try:
-            sink(message)
-        except Exception:  # noqa: BLE001 - never let a handler bug break the socket
-            logging.getLogger(__name__).exception("internal error while handling a frame")
-
-    # ---------------------------------------------------------------- websockets' frames
-    def process_event(self, event: Any) -> None:
-        sink = self._xs_sink
-        if sink is None or type(event) is not Frame:
-            super().process_event(event)
-            return
-        opcode = event.opcode
-        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
-            if not event.fin:
-                self._xs_parts = [bytes(event.data)]
-                self._xs_text = opcode is Opcode.TEXT
-                return
-            self._xs_message(opcode is Opcode.TEXT, bytes(event.data))
-        elif opcode is Opcode.CONT and self._xs_parts is not None:
-            self._xs_parts.append(bytes(event.data))
-            if event.fin:
-                parts, self._xs_parts = self._xs_parts, None
-                self._xs_message(self._xs_text, b"".join(parts))
-        else:
-            super().process_event(event)
-
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
-        self._peer.opened = True
-        ssl_object = transport.get_extra_info("ssl_object")
-        if ssl_object is None:
-            return
-        try:
-            self._peer.check(ssl_object.getpeercert(binary_form=True) or b"")
-        except Exception as exc:  # the hook's verdict; the credentials are not sent
-            self._peer.error = exc
-            transport.abort()
 
 
 class _Connect(connect):
@@ -268,8 +102,10 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
                          lean: bool = False) -> ClientConnection:
     """Open and upgrade the connection; raise a ConnectionFailed subclass on any failure.
 
-    lean=True: data messages are read by xshell.transport.leanframes and go only to the
-    connection's `xs_sink` (set it; they wait for it), never to `recv()`.
+    lean=True: the fast path (xshell.transport.wsfast): data messages go only to the
+    connection's `xs_sink` (set it; they wait for it), never to `recv()`; read by
+    xshell.transport.leanframes unless an extension is negotiated. lean=False: the plain
+    public API (`recv()`, `send()`).
     """
     headers: dict[str, str] = {}
     subprotocols: list[Subprotocol] | None = None
@@ -285,7 +121,8 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
         open_timeout=open_timeout, ping_interval=ping_interval, ping_timeout=ping_timeout,
         close_timeout=close_timeout, max_size=max_size, compression=compression, proxy=proxy,
         logger=websockets_logger(),
-        create_connection=functools.partial(_CheckedConnection, peer=peer, lean=lean),  # type: ignore[arg-type]
+        create_connection=functools.partial(FastConnection if lean else CheckedConnection,  # type: ignore[arg-type]
+                                            peer=peer),
         **kwargs)
     opener.xs_display = target.display
     opener.xs_ssl = ctx

@@ -10,6 +10,10 @@ they were issued. Frames are masked with bytes from a pool filled by `os.urandom
 extension such as permessage-deflate is in use, frames go through websockets' protocol
 object, which applies it.
 
+The fast path only: websockets' protocol object, its connection's transport and its
+`speedups.apply_mask` are internals, reached only through xshell.transport.wsfast (which
+says why, and how to switch to the plain `send()` of xshell.transport.plainsend).
+
 Flow control: the caller of a request already waits for its reply, so the frames
 queued here are bounded by the requests in flight; the transport buffers what the
 socket cannot take yet, as websockets' own `send()` would before its drain.
@@ -99,6 +103,10 @@ class Outbox:
         if not self._scheduled:
             self._scheduled = True
             self._loop.call_soon(self.flush)
+
+    async def drain(self) -> None:
+        """Write what is queued now (the plain path's drain waits; this one need not)."""
+        self.flush()
 
     def flush(self) -> None:
         """Write every queued frame now, in order (called once per loop turn)."""

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from xshell import paths
 from xshell.errors import TLSFailed
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,8 @@ class CertificateMismatch(TLSFailed):
 
 
 def known_hosts_path() -> Path:
-    """$XDG_CONFIG_HOME/xshell/known_hosts (~/.config when the variable is unset)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "xshell" / "known_hosts"
+    """$XDG_CONFIG_HOME/xshell/known_hosts (~/.config when the variable is unset; xshell.paths)."""
+    return paths.known_hosts_file()
 
 
 def fingerprint(der: bytes) -> str:

@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from xshell.errors import ConnectionFailed, NotReady, XShellError
-from xshell.transport.reconnect import ReconnectPolicy
-from xshell.transport.registry import Registration, Registry
+from xshell.transport.reconnect_policy import ReconnectPolicy
+from xshell.transport.feedback_registry import Registration, Registry
 
 __all__ = ["RestoreNews", "Restorer"]
 

@@ -21,20 +21,21 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import History
 from prompt_toolkit.key_binding import merge_key_bindings
 from prompt_toolkit.key_binding.vi_state import InputMode
-from prompt_toolkit.layout.dimension import Dimension as D
 from prompt_toolkit.key_binding.bindings.auto_suggest import load_auto_suggest_bindings
 from prompt_toolkit.widgets import SearchToolbar
 
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert
-from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
-from xshell.ui.local_commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local, split_submission
+from xshell.contract import FeedbackEvent, Outcome, ShellBackend
+from xshell.ui.adapters import BackendCompleter, BackendLexer
+from xshell.commands.registry import Handler
+from xshell.ui.local_commands import help_text, screen_command, split_submission
 from xshell.ui.eventlog import EventLog
 from xshell.ui.eventpane import EventLogControl
 from xshell.ui.inputline import build_input_area
 from xshell.ui.keys import build_key_bindings
-from xshell.ui.layout import LayoutParts, build_layout, terminal_columns
-from xshell.ui.output import OutputPane, default_output_lexer
+from xshell.ui.layout import LayoutParts, build_layout, set_pane_width, terminal_columns
+from xshell.ui.output_pane import OutputPane, default_output_lexer
 from xshell.ui.shared import describe_error, masked
 from xshell.ui.style import ui_style
 from xshell.ui.toolbar import ToolbarInfo, pane_title_fragments, prompt_fragments, toolbar_fragments
@@ -86,10 +87,11 @@ class ShellApp:
         self._body_mode = False
 
         self.search = SearchToolbar()
+        completer, self.input_lexer = BackendCompleter(backend), BackendLexer(backend)
         self.input_area = build_input_area(
             history=history,
-            get_completer=lambda: backend.completer,
-            get_lexer=lambda: backend.lexer,
+            get_completer=lambda: completer,
+            get_lexer=lambda: self.input_lexer,
             prompt=self._prompt,
             search=self.search,
         )
@@ -106,7 +108,7 @@ class ShellApp:
                 pane_visible=Condition(lambda: self.pane_visible),
             )
         )
-        _set_pane_width(self.screen, self.settings.pane_width)
+        set_pane_width(self.screen, self.settings.pane_width)
         self.vi = self.settings.key_bindings == "vi"
         self.application: Application[int] = Application(
             layout=self.screen.layout,
@@ -244,40 +246,39 @@ class ShellApp:
 
     def submit(self, text: str) -> None:
         """Handle one request: local shell commands now, the rest queued for the backend."""
-        try:
-            cmd = parse_local(text)
-        except LocalCommandError as exc:
-            self._echo(text)
-            self.output.append_lines([str(exc)], style=ERROR, lex=False)
-            return
-        if cmd is None:
+        found = screen_command(text)
+        if found is None:
             self._queue.append(text)
             self._wakeup.set()
         else:
             self._echo(text)
-            self._run_local(cmd)
+            self._run_local(*found)
         self.invalidate()
 
     def _echo(self, text: str) -> str:
         shown = masked(self.backend, text)
-        self.output.echo(self._prompt(), shown, self.backend.lexer)
+        self.output.echo(self._prompt(), shown, self.input_lexer)
         self.output.view.end()
         return shown
 
-    def _run_local(self, cmd: LocalCommand) -> None:
-        if cmd.kind == "exit":
+    def _run_local(self, handler: Handler, args: tuple[str, ...]) -> None:
+        """A command the screen answers (the registry's handler, given this app)."""
+        result = handler(self, args)
+        if result.exit_shell:
             self.request_exit(0)
-        elif cmd.kind == "help":
-            self.show_help()
-        elif cmd.kind == "clear":
-            self.output.clear()
-        elif cmd.action in ("show", "hide", "toggle"):
-            self.pane_visible = {"show": True, "hide": False}.get(cmd.action, not self.pane_visible)
-            state = "shown" if self.pane_visible else "hidden"
-            self.output.append_lines([f"feedback pane {state}"], style=INFO, lex=False)
-        else:
-            self.output.append_lines([apply_pane(self.events, cmd)], style=INFO, lex=False)
-            self._schedule_flush(0)
+            return
+        if result.lines:
+            self.output.append_lines(result.lines, style=INFO if result.ok else ERROR, lex=False)
+            self.output.view.end()
+        self._schedule_flush(0)  # a pane filter or resume shows what it lets through
+
+    # ---- commands.contexts.UiActions ------------------------------------------------
+    def clear_output(self) -> None:
+        self.output.clear()
+
+    def set_pane(self, action: str) -> str:
+        self.pane_visible = {"show": True, "hide": False}.get(action, not self.pane_visible)
+        return f"feedback pane {'shown' if self.pane_visible else 'hidden'}"
 
     # ---- key actions ----------------------------------------------------------------
     def on_interrupt(self) -> None:
@@ -369,17 +370,6 @@ class ShellApp:
             self.request_exit(0 if outcome.ok else 1)
             return True
         return False
-
-
-def _set_pane_width(screen: Any, width: int) -> None:
-    """[ui] pane_width: the side pane's columns (plus its separator); 0 keeps the 3:2 split.
-
-    The layout builds the side pane with a weight; this pins its width instead.
-    """
-    if width <= 0:
-        return
-    side = screen.wide_body.children[-1]  # ConditionalContainer(VSplit([separator, pane]))
-    side.content.width = D(min=min(width + 1, 12), preferred=width + 1, max=width + 1)
 
 
 def _ignore_event(event: FeedbackEvent) -> None:

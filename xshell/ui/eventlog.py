@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from xshell.inert import inert, inert_lines
-from xshell.ui.backend import FeedbackEvent
+from xshell.contract import FeedbackEvent
 
 __all__ = ["EventLog", "LogLine", "RateMeter", "device_tag", "format_stamp"]
 

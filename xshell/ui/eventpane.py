@@ -12,7 +12,7 @@ from typing import Any, overload
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from xshell.ui.eventlog import STAMP_WIDTH, EventLog, LogLine
-from xshell.ui.output import lex_lines
+from xshell.ui.output_pane import lex_lines
 from xshell.ui.viewport import LinesControl, ScrollView
 
 __all__ = ["EventLogControl", "line_fragments"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from prompt_toolkit.application.current import get_app_or_none
 from prompt_toolkit.filters import Filter
@@ -32,7 +33,7 @@ from prompt_toolkit.widgets import SearchToolbar, TextArea
 
 from xshell.ui.viewport import LinesControl
 
-__all__ = ["WIDE_COLUMNS", "LayoutParts", "build_layout", "terminal_columns"]
+__all__ = ["WIDE_COLUMNS", "LayoutParts", "build_layout", "set_pane_width", "terminal_columns"]
 
 WIDE_COLUMNS = 100
 
@@ -120,3 +121,14 @@ class ScreenLayout:
 
 def build_layout(parts: LayoutParts) -> ScreenLayout:
     return ScreenLayout(parts)
+
+
+def set_pane_width(screen: ScreenLayout, width: int) -> None:
+    """[ui] pane_width: the side pane's columns (plus its separator); 0 keeps the 3:2 split.
+
+    The layout builds the side pane with a weight; this pins its width instead.
+    """
+    if width <= 0:
+        return
+    side: Any = screen.wide_body.children[-1]  # ConditionalContainer(VSplit([separator, pane]))
+    side.content.width = D(min=min(width + 1, 12), preferred=width + 1, max=width + 1)

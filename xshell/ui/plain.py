@@ -27,8 +27,10 @@ from prompt_toolkit.shortcuts import print_formatted_text
 
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert_lines
-from xshell.ui.backend import FeedbackEvent, Outcome, ShellBackend
-from xshell.ui.local_commands import LocalCommand, LocalCommandError, apply_pane, help_text, parse_local
+from xshell.contract import FeedbackEvent, Outcome, ShellBackend
+from xshell.ui.adapters import BackendCompleter, BackendLexer
+from xshell.commands.registry import Handler
+from xshell.ui.local_commands import screen_command
 from xshell.ui.eventlog import EventLog
 from xshell.ui.style import ui_style
 from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer
@@ -76,14 +78,9 @@ class PlainShell:
     # ---- one request ----------------------------------------------------------------
     async def handle(self, text: str) -> bool:
         """Run one line (with its body); False when the shell should stop."""
-        try:
-            cmd = parse_local(text)
-        except LocalCommandError as exc:
-            self.failures += 1
-            self.write([str(exc)])
-            return True
-        if cmd is not None:
-            return self._local(cmd)
+        found = screen_command(text)
+        if found is not None:
+            return self._local(*found)
         task = asyncio.ensure_future(self.backend.execute(text))
         with cancel_on_sigint(task):
             await asyncio.wait({task})
@@ -108,20 +105,25 @@ class PlainShell:
             self.write(outcome.lines)  # inert_lines splits at "\n"
         return not outcome.exit_shell
 
-    def _local(self, cmd: LocalCommand) -> bool:
-        if cmd.kind == "exit":
+    def _local(self, handler: Handler, args: tuple[str, ...]) -> bool:
+        """A command the screen answers (the registry's handler, given this shell)."""
+        result = handler(self, args)
+        if result.exit_shell:
             return False
-        if cmd.kind == "help":
-            self.write(help_text())
-        elif cmd.kind == "clear":
-            if self.clear_screen is not None:
-                self.clear_screen()
-        elif cmd.action in ("show", "hide", "toggle"):
-            self.write(["plain mode prints feedback inline; use 'pane pause' to hold it"])
-        else:
-            self.write([apply_pane(self.events, cmd)])
-            self.flush_events()
+        if not result.ok:
+            self.failures += 1
+        if result.lines:
+            self.write(result.lines)
+        self.flush_events()  # a pane resume or filter shows what it lets through
         return True
+
+    # ---- commands.contexts.UiActions ------------------------------------------------
+    def clear_output(self) -> None:
+        if self.clear_screen is not None:
+            self.clear_screen()
+
+    def set_pane(self, action: str) -> str:
+        return "plain mode prints feedback inline; use 'pane pause' to hold it"
 
     async def read_request(self, read: ReadLine, prompt: str) -> str | None:
         """Read one request: a line, plus body lines up to "." for multiline commands.
@@ -191,11 +193,12 @@ async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[lis
 async def _run_session(backend: ShellBackend, history: History | None, inp: Input | None, out: Output | None,
                        settings: Settings) -> int:
     vi = settings.key_bindings == "vi"
+    completer, lexer = BackendCompleter(backend), BackendLexer(backend)
     session: PromptSession[str] = PromptSession(
         history=MaskedHistory(history if history is not None else InMemoryHistory(), lambda t: masked(backend, t)),
-        completer=SafeCompleter(lambda: backend.completer),
+        completer=SafeCompleter(lambda: completer),
         complete_in_thread=True,
-        lexer=SafeLexer(lambda: backend.lexer),
+        lexer=SafeLexer(lambda: lexer),
         style=ui_style(settings),  # the same colours as the full screen, invalid names included
         auto_suggest=AutoSuggestFromHistory(),
         vi_mode=vi,

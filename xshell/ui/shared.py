@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xshell.errors import XShellError
-from xshell.ui.backend import ShellBackend
+from xshell.contract import ShellBackend
 
 __all__ = ["describe_error", "masked"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from xshell.inert import inert
-from xshell.ui.backend import BackendStatus
+from xshell.contract import BackendStatus
 from xshell.ui.eventlog import EventLog
 
 __all__ = [

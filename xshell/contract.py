@@ -1,29 +1,46 @@
-"""The contract between the interactive UI and whatever speaks to the device.
+"""The contract between the interactive UI and the shell backends, in plain data.
 
-The UI owns no protocol logic: it renders what a `ShellBackend` reports and hands it
-the text the user typed. Keeping this boundary a `Protocol` lets the real client-backed
-implementation and the test fakes evolve independently of the screen code.
+The UI (`xshell.ui`, prompt-toolkit) owns the screen and no protocol logic; the shell
+backends (`xshell.shell`) own the devices and no screen. Both import this module and it
+imports nothing of xshell, so neither side imports the other and prompt-toolkit stays
+inside `ui/`: completion is a list of `Candidate` records and highlighting a list of
+(kind, text) fragments, which `ui.adapters` turns into prompt-toolkit's own types.
+Keeping the boundary a `Protocol` lets the real backends and the test fakes evolve
+independently of the screen code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
-
-from prompt_toolkit.completion import Completer
-from prompt_toolkit.lexers import Lexer
 
 __all__ = [
     "CONNECTION_STATES",
     "BackendStatus",
+    "Candidate",
     "FeedbackEvent",
+    "Fragment",
     "Outcome",
     "ShellBackend",
 ]
 
 #: The values `BackendStatus.state` may take; the toolbar and prompt know each one.
 CONNECTION_STATES = ("connecting", "connected", "disconnected", "reconnecting")
+
+#: One piece of highlighted input: (kind, text). `kind` is a dotted token name such as
+#: "Keyword", "Name.Builtin" or "Error" ("" for plain text); the UI maps it to a style.
+Fragment = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One completion: replace text[start:cursor] with `text`."""
+
+    text: str
+    start: int
+    display: str
+    meta: str = ""
 
 
 @dataclass
@@ -66,11 +83,9 @@ class FeedbackEvent:
 
 @runtime_checkable
 class ShellBackend(Protocol):
-    """What the UI needs from the device side; implemented over the real client elsewhere."""
+    """What the UI needs from the device side; implemented by `xshell.shell`."""
 
     status: BackendStatus
-    completer: Completer | None
-    lexer: Lexer | None
 
     def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
         """Register the callable that receives every feedback event (on the loop thread)."""
@@ -82,6 +97,14 @@ class ShellBackend(Protocol):
 
     def needs_body(self, line: str) -> bool:
         """True when `line` starts a multiline command whose body ends with a lone '.'."""
+        ...
+
+    def complete(self, before_cursor: str) -> Sequence[Candidate]:
+        """Completions for the text before the cursor (may be called in a worker thread)."""
+        ...
+
+    def highlight(self, text: str) -> Sequence[Fragment]:
+        """`text` (the whole input, bodies included) as fragments covering it exactly."""
         ...
 
     async def execute(self, text: str) -> Outcome:

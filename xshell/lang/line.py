@@ -1,0 +1,107 @@
+"""One typed line, read once into a value that says what it is.
+
+Every layer used to ask the text "is this mine?" by tokenizing it again (the devices
+prefix, the shell command, the verb, the parse without and then with the schema). Now
+`read_line` tokenizes once and the value travels down: the several-devices shell takes a
+`DevicesLine` apart, a `CommandLine` goes to the command registry, and an `XapiLine`
+carries its tokens to `parse(…, tokens=…)`, so the schema-resolving parse scans nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xshell.lang.grammar import Kind, Token, resolve_verb, split_devices, tokenize, unquote
+from xshell.lang.vocabulary import ShellVocabulary
+
+__all__ = ["Blank", "CommandLine", "DevicesLine", "Line", "XapiLine", "as_line", "read_line"]
+
+
+@dataclass(frozen=True)
+class Blank:
+    """An empty line or a `# comment`: nothing to run."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A line for the shell itself: `name` is the registry's canonical name (lower case)."""
+
+    name: str
+    args: tuple[str, ...]
+    text: str  # the first line as typed
+    body: str = ""  # text after the first newline (shell commands take none)
+
+
+@dataclass(frozen=True)
+class XapiLine:
+    """A line for the device: its first line, its tokens (WS kept) and a multiline body."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    body: str = ""
+
+    @property
+    def verb(self) -> str | None:
+        """The verb the first word names (xConfiguration …), or None (JSON, a typo)."""
+        first = next((t for t in self.tokens if t.kind is not Kind.WS), None)
+        return resolve_verb(first.text) if first is not None and first.kind is Kind.VERB else None
+
+    @property
+    def full(self) -> str:
+        """The text as typed: the line plus its body."""
+        return self.text + ("\n" + self.body if self.body else "")
+
+
+@dataclass(frozen=True)
+class DevicesLine:
+    """`@all LINE` / `@room1,room2 LINE`: `line` runs on the named devices."""
+
+    names: tuple[str, ...]
+    line: Line
+    head: str  # `@room1,room2 ` as typed (with the blanks after it)
+
+
+Line = Blank | CommandLine | XapiLine | DevicesLine
+
+
+def read_line(text: str, vocab: ShellVocabulary | None = None) -> Line:
+    """What `text` (a line, plus a multiline body after the first newline) is. Never raises.
+
+    Tokenizes the first line once; a `@NAMES` line's rest reuses those tokens, shifted.
+    `xPreferences …` is a shell command (the shell's setting, never sent).
+    """
+    first, sep, body = text.partition("\n")
+    return _classify(first, tuple(tokenize(first, vocab)), body, vocab)
+
+
+def _classify(first: str, toks: tuple[Token, ...], body: str, vocab: ShellVocabulary | None) -> Line:
+    sig = [t for t in toks if t.kind is not Kind.WS]
+    if not sig or sig[0].kind is Kind.COMMENT:
+        return Blank(first)
+    lead = sig[0]
+    if lead.kind is Kind.DEVICES:
+        i = toks.index(lead) + 1
+        if i < len(toks) and toks[i].kind is Kind.WS:
+            i += 1
+        end = toks[i - 1].end
+        rest = tuple(Token(t.kind, t.text, t.start - end, t.end - end, t.complete) for t in toks[i:])
+        inner = _classify(first[end:], rest, body, vocab)
+        return DevicesLine(tuple(split_devices(lead.text)), inner, first[:end])
+    if lead.kind is Kind.SHELL and not body:
+        from xshell.lang.vocabulary import shell_vocabulary
+        name = (vocab or shell_vocabulary()).canonical(lead.text) or lead.text.lower()
+        return CommandLine(name, _args(sig[1:]), first)
+    if lead.kind is Kind.VERB and resolve_verb(lead.text) == "xPreferences" and not body:
+        return CommandLine("xpreferences", _args(sig[1:]), first)
+    return XapiLine(first, toks, body)
+
+
+def _args(toks: list[Token]) -> tuple[str, ...]:
+    return tuple(unquote(t.text) if t.kind is Kind.STRING else t.text for t in toks)
+
+
+def as_line(text_or_line: str | Line) -> Line:
+    """A Line from either: callers above may already hold one (read once)."""
+    return read_line(text_or_line) if isinstance(text_or_line, str) else text_or_line
