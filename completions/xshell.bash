@@ -18,16 +18,16 @@ _xshell() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="-u --user -p --password -c --command -f --file -o --output --follow
-                --max-events --timeout --fingerprint --accept-new --accept-invalid --cacert --insecure --auth
-                --legacy --config --list-profiles --log --log-format --jobs
-                --demo --plain --version -h --help"
+                --max-events --timeout --connect-timeout --fingerprint --accept-new --accept-invalid --cacert --insecure --auth
+                --legacy --config --list-profiles --log --log-format --trace --filter --jobs
+                -y --yes --read-only --demo --plain --version -h --help"
     case "$prev" in
-        -o|--output)   COMPREPLY=( $(compgen -W "terminal json" -- "$cur") ); return 0 ;;
+        -o|--output)   COMPREPLY=( $(compgen -W "terminal json tshell-json xml" -- "$cur") ); return 0 ;;
         --auth)        COMPREPLY=( $(compgen -W "basic subprotocol" -- "$cur") ); return 0 ;;
         --log-format)  COMPREPLY=( $(compgen -W "text jsonl" -- "$cur") ); return 0 ;;
         -f|--file|--cacert|--config|--log) COMPREPLY=( $(compgen -f -- "$cur") ); return 0 ;;
         -u|--user)     COMPREPLY=( $(compgen -W "admin" -- "$cur") ); return 0 ;;
-        -p|--password|-c|--command|--max-events|--timeout|--fingerprint|--jobs) return 0 ;;
+        -p|--password|-c|--command|--max-events|--timeout|--connect-timeout|--fingerprint|--jobs|--filter) return 0 ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

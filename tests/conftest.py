@@ -61,6 +61,21 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("XSHELL_PASSWORD", raising=False)
 
 
+# The kind of a test is its folder (README "Development"): `-m unit`, `-m "not e2e"` … work
+# without a decorator in every file. hostile/ and interop/ run real processes: e2e. slow/
+# holds the long properties and smokes: the everyday run is `-m "not slow"`.
+KIND_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e", "hostile": "e2e",
+                  "interop": "e2e", "slow": "slow"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's kind (KIND_BY_FOLDER)."""
+    for item in items:
+        kind = KIND_BY_FOLDER.get(item.path.parent.name)
+        if kind is not None:
+            item.add_marker(kind)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Double the async tests of the transport modules over the two paths (WS_PATHS)."""
     module = metafunc.module.__name__.rpartition(".")[2]
@@ -92,7 +107,7 @@ def schema_file() -> Path:
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator["object"]:
+async def sim() -> AsyncIterator[object]:
     """A running built-in simulator (credentials USER/PASSWORD); yields the server handle.
 
     The handle has `.url` ("ws://127.0.0.1:PORT/ws") and `.simulator` (the device).
@@ -105,7 +120,7 @@ async def sim() -> AsyncIterator["object"]:
 
 
 @pytest.fixture
-async def client(sim: "object", ws_path: str | None) -> AsyncIterator["object"]:
+async def client(sim: object, ws_path: str | None) -> AsyncIterator[object]:
     """An xshell XoWSClient connected to `sim`."""
     from xshell.transport.client import XoWSClient
 

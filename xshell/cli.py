@@ -1,10 +1,11 @@
 """The `xshell` command line: the contract scripts and the tests rely on.
 
     xshell [TARGET ...] [-u USER] [-p PASSWORD] [-c LINE]… [-f FILE] [-o terminal|json]
-           [--follow] [--max-events N] [--timeout S] [--fingerprint SHA256:…] [--accept-new]
-           [--accept-invalid] [--cacert FILE] [--insecure] [--legacy] [--config FILE]
-           [--list-profiles]
-           [--log FILE] [--log-format text|jsonl] [--jobs N] [--demo] [--plain] [--version]
+           [--follow] [--max-events N] [--timeout S] [--connect-timeout S]
+           [--fingerprint SHA256:…] [--accept-new] [--accept-invalid] [--cacert FILE]
+           [--insecure] [--legacy] [--config FILE] [--list-profiles]
+           [--log FILE] [--log-format text|jsonl] [--jobs N] [--yes] [--read-only] [--demo]
+           [--plain] [--version]
 
 A TARGET is a profile name from the settings file ([devices.NAME]) or a host/URL.
 The parsed command line becomes one typed, frozen `xshell.options.Options` (build_options),
@@ -32,7 +33,7 @@ from typing import Any, NoReturn
 
 from xshell import __version__
 from xshell.inert import InertFormatter, inert
-from xshell.options import TLS, Connection, DeviceOptions, Fleet, Options, Output, Scripting
+from xshell.options import TLS, Connection, DeviceOptions, Fleet, Guard, Options, Output, Scripting
 from xshell.lang.formats import format_registry as formats
 
 EXIT_USAGE = 2
@@ -66,6 +67,7 @@ def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
     script = p.add_argument_group("scripting")
     output = p.add_argument_group("output")
     fleet = p.add_argument_group("fleet (several devices)")
+    guard = p.add_argument_group("guard (destructive commands, read-only sessions)")
     other = p.add_argument_group("other")
     other.add_argument("-h", "--help", action="help", help="show this help and exit")
     conn.add_argument("target", nargs="*", metavar="TARGET",
@@ -85,10 +87,12 @@ def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
     script.add_argument("--follow", action="store_true",
                    help="after the lines, keep printing feedback from their registrations until Ctrl-C")
     script.add_argument("--max-events", type=int, default=None, metavar="N",
-                   help="with --follow: stop after N feedback events")
+                   help="with --follow or `watch`: stop after N feedback events (changes)")
     conn.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                   help="seconds to wait for each reply (default 30); opening a connection "
-                        "waits at most 10, or S if shorter")
+                   help="seconds to wait for each reply (default 30)")
+    conn.add_argument("--connect-timeout", type=float, default=None, metavar="S",
+                   help="seconds to wait while opening a connection: TCP, TLS, the WebSocket "
+                        "handshake and the login (default 10, or --timeout if shorter)")
     tls.add_argument("--fingerprint", metavar="SHA256:…", default=None,
                    help="accept only the TLS certificate with this SHA-256 fingerprint "
                         "(SHA256:<base64> or 64 hex digits)")
@@ -116,6 +120,20 @@ def build_parser(*, for_profiles: bool = False) -> argparse.ArgumentParser:
                    help="record the session (every device) in FILE")
     output.add_argument("--log-format", choices=("text", "jsonl"), default=None,
                    help="format of --log (default: jsonl when FILE ends with .jsonl, else text)")
+    output.add_argument("--trace", action="store_true",
+                   help="show every JSON-RPC frame sent and received, timestamped, secrets "
+                        "masked (scripts: on stderr; as `trace on` from the start)")
+    guard.add_argument("-y", "--yes", action="store_true",
+                   help="send destructive commands and settings (reboots, resets, removals, "
+                        "registration, settings that cut the connection) from a script without "
+                        "asking; without it a script refuses them (exit 2) and goes on")
+    guard.add_argument("--read-only", action="store_true",
+                   help="only reads, feedback, help and local commands: every set or "
+                        "state-changing command is refused before it is sent (exit 2)")
+    fleet.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
+                   help="only the rooms that match (repeatable, all must hold): tag=T (profile "
+                        "tags), product=P or version=V (what the device reports); a value with "
+                        "* ? [ is a pattern, else a substring. Without TARGET: every profile")
     fleet.add_argument("--jobs", type=int, default=32, metavar="N",
                    help="devices worked on at once in a multi-device script (default 32)")
     conn.add_argument("--demo", action="store_true",
@@ -154,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         return _usage(problem)
     scripted = bool(args.command or args.file) or not sys.stdin.isatty()
     settings = _load_settings(args.config, announce=scripted)
-    targets: list[str] = list(args.target)
+    targets, problem = _expand_targets(args, settings)
+    if problem:  # a group, a profile or a --filter value: one line, no usage block
+        print(inert(f"xshell: error: {problem}"), file=sys.stderr)
+        return EXIT_USAGE
     if not args.demo and not targets:
         return _usage("a TARGET (profile name, host or ws(s):// URL) is required unless --demo is given")
     if args.demo and targets:
@@ -169,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             return _usage(problem)
     try:
-        if len(options.devices) > 1:
+        if len(options.devices) > 1 or (options.fleet.grouped and scripted):
             return _run_several(options, scripted)
         if scripted:
             from xshell.modes.script import run
@@ -199,17 +220,57 @@ def build_options(args: argparse.Namespace, settings: Any) -> Options:
     options = Options(
         targets=tuple(args.target),
         connection=Connection(user=args.user, password=args.password, auth=args.auth,
-                              timeout=args.timeout, legacy=args.legacy, demo=args.demo),
+                              timeout=args.timeout, connect_timeout=args.connect_timeout,
+                              legacy=args.legacy, demo=args.demo),
         tls=TLS(fingerprint=args.fingerprint, accept_new=args.accept_new,
                 accept_invalid=args.accept_invalid, cacert=args.cacert, insecure=args.insecure),
         script=Scripting(commands=tuple(args.command), file=args.file, follow=args.follow,
                          max_events=args.max_events),
         output=Output(format=args.output or settings.output, log=args.log, log_format=log_format,
-                      plain=args.plain),
-        fleet=Fleet(jobs=args.jobs), config=args.config, settings=settings)
+                      plain=args.plain, trace=args.trace),
+        fleet=Fleet(jobs=args.jobs, filter=getattr(args, "device_filter", None),
+                    grouped=bool(getattr(args, "grouped", False))), guard=Guard(yes=args.yes, read_only=args.read_only),
+        config=args.config, settings=settings)
     wanted: list[str | None] = [*args.target] if args.target else [None]  # None: the --demo device
     return replace(options, devices=tuple(resolve_target(options, t, settings.profiles)
                                           for t in wanted))
+
+
+def _expand_targets(args: argparse.Namespace, settings: Any) -> tuple[list[str], str | None]:
+    """`@GROUP`, `@a,b` and --filter turned into plain TARGETs (args.target is replaced).
+
+    xshell.config.groups says what a group, a tag and a filter select; a --filter with no
+    TARGET starts from every profile. Sets args.device_filter and args.grouped.
+    """
+    from xshell.config.groups import parse_filters, select
+
+    flt, problem = parse_filters(args.filter)
+    if problem:
+        return [], problem
+    args.device_filter = flt if flt else None
+    grouped = bool(flt)
+    targets: list[str] = []
+    given = list(args.target) or ([] if not flt or args.demo else ["@all"])
+    for word in given:
+        if word.startswith("@"):
+            grouped = True
+            keys, why = select(word[1:].split(","), settings.groups, settings.profiles,
+                               lambda group: settings.where("groups", group))
+            if why:
+                return [], why
+            targets += [k for k in keys if k not in targets]
+        else:
+            targets.append(word)
+    if flt:
+        kept = [t for t in targets if not any(k == "tag" for k, _ in flt.pairs)
+                or flt.keeps_profile(settings.profiles.get(t))]
+        if targets and not kept:
+            return [], f"--filter {' '.join(f'{k}={v}' for k, v in flt.pairs)}: no room matches"
+        targets = kept
+    if grouped and not targets and not args.demo:
+        return [], "@…: the group selects no room (see [groups] and [inventory] in the settings)"
+    args.target, args.grouped = targets, grouped
+    return targets, None
 
 
 def parse_options(argv: list[str], settings: Any = None) -> Options:
@@ -237,6 +298,8 @@ def _option_problem(args: argparse.Namespace) -> str | None:
         return "--max-events must be at least 1"
     if args.timeout <= 0:
         return "--timeout must be positive"
+    if args.connect_timeout is not None and args.connect_timeout <= 0:
+        return "--connect-timeout must be positive"
     if args.jobs < 1:
         return "--jobs must be at least 1"
     if args.command and args.file:

@@ -7,21 +7,29 @@ inside `ui/`: completion is a list of `Candidate` records and highlighting a lis
 (kind, text) fragments, which `ui.adapters` turns into prompt-toolkit's own types.
 Keeping the boundary a `Protocol` lets the real backends and the test fakes evolve
 independently of the screen code.
+
+A typed line is read once, at submit (`xshell.lang.line.read_line`, by the UI), and that
+value — plain frozen data — travels on: `needs_body`, `history_line` and `execute` take
+it, so no layer below tokenizes the text again. The contract names its type by a type
+variable (`ShellBackend[Line]`), which keeps this module free of xshell imports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 __all__ = [
     "CONNECTION_STATES",
     "BackendStatus",
     "Candidate",
+    "Confirming",
     "FeedbackEvent",
     "Fragment",
     "Outcome",
+    "WatchRow",
+    "Watching",
     "ShellBackend",
 ]
 
@@ -53,6 +61,7 @@ class BackendStatus:
     rtt_ms: float | None = None
     registrations: int = 0
     unrestored: int = 0  # registrations not made again after a reconnect (being retried)
+    watches: int = 0  # `watch` subscriptions: they count against the device's limit too
     discovering: bool = False
     host: str = ""
 
@@ -64,6 +73,8 @@ class Outcome:
     lines: list[str] = field(default_factory=list)
     ok: bool = True
     exit_shell: bool = False
+    # A report row (`health`: {"health": …, …}) that `@ROOMS` merges into one table; plain data
+    report: dict[str, Any] | None = None
 
 
 @dataclass
@@ -73,19 +84,33 @@ class FeedbackEvent:
     `time` is a Unix timestamp (seconds); `path` is the slash path that matched, used by
     the pane filter together with the lines. `device` names the device it came from when
     the shell has several ("" with one: the pane then looks as it always did).
+    `inline`: show it in the output, among the answers, instead of the pane (a traced
+    frame after `trace on inline`). `counted`: False for what is shown but is not feedback
+    (a traced frame): the pane heading and the toolbar's ev/s leave it out. A plain field,
+    so the pane can tell without rendering a lazy event.
     """
 
     time: float
     lines: list[str]
     path: str = ""
     device: str = ""
+    inline: bool = False
+    counted: bool = True
+
+
+#: The line the UI read at submit (xshell.lang.line.Line).
+LineT = TypeVar("LineT", contravariant=True)
 
 
 @runtime_checkable
-class ShellBackend(Protocol):
+class ShellBackend(Protocol[LineT]):
     """What the UI needs from the device side; implemented by `xshell.shell`."""
 
-    status: BackendStatus
+    @property
+    def status(self) -> BackendStatus:
+        """What the prompt and toolbar show; the UI only reads it (a backend with several
+        devices answers with the current one's)."""
+        ...
 
     def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
         """Register the callable that receives every feedback event (on the loop thread)."""
@@ -95,8 +120,9 @@ class ShellBackend(Protocol):
         """Register the callable invoked whenever `status` changed (to redraw)."""
         ...
 
-    def needs_body(self, line: str) -> bool:
-        """True when `line` starts a multiline command whose body ends with a lone '.'."""
+    def needs_body(self, line: LineT) -> bool:
+        """True when `line` (a first line, as read) starts a multiline command whose body
+        ends with a lone '.'."""
         ...
 
     def complete(self, before_cursor: str) -> Sequence[Candidate]:
@@ -107,10 +133,46 @@ class ShellBackend(Protocol):
         """`text` (the whole input, bodies included) as fragments covering it exactly."""
         ...
 
-    async def execute(self, text: str) -> Outcome:
-        """Run one line (or line + "\\n" + body); may take long and may be cancelled."""
+    async def execute(self, line: LineT) -> Outcome:
+        """Run one line (with its body, if any); may take long and may be cancelled."""
         ...
 
-    def history_line(self, text: str) -> str:
-        """The text to keep in history and to echo: secrets replaced by `***`."""
+    def history_line(self, line: LineT) -> str:
+        """The text (body included) to keep in history and to echo: secrets replaced by `***`."""
+        ...
+
+
+@runtime_checkable
+class Confirming(Protocol):
+    """A backend that may need a yes or no before it sends a line (a destructive one:
+    xshell.session.guard_policy). The UI gives it `ask(question) -> yes?`; a backend without it,
+    or a UI that never sets it, refuses such a line as a script does."""
+
+    def set_confirm(self, ask: Callable[[str], Awaitable[bool]]) -> None:
+        """Register the UI's question: the returned awaitable is True for yes."""
+        ...
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """One value of the watch panel: `Audio Volume: 60`, when it last changed (a Unix
+    time; None: as read when the watch began), the device ("" with one) and the watch."""
+
+    text: str
+    changed: float | None
+    device: str = ""
+    watch: str = ""
+
+
+@runtime_checkable
+class Watching(Protocol):
+    """A backend whose `watch` values a panel can show (the full screen sets the listener;
+    without one, `watch` prints its values instead)."""
+
+    def set_watch_listener(self, cb: Callable[[], None]) -> None:
+        """Register the callable invoked whenever a watched value changed (to redraw)."""
+        ...
+
+    def watch_rows(self) -> Sequence[WatchRow]:
+        """Every watched value, in order (read on every redraw: cheap)."""
         ...

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TLS", "Connection", "DeviceOptions", "Fleet", "Options", "Output", "Scripting"]
+__all__ = ["TLS", "Connection", "DeviceOptions", "Fleet", "Guard", "Options", "Output", "Scripting"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Connection:
     password: str | None = None
     auth: str | None = None
     timeout: float = 30.0
+    connect_timeout: float | None = None  # None: min(10 s, timeout) (xshell.modes.connect)
     legacy: bool = False
     demo: bool = False
 
@@ -71,6 +72,7 @@ class Output:
     log: str | None = None
     log_format: str | None = None
     plain: bool = False
+    trace: bool = False  # --trace: every JSON-RPC frame (scripts: stderr), as `trace on`
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,20 @@ class Fleet:
     """Several devices: how many are worked on at once in a multi-device script."""
 
     jobs: int = 32
+    # --filter (xshell.config.groups.DeviceFilter; None: none): product/version are decided
+    # once each device is connected. `grouped`: the rooms came from @GROUP or --filter, so
+    # the run is a fleet run even when one room is left.
+    filter: Any = None
+    grouped: bool = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The guard (xshell.session.guard_policy): `yes` sends destructive requests from a script
+    without asking; `read_only` refuses every request that would change a device."""
+
+    yes: bool = False
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,7 @@ class DeviceOptions:
     name: str = ""
     profile: str | None = None
     where: str = ""
+    read_only: bool = False  # --read-only, or the profile's read_only = true
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,7 @@ class Options:
     script: Scripting = field(default_factory=Scripting)
     output: Output = field(default_factory=Output)
     fleet: Fleet = field(default_factory=Fleet)
+    guard: Guard = field(default_factory=Guard)
     config: str | None = None
     settings: Any = None
     devices: tuple[DeviceOptions, ...] = ()

@@ -19,7 +19,7 @@ the bottom layer: it imports no other xshell module.
 On Linux and the BSDs the XDG rule (the variable when it holds an absolute path, else the
 folder under home) is applied here without importing platformdirs: importing it (it pulls
 in tempfile, shutil and random) costs 5-9 ms of a one-shot `xshell -c` that takes about 90,
-and every run needs the config folder. tests/test_paths.py checks the two agree.
+and every run needs the config folder. tests/e2e/test_paths.py checks the two agree.
 """
 
 from __future__ import annotations

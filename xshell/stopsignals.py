@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import signal
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -45,7 +46,7 @@ def on_signals(loop: asyncio.AbstractEventLoop, sigs: Iterable[signal.Signals],
         except (RuntimeError, ValueError):  # not the main thread (or a closed loop): leave it be
             continue
         else:
-            undo.append(lambda sig=sig, previous=previous: _remove(loop, sig, previous))
+            undo.append(functools.partial(_remove, loop, sig, previous))
 
     def restore() -> None:
         for step in reversed(undo):

@@ -23,7 +23,9 @@ from tests.hostile.scenarios import SCENARIOS
 from tests.hostile.scenario import Scenario
 from xshell.bench.procs import url_process_handle
 
-pytestmark = pytest.mark.hostile
+# slow: 234 scenarios, each a real xshell; the everyday run keeps test_judge.py and
+# tests/integration/test_hostile_frames.py (the same hostile replies, in process)
+pytestmark = [pytest.mark.hostile, pytest.mark.slow]
 
 WORKERS = 3
 

@@ -25,6 +25,8 @@ from xshell.bench import figures_hostile as fh
 from xshell.bench import figures_process as fp
 from xshell.bench import figures_ui as fu
 from xshell.bench import figures_fleet as ff
+from xshell.bench import figures_apply as fa
+from xshell.bench import figures_health as fhe
 from xshell.bench import report
 from xshell.bench.bench_context import Bench, default_jsxapi, default_schema_file, private_xdg
 
@@ -41,6 +43,8 @@ FIGURES: dict[str, tuple[Figure, str]] = {
     "discovery": (fp.discovery, "discovery of the full schema from xshell-sim"),
     "rss": (fp.rss, "memory of the interactive shell with the full schema loaded"),
     "fleet": (ff.fleet, "one script on 200 xshell-sim rooms, cold cache, whole process"),
+    "apply": (fa.fleet_apply, "`apply FILE --check` on 200 xshell-sim rooms, cold cache, whole process"),
+    "health": (fhe.fleet_health, "`health` on 200 xshell-sim rooms (1 in 10 unhealthy), one table, cold cache"),
     "sim": (fp.simulator, "the simulator's own throughput (informational)"),
     "hostile": (fh.hostile, "hostile-sized messages: 200k sibling keys, one 50 MB frame"),
 }
@@ -88,7 +92,7 @@ def _quiet_peer_crashes(loop: asyncio.AbstractEventLoop, context: dict[str, obje
     task = context.get("future") or context.get("task")
     coro = getattr(task, "get_coro", lambda: None)() if task is not None else None
     code = getattr(coro, "cr_code", None)
-    where = f"{Path(code.co_filename).parent.name}/{coro.__qualname__}" if code is not None else ""  # type: ignore[union-attr]
+    where = f"{Path(code.co_filename).parent.name}/{coro.__qualname__}" if code is not None else ""  # type: ignore[union-attr]  # code: a coroutine's
     _progress(f"note: {context.get('message', 'error')}{' in ' + where if where else ''}"
               f"{': ' + what if what else ''}")
 

@@ -30,7 +30,10 @@ async function main() {
 }
 main().then(
   (out) => { process.stdout.write(JSON.stringify(out) + '\n'); process.exit(0); },
-  (err) => { process.stdout.write(JSON.stringify({ error: String((err && err.message) || err) }) + '\n'); process.exit(2); },
+  (err) => {
+    process.stdout.write(JSON.stringify({ error: String((err && err.message) || err) }) + '\n');
+    process.exit(2);
+  },
 );
 """
 

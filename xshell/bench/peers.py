@@ -138,7 +138,7 @@ async def watch_flood(tasks: Sequence[asyncio.Future[Any]], progress: Callable[[
         try:
             await asyncio.wait_for(asyncio.shield(everything), stall)
             return False, time.perf_counter() - start
-        except asyncio.TimeoutError:
+        except TimeoutError:
             now = progress()
             if now == last:
                 for task in tasks:
@@ -167,7 +167,7 @@ class PyxowsPeer:
     async def __aexit__(self, *exc: object) -> None:
         try:
             await asyncio.wait_for(self.client.disconnect(), 5)
-        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a hung pyxows may not close cleanly
+        except (TimeoutError, Exception):  # noqa: BLE001 - a hung pyxows may not close cleanly
             pass
 
     async def pipelined(self, n: int) -> float:

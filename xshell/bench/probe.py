@@ -35,7 +35,7 @@ def memory_mb() -> tuple[float, float]:
 async def _until(cond: object, timeout: float) -> None:
     """Poll a flag of the app (which offers no event for it) until true."""
     deadline = time.monotonic() + timeout
-    while not cond():  # type: ignore[operator]
+    while not cond():  # type: ignore[operator]  # a callable: the caller's
         if time.monotonic() > deadline:
             raise TimeoutError(f"discovery did not finish within {timeout:g} s")
         await asyncio.sleep(0.01)

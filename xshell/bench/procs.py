@@ -51,7 +51,7 @@ def url_process_handle(argv: Sequence[str], env: Mapping[str, str] | None = None
                             stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
                             env=dict(env) if env is not None else None)
     first: list[str] = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()),  # type: ignore[union-attr]
+    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()),  # type: ignore[union-attr]  # stdout=PIPE
                               daemon=True)
     reader.start()
     reader.join(timeout)

@@ -139,7 +139,7 @@ def document(rows: Sequence[Row], *, quick: bool, reps: int, seconds: float,
     """The JSON document: when, where, how, and every row."""
     return {
         "format": "xshell-bench/1",
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": quick,
         "repetitions": reps,
         "seconds": round(seconds, 2),

@@ -51,7 +51,7 @@ async def alternate(sides: Mapping[str, Callable[[], Awaitable[T]]], reps: int,
         for name, run in sides.items():
             try:
                 out[name].append(await asyncio.wait_for(run(), timeout))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise SideTimeout(f"{name} did not finish within {timeout:g} s "
                                   f"(repetition {rep + 1})") from None
     return out

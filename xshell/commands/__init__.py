@@ -1,8 +1,9 @@
 """The shell-command registry (registry.py) and one module per command family.
 
-Importing this package builds the registry and hands lang its command words.
+Importing this package hands lang and the session the registry; the command modules are
+discovered and imported on first need (registry.install says why).
 """
 
-from xshell.commands.registry import all_commands
+from xshell.commands.registry import install
 
-all_commands()
+install()

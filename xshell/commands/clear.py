@@ -15,4 +15,4 @@ def _clear(ui: UiActions, args: tuple[str, ...]) -> Result:
 
 
 COMMANDS = (Command(rank=1, name="clear", scope=Scope.UI, usage="clear", summary="clear the output pane",
-                    handler=_clear, screen_takes=lambda args: not args),)
+                    handler=_clear),)  # with args too: it answers its own usage

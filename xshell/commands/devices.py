@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from xshell.commands.contexts import ManyDevices, Reply
 from xshell.commands.registry import Command, Scope, Section
+from xshell.lang.vocabulary import ArgCompleter
 from xshell.lang.complete import DEVICE_WORDS, PROFILE_WORDS
 from xshell.session.result import Result
 
@@ -36,7 +37,7 @@ async def _disconnect(shell: ManyDevices, args: tuple[str, ...]) -> Result:
     return _result(await shell.disconnect(args))
 
 
-def _names(key: str, meta: str) -> object:
+def _names(key: str, meta: str) -> ArgCompleter:
     def complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
         return [(n, meta) for n in words.get(key, ())] if not args else []
     return complete
@@ -45,13 +46,13 @@ def _names(key: str, meta: str) -> object:
 COMMANDS = (
     Command(rank=0, name="connect", scope=Scope.SHELL, section=Section.DEVICES,
             usage="connect PROFILE|URL [as NAME]", summary="open another device and make it current",
-            handler=_connect, complete=_names(PROFILE_WORDS, "connect")),  # type: ignore[arg-type]
+            handler=_connect, complete=_names(PROFILE_WORDS, "connect")),
     Command(rank=1, name="use", scope=Scope.SHELL, section=Section.DEVICES, usage="use NAME",
             summary="switch the current device", handler=_use,
-            complete=_names(DEVICE_WORDS, "use")),  # type: ignore[arg-type]
+            complete=_names(DEVICE_WORDS, "use")),
     Command(rank=2, name="devices", scope=Scope.SHELL, section=Section.DEVICES, usage="devices",
             summary="list the open devices", handler=_devices),
     Command(rank=3, name="disconnect", scope=Scope.SHELL, section=Section.DEVICES, usage="disconnect [NAME]",
             summary="close one device (never the last: use bye)", handler=_disconnect,
-            complete=_names(DEVICE_WORDS, "disconnect")),  # type: ignore[arg-type]
+            complete=_names(DEVICE_WORDS, "disconnect")),
 )

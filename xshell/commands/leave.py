@@ -13,10 +13,11 @@ def _leave(here: Any, args: tuple[str, ...]) -> Result:
 
 
 async def _leave_script(session: Any, args: tuple[str, ...]) -> Result:
-    return Result([], exit_shell=True)
+    """The same answer where a session awaits it (a script: `bye` stops it)."""
+    return _leave(session, args)
 
 
-COMMANDS = (Command(rank=9, 
+COMMANDS = (Command(rank=9,
     name="bye", aliases=("exit", "quit"), scope=Scope.UI, usage="bye | exit | quit",
     summary="leave the shell (also Ctrl-D on an empty line)",
     handler=_leave, below=_leave_script, screen_takes=lambda args: not args),)

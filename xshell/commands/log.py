@@ -19,7 +19,7 @@ def _complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[t
     return [("start", "log"), ("stop", "log")] if not args else []
 
 
-COMMANDS = (Command(rank=0, 
+COMMANDS = (Command(rank=0,
     name="log", scope=Scope.DEVICE, section=Section.RECORDS,
     usage="log start FILE [text|jsonl] | log stop | log", summary="record lines, replies, feedback",
     help_rows=(("log start FILE [text|jsonl] | log stop | log", "record lines, replies, feedback"),),

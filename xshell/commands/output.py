@@ -1,5 +1,5 @@
-"""`output terminal|json` and `xPreferences outputmode terminal|json` (tshell's spelling):
-how this device session prints its answers."""
+"""`output FORMAT` and `xPreferences outputmode terminal|xml|json` (tshell's spelling and
+tshell's modes): how this device session prints its answers."""
 
 from __future__ import annotations
 
@@ -28,17 +28,27 @@ async def _output(session: Any, args: tuple[str, ...]) -> Result:
     return _set(session, args[0], [f"output: {args[0].lower()}"])
 
 
+# tshell's words for its modes → xshell's formats: tshell's `json` is its own document
+# shape (tshell-json), not xshell's JSON-RPC `-o json`.
+_DEVICE_MODES = {"terminal": "terminal", "xml": "xml", "json": "tshell-json"}
+
+
+def _modes() -> list[str]:
+    """What `xPreferences outputmode` takes: tshell's words, then any further format."""
+    taken = {*_DEVICE_MODES, *_DEVICE_MODES.values()}
+    return [*_DEVICE_MODES, *(n for n in formats.names() if n not in taken)]
+
+
 async def _preferences(session: Any, args: tuple[str, ...]) -> Result:
     words = [a.lower() for a in args]
+    usage = f"xpreferences outputmode <{'/'.join(_modes())}>"
     if not words or words == ["?"]:
-        return Result(["xpreferences usage:",
-                       f"  xpreferences outputmode <{'/'.join(formats.names())}>", "OK"])
+        return Result(["xpreferences usage:", f"  {usage}", "OK"])
     if words[0] != "outputmode":
-        return _error(f"unknown preference {args[0]!r}; "
-                      f"xpreferences outputmode <{'/'.join(formats.names())}>")
-    if len(words) != 2:
-        return _error(f"xpreferences outputmode takes one of {', '.join(formats.names())}")
-    return _set(session, args[1], ["", "OK"])
+        return _error(f"unknown preference {args[0]!r}; {usage}")
+    if len(words) != 2 or words[1] not in _modes():
+        return _error(f"xpreferences outputmode takes one of {', '.join(_modes())}")
+    return _set(session, _DEVICE_MODES.get(words[1], words[1]), ["", "OK"])
 
 
 def _complete_output(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
@@ -49,7 +59,7 @@ def _complete_preferences(args: Sequence[str], words: Mapping[str, Sequence[str]
     low = [a.lower() for a in args]
     if not low:
         return [("outputmode", "preference")]
-    return [(m, "output mode") for m in formats.names()] if low == ["outputmode"] else []
+    return [(m, "output mode") for m in _modes()] if low == ["outputmode"] else []
 
 
 COMMANDS = (

@@ -75,7 +75,7 @@ def _complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[t
     return [(a, "pane") for a in PANE_ACTIONS] if not args else []
 
 
-COMMANDS = (Command(rank=2, 
+COMMANDS = (Command(rank=2,
     name="pane", scope=Scope.UI, usage=PANE_USAGE, summary="the feedback pane",
     help_rows=(("pane", "feedback pane status"),
                ("pane pause | resume", "freeze the pane (events are still counted and kept)"),

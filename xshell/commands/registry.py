@@ -14,7 +14,7 @@ How to add a command (one file, plus its test):
      a handler returns a `Result` (lines, exit status).
   2. Give `complete=` a pure function of the typed args and the run-time words if its
      arguments can be completed; `recorded=False` if a transcript must not record it.
-  3. Add a test in tests/test_commands_registry.py style: help, completion and dispatch
+  3. Add a test in tests/integration/test_commands_registry.py style: help, completion and dispatch
      follow from the registry by themselves.
 Modules are found by scanning this package, so nothing else needs editing.
 """
@@ -22,20 +22,27 @@ Modules are found by scanning this package, so nothing else needs editing.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from xshell.lang.vocabulary import ArgCompleter, ShellVocabulary, use_vocabulary
-from xshell.session.core import use_commands
+from xshell.lang.vocabulary import (ArgCompleter, ShellVocabulary, use_vocabulary,
+                                    use_vocabulary_provider)
+from xshell.session.command_table import use_commands
 from xshell.session.result import EXIT_USAGE, Result
 
-__all__ = ["Command", "Scope", "Section", "all_commands", "command_help_lines", "lookup",
-           "vocabulary", "words", "not_here"]
+__all__ = ["Command", "Handler", "Scope", "ScreenHandler", "Section", "SessionHandler", "all_commands",
+           "command_help_lines", "install", "lookup", "vocabulary", "words", "not_here"]
 
-Handler = Callable[[Any, tuple[str, ...]], "Result | Awaitable[Result]"]
+# The screen answers at once (a screen handler is sync); a session or the several-devices
+# shell awaits its handler. `Command.handler` is one or the other by its scope, which
+# `Command.__post_init__` checks, so the accessors below hand out the kind the caller needs.
+ScreenHandler = Callable[[Any, tuple[str, ...]], Result]
+SessionHandler = Callable[[Any, tuple[str, ...]], Awaitable[Result]]
+Handler = ScreenHandler | SessionHandler
 
 
 class Scope(StrEnum):
@@ -79,23 +86,44 @@ class Command:
     help_rows: tuple[tuple[str, str], ...] = ()
     complete: ArgCompleter | None = None
     recorded: bool = True
-    below: Handler | None = None
-    on_screen: Handler | None = None
+    below: SessionHandler | None = None
+    on_screen: ScreenHandler | None = None
     screen_takes: Callable[[tuple[str, ...]], bool] = field(default=lambda args: True)
     verb_word: bool = False
+    takes_paths: bool = False  # its args are xAPI paths: they complete as `xStatus …` would
+    takes_text: bool = False  # a session hands it the text after its name as typed, one arg
     rank: int = 50  # the order within its help section (ties: module name)
 
-    def screen_handler(self, args: tuple[str, ...]) -> Handler | None:
+    def __post_init__(self) -> None:
+        """A handler of the wrong kind would hand its caller a coroutine it never awaits
+        (or await a Result): refuse it when the command module is imported."""
+        wants_sync = self.scope is Scope.UI
+        if inspect.iscoroutinefunction(self.handler) == wants_sync:
+            kind = "a plain function" if wants_sync else "an async function"
+            raise TypeError(f"shell command {self.name!r}: a {self.scope.value} handler must be {kind}")
+        if self.on_screen is not None and inspect.iscoroutinefunction(self.on_screen):
+            raise TypeError(f"shell command {self.name!r}: on_screen must be a plain function")
+        if self.below is not None and not inspect.iscoroutinefunction(self.below):
+            raise TypeError(f"shell command {self.name!r}: below must be an async function")
+
+    def screen_handler(self, args: tuple[str, ...]) -> ScreenHandler | None:
         """What the screen runs itself for these args (None: the backend answers)."""
         if self.scope is Scope.UI:
-            return self.handler if self.screen_takes(args) else None
+            # sync by scope (checked in __post_init__)
+            return cast(ScreenHandler, self.handler) if self.screen_takes(args) else None
         if self.on_screen is not None and self.screen_takes(args):
             return self.on_screen
         return None
 
-    def session_handler(self) -> Handler | None:
+    def shell_handler(self) -> SessionHandler | None:
+        """What the several-devices shell awaits (None: not a whole-shell command)."""
+        # async by scope (checked in __post_init__)
+        return cast(SessionHandler, self.handler) if self.scope is Scope.SHELL else None
+
+    def session_handler(self) -> SessionHandler | None:
         """What a device session runs (None: not available without the shell above)."""
-        return self.handler if self.scope is Scope.DEVICE else self.below
+        # async by scope (checked in __post_init__)
+        return cast(SessionHandler, self.handler) if self.scope is Scope.DEVICE else self.below
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -137,6 +165,23 @@ def all_commands() -> tuple[Command, ...]:
     return _COMMANDS
 
 
+def install() -> None:
+    """Hand lang and the session the registry without discovering it yet.
+
+    Discovery imports every command module (and through them guard, snapshot, watch,
+    completion …): about 45 ms a one-shot `xshell -c 'xStatus …'` never needs. The first
+    line whose first word is not an xAPI verb, the first completion, `help` or dispatch
+    runs it; everything still derives from the records.
+    """
+    use_vocabulary_provider(_discovered_vocabulary)
+    use_commands(_SessionCommands())
+
+
+def _discovered_vocabulary() -> ShellVocabulary:
+    all_commands()
+    return vocabulary()
+
+
 def lookup(name: str) -> Command | None:
     """The command a (canonical or alias) word names."""
     all_commands()
@@ -150,7 +195,8 @@ def vocabulary() -> ShellVocabulary:
         names=frozenset(w for c in cmds for w in c.words),
         whole_shell=frozenset(w for c in cmds if c.scope is not Scope.DEVICE for w in c.words),
         args={c.name: c.complete for c in (_COMMANDS or ()) if c.complete is not None},
-        aliases={a: c.name for c in cmds for a in c.aliases})
+        aliases={a: c.name for c in cmds for a in c.aliases},
+        path_words=frozenset(w for c in cmds if c.takes_paths for w in c.words))
 
 
 def words(cmd: Command) -> str:
@@ -189,7 +235,7 @@ def not_here(name: str) -> Result:
 class _SessionCommands:
     """The registry as a device session sees it (session.core.CommandTable)."""
 
-    def handler(self, name: str) -> Any:
+    def handler(self, name: str) -> SessionHandler | None:
         cmd = lookup(name)
         return cmd.session_handler() if cmd is not None else None
 
@@ -197,8 +243,6 @@ class _SessionCommands:
         cmd = lookup(name)
         return cmd.recorded if cmd is not None else True
 
-
-def complete_args(name: str, args: Sequence[str], run_words: Mapping[str, Sequence[str]]
-                  ) -> Sequence[tuple[str, str]]:
-    cmd = lookup(name)
-    return cmd.complete(args, run_words) if cmd is not None and cmd.complete else ()
+    def takes_text(self, name: str) -> bool:
+        cmd = lookup(name)
+        return cmd is not None and cmd.takes_text

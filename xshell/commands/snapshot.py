@@ -9,7 +9,7 @@ link) propagate to `Session.execute`, which reports them as for any other line.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any, Literal
 
 from xshell.commands.registry import Command, Scope, Section
@@ -22,22 +22,25 @@ from xshell.session.result import Result
 Outcome = tuple[list[str], int]
 EXIT_OK, EXIT_USAGE = 0, 2
 _USAGE = ("snapshot save NAME [status] [force] | snapshot list | snapshot show NAME | "
-          "snapshot delete NAME; diff NAME [NAME2]")
+          "snapshot delete NAME | snapshot restore NAME [--check] [--keep-going] | "
+          "snapshot export NAME [FILE [force]]; diff NAME [NAME2]")
 
 
 def _err(message: str, code: int = EXIT_USAGE) -> Outcome:
     return [f"error: {message}"], code
 
 
-async def _read(session: Session, root: Literal["Configuration", "Status"]) -> snaps.Flat:
-    """A fresh xGet of `root`, flattened with the session's schema (secrets masked)."""
+async def _read(session: Session, root: Literal["Configuration", "Status"],
+                only: Container[str] | None = None) -> snaps.Flat:
+    """A fresh xGet of `root`, flattened with the session's schema (secrets masked);
+    `only`: just these keys."""
     await session.store.ensure(root)
     schema = session.schema
     if root == "Configuration" and (schema is None or schema.root("Configuration") is None):
         raise XShellError("the device gave no Configuration schema, so secret values cannot "
                           "be recognised; nothing was read")
     tree: Any = await session.client.get([root])
-    return snaps.flat_values(root, tree, schema)
+    return snaps.flat_values(root, tree, schema, only)
 
 
 async def _software(session: Session) -> str:
@@ -143,8 +146,8 @@ async def diff_command(session: Session, args: tuple[str, ...]) -> Outcome:
 def _complete_snapshot(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     low = [a.lower() for a in args]
     if not low:
-        return [(s, "snapshot") for s in ("save", "list", "show", "delete")]
-    if low in (["show"], ["delete"]):
+        return [(s, "snapshot") for s in ("save", "list", "show", "delete", "restore", "export")]
+    if low in (["show"], ["delete"], ["restore"], ["export"]):
         return [(n, "snapshot") for n in words.get(SNAPSHOT_WORDS, ())]
     return []
 
@@ -155,6 +158,10 @@ def _complete_diff(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> l
 
 
 async def _snapshot(session: Session, args: tuple[str, ...]) -> Result:
+    sub = args[0].lower() if args else ""
+    if sub in ("restore", "export"):  # apply's family: xshell.commands.apply
+        from xshell.commands.apply import export, restore
+        return await restore(session, args[1:]) if sub == "restore" else export(args[1:])
     lines, code = await snapshot_command(session, args)
     return Result(lines, code, kind="error" if code else "answer")
 
@@ -166,10 +173,13 @@ async def _diff(session: Session, args: tuple[str, ...]) -> Result:
 
 COMMANDS = (
     Command(rank=1, name="snapshot", scope=Scope.DEVICE, section=Section.RECORDS,
-            usage="snapshot save NAME [status] [force] | list | show NAME | delete NAME",
+            usage="snapshot save NAME [status] [force] | list | show NAME | delete NAME | "
+                  "restore NAME [--check] | export NAME [FILE [force]]",
             summary="store the Configuration (secrets never)",
             help_rows=(("snapshot save NAME [status] [force]", "store the Configuration (secrets never)"),
-                       ("snapshot list | snapshot show NAME | snapshot delete NAME", "")),
+                       ("snapshot list | snapshot show NAME | snapshot delete NAME", ""),
+                       ("snapshot restore NAME [--check] [--keep-going]", "apply NAME: set what differs"),
+                       ("snapshot export NAME [FILE [force]]", "as xConfiguration lines (an apply file)")),
             handler=_snapshot, complete=_complete_snapshot),
     Command(rank=2, name="diff", scope=Scope.DEVICE, section=Section.RECORDS, usage="diff NAME [NAME2]",
             summary="live device (or NAME2) against snapshot NAME, as *c lines",

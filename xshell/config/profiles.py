@@ -27,6 +27,8 @@ FIELDS: dict[str, tuple[type, tuple[str, ...] | None]] = {
     "insecure": (bool, None),
     "cacert": (str, None),
     "auth": (str, ("basic", "subprotocol")),
+    "read_only": (bool, None),
+    "tags": (list, None),  # words `--filter tag=…` and `[groups]`' tag=… select by
 }
 SECRET_KEYS = ("password", "passwd", "passphrase", "secret")
 
@@ -44,7 +46,9 @@ class Profile:
     insecure: bool = False
     cacert: str | None = None
     auth: str | None = None
+    read_only: bool = False  # this room only reads (xshell.session.guard_policy)
     where: str = ""
+    tags: tuple[str, ...] = ()  # xshell.config.groups
 
 
 def valid_profile_name(key: str) -> bool:
@@ -79,8 +83,12 @@ def parse_profiles(devices: dict[str, Any], bad: Callable[[tuple[str, ...], str]
                 bad(fpath, f"unknown key {name!r} in [devices.{key}] (known: {', '.join(FIELDS)})")
                 continue
             kind, choices = spec
+            if kind is list and isinstance(value, list) and all(
+                    isinstance(v, str) and v.strip() for v in value):
+                fields[name] = tuple(v.strip() for v in value)
+                continue
             if type(value) is not kind:
-                want = "true/false" if kind is bool else "a string"
+                want = {bool: "true/false", list: "a list of strings"}.get(kind, "a string")
                 bad(fpath, f"[devices.{key}] {name}: expected {want}; ignored")
                 continue
             if choices is not None and value not in choices:
@@ -152,4 +160,5 @@ def resolve_target(options: Options, target: str | None, profiles: dict[str, Pro
                            legacy=cli.legacy or bool(profile and profile.legacy), demo=demo),
         tls=replace(tls, fingerprint=fingerprint, cacert=cacert, insecure=insecure),
         name=name, profile=profile.key if profile else None,
-        where=profile.where if profile else "")
+        where=profile.where if profile else "",
+        read_only=options.guard.read_only or bool(profile and profile.read_only))

@@ -11,6 +11,7 @@ settings and must stay fast.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -30,7 +31,7 @@ from xshell.lang.formats import format_registry as formats
 __all__ = ["Settings", "builtin_settings", "builtin_text", "config_path", "load_settings"]
 
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
-SECTIONS = ("main", "ui", "colours", "devices")
+SECTIONS = ("main", "ui", "colours", "devices", "guard", "groups", "inventory")
 # Values that are not just "any value of the default's type".
 # ("main", "output") is not here: its choices are the registered output formats (_choices).
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -66,7 +67,13 @@ class Settings:
     key_bindings: str = "emacs"
     theme: str = "default"
     colours: dict[str, str] = field(default_factory=dict)
+    guard_read_only: bool = False  # [guard]: see xshell.session.guard_policy
+    guard_commands: tuple[str, ...] = ()
+    guard_configurations: tuple[str, ...] = ()
+    guard_allow: tuple[str, ...] = ()
     profiles: dict[str, Profile] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [groups] (config.groups)
+    inventory: str = ""  # [inventory] file, as written
     broken_profiles: dict[str, str] = field(default_factory=dict)  # name -> why unusable
     source: Path | None = None
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -190,7 +197,9 @@ def _build(data: dict[str, Any], lines: dict[tuple[str, ...], int], source: Path
         line = where.rpartition(":")[2]
         found.append((int(line) if line.isdigit() else 0, f"xshell: {where}: {message}"))
 
-    merged: dict[str, dict[str, Any]] = {"main": dict(defaults["main"]), "ui": dict(defaults["ui"])}
+    merged: dict[str, dict[str, Any]] = {"main": dict(defaults["main"]), "ui": dict(defaults["ui"]),
+                                         "guard": dict(defaults["guard"]),
+                                         "inventory": dict(defaults["inventory"])}
     for name, value in data.items():
         if name not in SECTIONS:
             known = ", ".join(f"[{s}]" for s in SECTIONS)
@@ -207,6 +216,11 @@ def _build(data: dict[str, Any], lines: dict[tuple[str, ...], int], source: Path
     settings.pane_width = merged["ui"]["pane_width"]
     settings.key_bindings = merged["ui"]["key_bindings"]
     settings.theme = merged["ui"]["theme"]
+    guard = merged["guard"]
+    settings.guard_read_only = guard["read_only"]
+    settings.guard_commands = tuple(guard["commands"])
+    settings.guard_configurations = tuple(guard["configurations"])
+    settings.guard_allow = tuple(guard["allow"])
     settings.colours = dict(defaults["colours"])
     colours = data.get("colours")
     if isinstance(colours, dict):
@@ -215,11 +229,44 @@ def _build(data: dict[str, Any], lines: dict[tuple[str, ...], int], source: Path
     if isinstance(devices, dict):
         settings.profiles, settings.broken_profiles = parse_profiles(
             devices, bad, lambda path: settings.where(*path))
+    settings.inventory = merged["inventory"]["file"]
+    if "groups" in data:
+        from xshell.config.groups import parse_groups
+        settings.groups = parse_groups(data["groups"], bad)
+    if settings.inventory:
+        _read_inventory(settings, bad)
     warn.extend(text for _, text in sorted(found, key=lambda item: item[0]))  # file order
     return settings
 
 
 Bad = Callable[[tuple[str, ...], str], None]
+
+
+def _row_problem(bad: Bad, where: str) -> Bad:
+    """How an inventory row reports a problem: at [inventory] file, naming the row."""
+    return lambda path, message: bad(("inventory", "file"), f"{where}: {message}")
+
+
+def _read_inventory(settings: Settings, bad: Bad) -> None:
+    """[inventory] file: its rows become profiles under the [devices.NAME] tables (a
+    table of the same name wins); a bad row is one warning and is skipped."""
+    from xshell.config.groups import inventory_profiles
+
+    path = Path(os.path.expanduser(settings.inventory))
+    if not path.is_absolute() and settings.source is not None:
+        path = settings.source.parent / path
+    rows, problems = inventory_profiles(path)
+    for problem in problems:
+        bad(("inventory", "file"), problem)
+    for fields in rows:
+        key = fields["key"]
+        if key in settings.profiles or key in settings.broken_profiles:
+            continue
+        profiles, _ = parse_profiles({key: {k: list(v) if k == "tags" else v for k, v in fields.items()
+                                            if k not in ("key", "where")}},
+                                     _row_problem(bad, str(fields["where"])))
+        for name, profile in profiles.items():
+            settings.profiles[name] = dataclasses.replace(profile, where=fields["where"])
 
 
 def _merge_section(name: str, given: dict[str, Any], into: dict[str, Any],
@@ -241,6 +288,8 @@ def _check(path: tuple[str, str], value: Any, default: Any) -> str | None:
     """Why `value` is not acceptable for the key at `path`; None when it is."""
     if type(value) is not type(default):  # bool is not int here: `true` is no width
         return f"expected {_kind(default)}, got {_got(value)}"
+    if isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value):
+        return "expected a list of strings (patterns such as \"SystemUnit Boot\")"
     choices = _choices(path)
     if choices is not None and value not in choices:
         return f"expected {' or '.join(_show(c) for c in choices)}, got {_show(value)}"

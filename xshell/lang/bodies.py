@@ -8,9 +8,10 @@ that relies on it (`split_script`) live together, apart from the line parser pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from xshell.lang.grammar import Kind, resolve_verb, tokenize
+from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize, unquote
 from xshell.lang.parse_errors import ScriptError
 from xshell.schema.model import Node, Schema
 
@@ -26,9 +27,51 @@ MULTILINE_COMMANDS: frozenset[tuple[str, ...]] = frozenset(tuple(p.split()) for 
     "userinterface translation override set"))
 
 
-def needs_body(line: str, schema: Schema | None = None) -> bool:
-    """Whether `line` is a multiline command whose payload follows on the next lines."""
-    sig = [t for t in tokenize(line) if t.kind is not Kind.WS]
+def needs_body(line: str, schema: Schema | None = None, tokens: Sequence[Token] | None = None) -> bool:
+    """Whether `line` is a multiline command whose payload follows on the next lines
+    (not when it names its body's source: `< FILE`, or `.` for $EDITOR). `tokens`: the
+    line's, when it was read already (lang.line)."""
+    toks = tuple(tokenize(line)) if tokens is None else tuple(tokens)
+    return _opens_body(toks, schema) and body_source(line, schema, toks) is None
+
+
+@dataclass(frozen=True)
+class BodySource:
+    """Where a multiline command's body comes from when it is not typed below the line.
+
+    `xCommand Macros Macro Save Name: room < room.js` reads the file (bytes as they are);
+    a line ending with the body marker `.` on its own opens $VISUAL/$EDITOR. `line` is
+    the command without the marker, `path` the file (None: the editor).
+    """
+
+    line: str
+    path: str | None
+
+
+def body_source(line: str, schema: Schema | None = None,
+                tokens: Sequence[Token] | None = None) -> BodySource | None:
+    """The body source a multiline command line names at its end, or None.
+
+    `tokens`: the line's tokens when the caller has them (the line is not scanned again
+    unless it ends with a marker)."""
+    toks = [t for t in (tokenize(line) if tokens is None else tokens) if t.kind is not Kind.WS]
+    if len(toks) < 2:
+        return None
+    last, before = toks[-1], toks[-2]
+    found: BodySource | None = None
+    if last.kind is Kind.VALUE and last.text == "." and before.kind is not Kind.COLON:
+        found = BodySource(line[:last.start].rstrip(), None)
+    elif before.text == "<" and before.kind is not Kind.STRING and last.kind is not Kind.COLON:
+        found = BodySource(line[:before.start].rstrip(), unquote(last.text))
+    elif last.text.startswith("<") and len(last.text) > 1 and last.kind is not Kind.STRING:
+        found = BodySource(line[:last.start].rstrip(), unquote(last.text[1:]))
+    if found is None or not found.line or not _opens_body(tuple(tokenize(found.line)), schema):
+        return None
+    return found
+
+
+def _opens_body(toks: Sequence[Token], schema: Schema | None = None) -> bool:
+    sig = [t for t in toks if t.kind is not Kind.WS]
     if sig and sig[0].kind is Kind.DEVICES:  # `@all xCommand HttpClient Post …` takes a body too
         sig = sig[1:]
     if not sig or sig[0].kind is not Kind.VERB or resolve_verb(sig[0].text) != "xCommand":
@@ -81,4 +124,4 @@ def split_script(text: str, schema: Schema | None = None
         i = j + 1
 
 
-__all__ = ["MULTILINE_COMMANDS", "needs_body", "split_script"]
+__all__ = ["MULTILINE_COMMANDS", "BodySource", "body_source", "needs_body", "split_script"]

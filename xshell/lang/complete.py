@@ -18,7 +18,9 @@ from dataclasses import replace
 from xshell.contract import Candidate
 from xshell.lang.grammar import ALL_DEVICES, SUBVERBS, VERBS, Kind, tokenize
 from xshell.lang.vocabulary import shell_vocabulary
+from xshell.lang.instance_ids import instance_source
 from xshell.lang.protocols import LiveValues
+from xshell.lang.search import search_matches
 from xshell.lang.suggest import Suggestion, suggest
 from xshell.lang.unparse import quote
 from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
@@ -26,12 +28,15 @@ from xshell.schema.model import Node, Param, PathElem, Schema, ValueSpace
 MAX_CANDIDATES = 200
 _MAIN_VERBS = ("xStatus", "xConfiguration", "xCommand", "xFeedback", "xEvent", "xPreferences")
 _HELP_PREFIX = re.compile(r"\s*help\s+", re.I)  # `help xStatus Au` completes like `xStatus Au`
+_PATH_ARGS = re.compile(r"\s*(\S+)\s+")  # `watch ` (the registry's takes_paths commands)
 _FEEDBACK_HEAD = re.compile(r"\s*\S+\s+\S+\s*")  # `xFeedback deregister `
 # `shell_words` keys: the names the shell knows at run time, by kind (the command
 # registry's argument completers ask for them).
-DEVICE_WORDS = "@"  # the connected devices' names
+DEVICE_WORDS = "@"  # the connected devices' names (and the groups', which select them)
+GROUP_WORDS = "@groups"  # which of those names are [groups] names (labelled "group")
 PROFILE_WORDS = "profiles"
 SNAPSHOT_WORDS = "snapshots"
+WATCH_WORDS = "watches"  # the current device's `watch` expressions (for `unwatch`)
 
 
 def _first_line(text: str, limit: int = 60) -> str:
@@ -105,9 +110,18 @@ def _node_meta(node: Node, live: LiveValues | None, path: Sequence[PathElem]) ->
 
 
 @functools.lru_cache(maxsize=16)
-def _names_below(schema: Schema, root: str) -> tuple[str, ...]:
-    """Every distinct node name under a root (for `//` search completion)."""
-    return tuple(sorted({path[-1] for path, _ in schema.walk(root) if len(path) > 1}, key=str.lower))
+def _names_found(schema: Schema, pattern: tuple[PathElem, ...]) -> tuple[str, ...]:
+    """The names a `//` search `pattern` (root first, the word typed last) selects.
+
+    Asked of the search matcher itself, so completion offers exactly the names the
+    query will return: the last element of each schema path the pattern selects whose
+    parent it does not (below a match the whole subtree is selected too).
+    """
+    everything = pattern[-1] == ""  # `//` alone: every name below is in the answer
+    found = {path[-1] for path, _ in schema.walk(str(pattern[0]))
+             if len(path) > 1 and search_matches(path, pattern)
+             and (everything or not search_matches(path[:-1], pattern))}
+    return tuple(sorted(found, key=str.lower))
 
 
 def candidates(text: str, schema: Schema | None, live: LiveValues | None = None,
@@ -130,6 +144,9 @@ def candidates(text: str, schema: Schema | None, live: LiveValues | None = None,
         inner = candidates(text[helped.end():], schema, live, registrations, shell_words)
         return [replace(c, start=c.start + helped.end()) for c in inner
                 if c.meta != "shell command"]
+    pathed = _PATH_ARGS.match(text)
+    if pathed and pathed.group(1).lower() in shell_vocabulary().path_words:
+        return _path_args(text, pathed.end(), schema, live)
     s = suggest(text, schema)
     if s.kind == "expression" and s.args[:1] == ("deregister",):
         head = _FEEDBACK_HEAD.match(text)
@@ -138,6 +155,26 @@ def candidates(text: str, schema: Schema | None, live: LiveValues | None = None,
                 for e in rank(text[base:], registrations)][:MAX_CANDIDATES]
     out = _dispatch(s, schema, live, shell_words or {})
     return out[:MAX_CANDIDATES]
+
+
+def _path_args(text: str, end: int, schema: Schema | None, live: LiveValues | None
+               ) -> list[Candidate]:
+    """`watch PATH…`: one path in words completes as the xStatus/xConfiguration line it
+    is; otherwise the word being typed completes as a slash path (`Status/Audio/Vo`)."""
+    rest = text[end:]
+    first = rest.split(None, 1)[0] if rest.strip() else ""
+    if first[:1] in ("x", "X") and (" " in rest or first.lower().startswith(("xs", "xc"))):
+        return [replace(c, start=c.start + end)
+                for c in candidates(rest, schema, live) if c.meta == "xAPI" or " " in rest
+                and c.meta != "shell command"]
+    word_at = len(text) - len(re.split(r"\s", text)[-1])
+    head = "xFeedback register "
+    inner = [c for c in candidates(head + text[word_at:], schema, live)
+             if not c.display.startswith("/Event")]
+    out = [replace(c, start=c.start - len(head) + word_at) for c in inner]
+    if not rest:
+        out += [Candidate(v + " ", end, v, "one path in words") for v in ("xStatus", "xConfiguration")]
+    return out
 
 
 def _after_devices(text: str, end: int, schema: Schema | None, live: LiveValues | None,
@@ -152,7 +189,9 @@ def _after_devices(text: str, end: int, schema: Schema | None, live: LiveValues 
         names = [n for n in shell_words.get(DEVICE_WORDS, ()) if n.lower() not in listed]
         if not listed:
             names.append(ALL_DEVICES)
-        return [Candidate(n, s.start, n, "every device" if n == ALL_DEVICES else "device")
+        groups = {g.lower() for g in shell_words.get(GROUP_WORDS, ())}
+        return [Candidate(n, s.start, n, "every device" if n == ALL_DEVICES
+                          else "group" if n.lower() in groups else "device")
                 for n in rank(s.word, names)][:MAX_CANDIDATES]
     inner = candidates(text[end:], schema, live, registrations, shell_words)
     return [replace(c, start=c.start + end) for c in inner
@@ -180,7 +219,7 @@ def _dispatch(s: Suggestion, schema: Schema | None, live: LiveValues | None,
     if s.kind == "param_name":
         return _params(s)
     if s.kind == "value":
-        return _values(s, live)
+        return _values(s, live, schema)
     return []
 
 
@@ -196,7 +235,8 @@ def _shell_args(s: Suggestion, shell_words: Mapping[str, Sequence[str]]) -> list
 
 def _nodes(s: Suggestion, schema: Schema | None, live: LiveValues | None) -> list[Candidate]:
     if s.search and schema is not None and s.root:
-        return [Candidate(n, s.start, n, "search") for n in rank(s.word, _names_below(schema, s.root))]
+        pattern = (*s.path, s.word)
+        return [Candidate(n, s.start, n, "search") for n in rank(s.word, _names_found(schema, pattern))]
     node = s.node
     if node is None:
         return []
@@ -241,7 +281,7 @@ def _param_meta(p: Param) -> str:
     return "  ".join(parts)
 
 
-def _values(s: Suggestion, live: LiveValues | None) -> list[Candidate]:
+def _values(s: Suggestion, live: LiveValues | None, schema: Schema | None = None) -> list[Candidate]:
     vs: ValueSpace | None = s.value_space
     if vs is None:
         return []
@@ -249,26 +289,31 @@ def _values(s: Suggestion, live: LiveValues | None) -> list[Candidate]:
     current = None
     if s.param is None and s.node is not None and live is not None and not hidden:
         current = live.value(s.path)
+    sep = " " if s.param is not None else ""  # a command goes on: the next Tab offers parameters
     if vs.is_literal:
         def literal_meta(v: str) -> str:
             if current is not None and str(current).lower() == v.lower():
                 return "current value"
             return "default" if vs.default is not None and vs.default.lower() == v.lower() else ""
-        return [Candidate(v, s.start, v, literal_meta(v))
+        return [Candidate(v + sep, s.start, v, literal_meta(v))
                 for v in rank(s.word.strip('"'), vs.values, keep_order=True)]
     out: list[Candidate] = []
     seen: set[str] = set()
 
-    def add(value: object, meta: str) -> None:
+    def add(value: object, meta: str, end: str = "") -> None:
         text = quote(str(value)) if vs.is_string else str(value)
         if text not in seen and text.lower().startswith(s.word.lower()):
             seen.add(text)
-            out.append(Candidate(text, s.start, text, meta))
+            out.append(Candidate(text + end, s.start, text, meta))
 
     if current is not None:
         add(current, "current value")
     if vs.default is not None and not hidden:
         add(vs.default, "default")
+    if s.param is not None and schema is not None and live is not None:
+        source = instance_source(schema, s.path, s.param)
+        for i in live.instances(source) if source is not None else ():
+            add(i, f"{source[-1]} {i} (live)", sep)  # type: ignore[index]  # not None inside the loop
     if vs.is_integer:
         for bound, meta in ((vs.min, "minimum"), (vs.max, "maximum")):
             if bound is not None:

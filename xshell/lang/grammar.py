@@ -18,7 +18,7 @@ from enum import StrEnum
 from xshell.lang.vocabulary import ShellVocabulary, shell_vocabulary
 
 __all__ = ["ALL_DEVICES", "DEVICE_NAME", "MIN_VERB_PREFIX", "SUBVERBS", "VERBS",
-           "Kind", "Token", "devices_prefix", "is_shell_command",
+           "Kind", "Token", "devices_prefix",
            "resolve_verb", "split_devices", "tag_value", "tokenize", "unquote"]
 
 
@@ -98,16 +98,12 @@ def resolve_verb(word: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def is_shell_command(word: str, vocab: ShellVocabulary | None = None) -> bool:
-    return word.lower() in (vocab or shell_vocabulary()).names
-
-
 class _Scanner:
     """Walks one line left to right; `mode` says what the next word would be."""
 
-    def __init__(self, text: str, vocab: ShellVocabulary) -> None:
+    def __init__(self, text: str, vocab: ShellVocabulary | None) -> None:
         self.text = text
-        self.vocab = vocab
+        self.vocab = vocab  # None: the installed one, read only if the first word is no verb
         self.pos = 0
         self.out: list[Token] = []
         self.mode = "first"
@@ -152,7 +148,7 @@ class _Scanner:
             if m:
                 self.emit(Kind.HELP, m.end())
             else:
-                self.emit(Kind.ERROR, _ANY_WORD.match(self.text, self.pos).end())  # type: ignore[union-attr]
+                self.emit(Kind.ERROR, _ANY_WORD.match(self.text, self.pos).end())  # type: ignore[union-attr]  # at `?`
             return True
         if c == '"':
             m = _STRING.match(self.text, self.pos)
@@ -177,10 +173,10 @@ class _Scanner:
             self.mode = "args"
             return
         if c == "@" and all(t.kind is Kind.WS for t in self.out):
-            self.emit(Kind.DEVICES, _DEVICES.match(text, pos).end())  # type: ignore[union-attr]
+            self.emit(Kind.DEVICES, _DEVICES.match(text, pos).end())  # type: ignore[union-attr]  # at `@`
             return  # still "first": the rest is a line of its own
         self.mode = "args"
-        if c == "?" and _HELP.match(text, pos) and _HELP.match(text, pos).end() == pos + 1:  # type: ignore[union-attr]
+        if c == "?" and (m := _HELP.match(text, pos)) and m.end() == pos + 1:
             self.emit(Kind.SHELL, pos + 1)
             return
         if self._common():
@@ -197,7 +193,7 @@ class _Scanner:
             self.mode = {"xStatus": "path", "xConfiguration": "path", "xEvent": "path",
                          "xCommand": "path", "xFeedback": "feedback", "xGetxml": "expr",
                          "xDocument": "params", "xPreferences": "prefs"}.get(verb, "args")
-        elif word.lower() in self.vocab.names:
+        elif word.lower() in (self.vocab or shell_vocabulary()).names:
             self.emit(Kind.SHELL, m.end())
         else:
             self.emit(Kind.ERROR, m.end())
@@ -327,7 +323,7 @@ def tokenize(text: str, vocab: ShellVocabulary | None = None) -> list[Token]:
 
     `vocab` (default: the installed one) says which first words are shell commands.
     """
-    return _Scanner(text, vocab or shell_vocabulary()).run()
+    return _Scanner(text, vocab).run()
 
 
 # --- lexical helpers shared by the parser, unparser and completer ---------------------

@@ -124,7 +124,7 @@ class XapiLexer(Lexer):
                 ttype = TOKEN_TYPES[t.kind]
             yield offset + t.start, ttype, t.text
 
-    def get_tokens_unprocessed(self, text: str) -> Iterator[tuple[int, _TokenType, str]]:  # type: ignore[override]
+    def get_tokens_unprocessed(self, text: str) -> Iterator[tuple[int, _TokenType, str]]:
         """Tokens covering `text` exactly; a multiline command's body lines are strings."""
         offset = 0
         in_body = False

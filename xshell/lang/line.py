@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xshell.lang.grammar import Kind, Token, resolve_verb, split_devices, tokenize, unquote
+from xshell.lang.redact import redact_entry
 from xshell.lang.vocabulary import ShellVocabulary
+from xshell.schema.model import Schema
 
-__all__ = ["Blank", "CommandLine", "DevicesLine", "Line", "XapiLine", "as_line", "read_line"]
+__all__ = ["Blank", "CommandLine", "DevicesLine", "Line", "XapiLine", "as_line", "masked_text", "read_line",
+           "with_body"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,11 @@ class Blank:
     """An empty line or a `# comment`: nothing to run."""
 
     text: str
+    tokens: tuple[Token, ...] = ()
+
+    @property
+    def full(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,12 @@ class CommandLine:
     args: tuple[str, ...]
     text: str  # the first line as typed
     body: str = ""  # text after the first newline (shell commands take none)
+    tokens: tuple[Token, ...] = ()  # of `text`, as read (masking reuses them)
+
+    @property
+    def full(self) -> str:
+        """The text as typed: the line plus its body."""
+        return self.text + ("\n" + self.body if self.body else "")
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,16 @@ class DevicesLine:
     line: Line
     head: str  # `@room1,room2 ` as typed (with the blanks after it)
 
+    @property
+    def text(self) -> str:
+        """The first line as typed, `@…` included."""
+        return self.head + self.line.text
+
+    @property
+    def full(self) -> str:
+        """The text as typed: the line plus its body."""
+        return self.head + self.line.full
+
 
 Line = Blank | CommandLine | XapiLine | DevicesLine
 
@@ -79,7 +103,7 @@ def read_line(text: str, vocab: ShellVocabulary | None = None) -> Line:
 def _classify(first: str, toks: tuple[Token, ...], body: str, vocab: ShellVocabulary | None) -> Line:
     sig = [t for t in toks if t.kind is not Kind.WS]
     if not sig or sig[0].kind is Kind.COMMENT:
-        return Blank(first)
+        return Blank(first, toks)
     lead = sig[0]
     if lead.kind is Kind.DEVICES:
         i = toks.index(lead) + 1
@@ -92,14 +116,30 @@ def _classify(first: str, toks: tuple[Token, ...], body: str, vocab: ShellVocabu
     if lead.kind is Kind.SHELL and not body:
         from xshell.lang.vocabulary import shell_vocabulary
         name = (vocab or shell_vocabulary()).canonical(lead.text) or lead.text.lower()
-        return CommandLine(name, _args(sig[1:]), first)
+        return CommandLine(name, _args(sig[1:]), first, tokens=toks)
     if lead.kind is Kind.VERB and resolve_verb(lead.text) == "xPreferences" and not body:
-        return CommandLine("xpreferences", _args(sig[1:]), first)
+        return CommandLine("xpreferences", _args(sig[1:]), first, tokens=toks)
     return XapiLine(first, toks, body)
 
 
 def _args(toks: list[Token]) -> tuple[str, ...]:
     return tuple(unquote(t.text) if t.kind is Kind.STRING else t.text for t in toks)
+
+
+def with_body(line: Line, body: str) -> Line:
+    """`line` (a first line, read alone) with the body typed below it, as `read_line` would
+    have read the two together — from the tokens it holds, so nothing is scanned again."""
+    if isinstance(line, DevicesLine):
+        return DevicesLine(line.names, with_body(line.line, body), line.head)
+    return _classify(line.text, line.tokens, body, None)
+
+
+def masked_text(line: Line, schema: Schema | None) -> str:
+    """The line (body included) as history, echo and transcripts keep it: secrets masked by
+    lang.redact from the tokens it was read with, so masking scans nothing again."""
+    if isinstance(line, DevicesLine):
+        return line.head + masked_text(line.line, schema)
+    return redact_entry(line.full, schema, line.tokens or None)
 
 
 def as_line(text_or_line: str | Line) -> Line:

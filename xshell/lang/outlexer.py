@@ -15,6 +15,13 @@ Generic.Inserted (green), whole; a changed value — a `-` line followed by a `+
 the same path — shows its path in Generic.Strong (bold) with the old value red and the new
 one green, so changes stand out from lines present on one side only.
 
+Macro log lines (`macro log`: `*l [TIME] LEVEL MACRO: MESSAGE`) are coloured by level: error
+Generic.Error (red), warn Generic.Strong, debug Comment, info/log plain with the level as
+Name.Function.
+
+Notes (`** connection closed: …`, `** reconnecting automatically`: `**` then a lowercase
+word) are Generic.Output, whole, so a reason never reads as a path or an error.
+
 Every character gets a token (never Token.Error), so the UI can rebuild each line exactly
 from the fragments. Lines it does not recognise (JSON output, banners) are plain Text.
 """
@@ -33,7 +40,7 @@ class TshellOutputLexer(RegexLexer):
 
     name = "tshell output"
     aliases = ["tshell-output", "xapi-output"]
-    filenames: list[str] = []
+    filenames = ()  # no file type: only the output pane uses it
 
     def __init__(self, **options: object) -> None:
         # Keep leading blank lines: a command answer starts with one, and the output pane
@@ -54,7 +61,16 @@ class TshellOutputLexer(RegexLexer):
             (r"^(\*\*)( )(\d+ changed, [^\n]*|no differences|status not compared: [^\n]*)$",
              bygroups(Keyword, Whitespace, Generic.Strong)),
             (r"^(\*\*)( )(end)$", bygroups(Keyword, Whitespace, Keyword)),
+            (r"^(\*\*)( )([a-z][^\n]*)$", bygroups(Keyword, Whitespace, Generic.Output)),  # a note
             (r"^(\*\*)( )(resultId)(:)", bygroups(Keyword, Whitespace, Name.Label, Punctuation), "value"),
+            (r"^(\*l)( )((?:\S+ )?)(error)( [^\n]*)$",
+             bygroups(Keyword, Whitespace, Comment, Generic.Error, Generic.Error)),
+            (r"^(\*l)( )((?:\S+ )?)(warn)( [^\n]*)$",
+             bygroups(Keyword, Whitespace, Comment, Generic.Strong, Generic.Strong)),
+            (r"^(\*l)( )((?:\S+ )?)(debug)( [^\n]*)$",
+             bygroups(Keyword, Whitespace, Comment, Comment, Comment)),
+            (r"^(\*l)( )((?:\S+ )?)(info|log)( [^\n]*)$",
+             bygroups(Keyword, Whitespace, Comment, Name.Function, Text)),
             (r"^OK$", Generic.Inserted),
             (r"^(ERROR|Command not recognized\.)$", Generic.Error),
             (r"^error: .*$", Generic.Error),

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from xshell.lang.expression import ExpressionError, split_expression
 from xshell.lang.grammar import SUBVERBS, VERBS, Kind, Token, resolve_verb, tag_value, tokenize, unquote
+from xshell.lang.parse_docs import parse_document, parse_getxml
 from xshell.lang.parse_errors import ParseError, closest, quote_word
 from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
                                   FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
@@ -33,8 +34,15 @@ FEEDBACK_ROOTS = ("Status", "Configuration", "Event")
 _VALUE_KINDS = (Kind.STRING, Kind.VALUE)
 DEVICES_ONLY_INTERACTIVE = ("@DEVICES LINE works in the interactive shell only; "
                             "for scripts pass several TARGETs")
-_UNSUPPORTED = {"xDocument": "use `?`/`??` help for the schema", "xGetxml": "use xStatus",
-                "xTransaction": "it is undocumented"}
+_UNSUPPORTED = {"xTransaction": "it is undocumented"}
+
+
+class NotRecognized(ParseError):
+    """An unknown top-level word: tshell answers it with the line `Command not recognized.`
+    (which expect-style drivers take as the end of the reply); the caret diagnosis and the
+    "did you mean" are xshell's own, for the person."""
+
+    reply = "Command not recognized."
 
 
 def _index(tok: Token) -> int:
@@ -70,8 +78,8 @@ class _Parser:
                              first.start)
         verb = resolve_verb(first.text) if first.kind is Kind.VERB else None
         if verb is None:
-            raise ParseError(f"unknown command {quote_word(first.text)}", first.start, VERBS,
-                             closest(first.text, VERBS))
+            raise NotRecognized(f"unknown command {quote_word(first.text)}", first.start, VERBS,
+                                closest(first.text, VERBS))
         self.verb, self.end = verb, first.end
         for t in sig:
             if t.kind is Kind.STRING and not t.complete:
@@ -99,6 +107,15 @@ class _Parser:
         if verb in _UNSUPPORTED:
             raise ParseError(f"{verb} is not available over the WebSocket API; "
                              f"{_UNSUPPORTED[verb]}", first.start)
+        if verb in ("xGetxml", "xDocument"):
+            if help_ is not None:
+                raise ParseError(f"{verb} takes " + ("an XPath: xGetxml /Status/Audio/Volume"
+                                 if verb == "xGetxml" else 'Path: "Status/Audio" Schema: True '
+                                 "Format: JSON"), sig[-1].start)
+            walk_ = lambda root, items: self.canonical(root, items)[1]  # noqa: E731 - a one-line adapter, used just below
+            if verb == "xGetxml":
+                return parse_getxml(self.line, rest, tag, self.end, walk_)
+            return parse_document(rest, tag, self.end, walk_)
         if verb == "xCommand":
             return self.command(rest, help_, tag)
         if verb == "xEvent":
@@ -356,6 +373,7 @@ def shell_command(line: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 __all__ = [
-    "DEVICES_ONLY_INTERACTIVE", "FEEDBACK_ROOTS", "ROOT_OF_VERB", "VERB_OF_ROOT", "parse",
+    "DEVICES_ONLY_INTERACTIVE", "FEEDBACK_ROOTS", "NotRecognized", "ROOT_OF_VERB", "VERB_OF_ROOT",
+    "parse",
     "shell_command",
 ]

@@ -12,11 +12,13 @@ import unicodedata
 from collections.abc import Sequence
 
 from xshell.lang.grammar import devices_prefix
+from xshell.lang.redact import redact_spans
 from xshell.schema.model import Schema
 
 
 class ParseError(ValueError):
-    """A line that does not make a request. `column` is a 0-based offset into the line."""
+    """A line that does not make a request. `column` is a 0-based offset into the line;
+    messages say it 1-based (`at column 1` is the first character, as editors count)."""
 
     def __init__(self, message: str, column: int, expected: Sequence[str] = (),
                  suggestion: str | None = None) -> None:
@@ -27,11 +29,14 @@ class ParseError(ValueError):
         self.suggestion = suggestion
 
     def __str__(self) -> str:
-        text = f"{self.message} at column {self.column}"
+        # The place belongs to the fault, not to the advice after it: "xGetxml is not
+        # available … at column 1; use xStatus", never "…; use xStatus at column 1".
+        fault, advice = _split_advice(self.message)
+        text = f"{fault} at column {self.column + 1}{advice}"
         if self.suggestion:
             return f"{text}; did you mean {self.suggestion}?"
-        if len(self.expected) > 1:
-            return f"{text}; expected one of {_choices(self.expected)}"
+        if len(self.expected) > 1 and ", ".join(self.expected) not in self.message:
+            return f"{text}; expected one of {_choices(self.expected)}"  # unless said above
         return text
 
 
@@ -46,9 +51,25 @@ class ScriptError(ParseError):
         return f"line {self.lineno}: {self.message}"
 
 
+def _split_advice(message: str) -> tuple[str, str]:
+    """(fault, "; advice") at the first `; ` outside a quoted word, or (message, "")."""
+    quote = ""
+    for i, ch in enumerate(message):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif message.startswith("; ", i):
+            return message[:i], message[i:]
+    return message, ""
+
+
 def _choices(names: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
+    """The choices, cut after `limit` only when that hides two or more: "… (1 more)"
+    would take as much room as the one name it hides (the nine verbs show whole)."""
+    if len(names) <= limit + 1:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", … ({len(names) - limit} more)"
 
 
 def closest(word: str, names: Sequence[str]) -> str | None:
@@ -65,8 +86,6 @@ def quote_word(text: str) -> str:
 
 def format_parse_error(line: str, err: ParseError, schema: Schema | None = None) -> list[str]:
     """The line (secrets masked), a caret under the error column, and the message."""
-    from xshell.lang.unparse import redact_spans  # unparse imports the parser, which imports us
-
     pieces: list[str] = []
     last, delta, moved = 0, 0, None
     prefix = devices_prefix(line)  # `@room1 xCommand … Password: x`: mask the rest as a line

@@ -15,19 +15,25 @@ by its name, so every configuration value counts as secret then (`secret_config`
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize
 from xshell.schema.model import Node, PathElem, Schema, is_secret_name
 
-__all__ = ["MASK", "json_spans", "raw_secret_values", "raw_set_is_secret", "redact_raw",
-           "schema_node", "secret_config"]
+__all__ = ["MASK", "json_spans", "mask_body", "raw_secret_values", "raw_set_is_secret",
+           "redact_entry", "redact_line", "redact_raw", "redact_spans", "schema_node",
+           "secret_config"]
 
 MASK = "***"
 # `"Name": value` at any depth of a JSON text: a string (maybe unterminated) or a bare token
 _JSON_PAIR = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*("(?:[^"\\]|\\.)*"?|[^,{}\[\]\s"]+)')
 _UNREAD = object()
+log = logging.getLogger(__name__)
+_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----)",
+                          re.S)
 
 
 def schema_node(schema: Schema | None, path: Sequence[PathElem]) -> Node | None:
@@ -76,6 +82,19 @@ def _raw_path(value: Any) -> list[PathElem] | None:
     return value
 
 
+def _opaque_params(obj: Any) -> bool:
+    """Whether `obj` is an xSet or xCommand whose params are not an object.
+
+    The device also takes positional params (`"params": [PATH, VALUE]`); which of them
+    is a secret cannot be told by name then, so all of them are masked.
+    """
+    if not isinstance(obj, dict) or "params" not in obj or isinstance(obj["params"], dict):
+        return False
+    method = obj.get("method")
+    low = method.strip().lower() if isinstance(method, str) else ""
+    return low == "xset" or low.startswith("xcommand")
+
+
 def raw_set_is_secret(obj: Any, schema: Schema | None) -> bool:
     """Whether `obj` (a raw JSON-RPC request) is an xSet whose Value must be masked.
 
@@ -103,13 +122,20 @@ def _mask_keys(obj: Any, mask: Any) -> Any:
 
 
 def redact_raw(obj: Any, schema: Schema | None, mask: Any = MASK) -> Any:
-    """A raw JSON-RPC request with every secret value replaced by `mask`.
+    """A raw JSON-RPC request (or a batch: a list of them) with every secret value
+    replaced by `mask`.
 
-    Password-like keys at any depth (an xCommand's Passphrase, …) and the Value of an
-    xSet of a secret configuration (`raw_set_is_secret`). May raise RecursionError for
-    absurdly deep input; callers mask the whole line then.
+    Password-like keys at any depth (an xCommand's Passphrase, …), the Value of an
+    xSet of a secret configuration (`raw_set_is_secret`), and the whole params of an
+    xSet/xCommand whose params are not an object (`_opaque_params`). May raise
+    RecursionError for absurdly deep input; callers mask the whole line then.
     """
+    if isinstance(obj, list):
+        return [redact_raw(o, schema, mask) for o in obj]
     out = _mask_keys(obj, mask)
+    if _opaque_params(obj):
+        out["params"] = mask
+        return out
     if raw_set_is_secret(obj, schema) and isinstance(out.get("params"), dict):
         out["params"] = {k: mask if isinstance(k, str) and k.lower() == "value" else v
                          for k, v in out["params"].items()}
@@ -126,6 +152,10 @@ def _leaves(value: Any) -> list[Any]:
 
 def raw_secret_values(obj: Any, schema: Schema | None) -> list[Any]:
     """The secret scalar values a raw request carries (for scrubbing a device's message)."""
+    if isinstance(obj, list):
+        return [v for o in obj for v in raw_secret_values(o, schema)]
+    if _opaque_params(obj):
+        return _leaves(obj["params"])
     found: list[Any] = []
     stack = [obj]
     while stack:
@@ -145,20 +175,25 @@ def raw_secret_values(obj: Any, schema: Schema | None) -> list[Any]:
     return found
 
 
-def json_spans(text: str, at: int, schema: Schema | None) -> list[tuple[int, int]]:
+def json_spans(text: str, at: int, schema: Schema | None,
+               whole_if_unread: bool = False) -> list[tuple[int, int]]:
     """Where the JSON text `text` (starting at offset `at` of a line) holds secret values.
 
     Text that parses is checked: masking the spans found must give exactly what
     `redact_raw` gives, else (a secret in a form the scan does not follow: an escaped
-    key, an object as the value) the whole text is one span. Text that does not parse
-    is scanned only: password-like keys, and every `value` key, since what it sets is
-    unknown.
+    key, an object as the value, positional params) the whole text is one span. Text
+    that does not parse is one span too with `whole_if_unread` (a line typed: what it
+    would set cannot be known); without it (a wire frame cut short) it is scanned:
+    password-like keys, and every `value` key.
     """
     try:
         obj: Any = json.loads(text)
     except (ValueError, RecursionError):
+        if whole_if_unread:
+            return [(at, at + len(text))] if text else []
         obj = _UNREAD
-    values = obj is _UNREAD or raw_set_is_secret(obj, schema)
+    values = obj is _UNREAD or any(raw_set_is_secret(o, schema)
+                                   for o in (obj if isinstance(obj, list) else [obj]))
     found = [m for m in _JSON_PAIR.finditer(text)
              if is_secret_name(m.group(1)) or (values and m.group(1).lower() == "value")]
     spans = [(m.start(2), m.end(2)) for m in found]
@@ -173,3 +208,127 @@ def json_spans(text: str, at: int, schema: Schema | None) -> list[tuple[int, int
         except (ValueError, RecursionError):
             return [(at, at + len(text))]
     return [(at + start, at + end) for start, end in spans]
+
+
+def redact_spans(line: str, schema: Schema | None = None,
+                 tokens: Sequence[Token] | None = None) -> list[tuple[int, int]]:
+    """Where `line` holds secret values, as sorted (start, end) offsets.
+
+    Token based, so it works on lines that do not parse: after a password-like
+    parameter (or a hide_value configuration's ':') everything up to the next
+    `Name:` is masked, in case the user forgot the quotes around a secret with spaces.
+    `tokens`: the line's tokens when the caller read it already (lang.line: read once).
+    """
+    toks = [t for t in (tokenize(line) if tokens is None else tokens) if t.kind is not Kind.WS]
+    if toks and toks[0].kind is Kind.DEVICES:  # `@room1,room2 LINE`: LINE holds the secrets
+        toks = toks[1:]
+    if not toks:
+        return []
+    if toks[0].kind is Kind.SHELL:  # a shell command carrying an xAPI line (`as FORM LINE`)
+        inner = next((t for t in toks[1:] if resolve_verb(t.text) or t.text[:1] in ("{", "[")), None)
+        if inner is None:
+            return []
+        return [(s + inner.start, e + inner.start)
+                for s, e in redact_spans(line[inner.start:], schema)]
+    if toks[0].text[:1] in ("{", "["):  # raw JSON-RPC (a batch too): the same rules, read from its JSON
+        rest = line[toks[0].start:].rstrip()
+        return json_spans(rest, toks[0].start, schema, whole_if_unread=True)
+    verb = resolve_verb(toks[0].text) if toks[0].kind is Kind.VERB else None
+    if verb == "xConfiguration":
+        return _config_spans(toks, schema)
+    if verb not in ("xCommand", "xDocument"):
+        return []
+    spans: list[tuple[int, int]] = []
+    masking = False
+    for i, t in enumerate(toks[1:], start=1):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind in (Kind.PARAM, Kind.NODE):
+            named = nxt is not None and nxt.kind is Kind.COLON
+            valued = named or (nxt is not None and nxt.kind in (Kind.STRING, Kind.VALUE))
+            if is_secret_name(t.text) and (t.kind is Kind.PARAM or valued):
+                masking = True
+            elif named:
+                masking = False
+            elif masking:
+                spans.append((t.start, t.end))
+        elif t.kind in (Kind.STRING, Kind.VALUE, Kind.INDEX, Kind.ERROR) and masking:
+            spans.append((t.start, t.end))
+        elif t.kind in (Kind.TAG, Kind.HELP):
+            masking = False
+    return spans
+
+
+def _secret_leaf(names: list[str], schema: Schema | None, guess: bool) -> bool:
+    """Whether the configuration path `names` ends at a secret leaf (hide_value or
+    password-like). Without a Configuration schema the name decides, and only when
+    `guess` (no ':' on the line, so where the path ends is not written down)."""
+    if schema is None or schema.root("Configuration") is None:
+        return guess and is_secret_name(names[-1])
+    node = schema_node(schema, ["Configuration", *names])
+    return node is not None and not node.children and (node.hide_value or is_secret_name(node.name))
+
+
+def _value_span(toks: list[Token]) -> list[tuple[int, int]]:
+    """One span over `toks` up to a `| resultId=` tag (a value may be many words)."""
+    value = []
+    for t in toks:
+        if t.kind in (Kind.TAG, Kind.HELP):
+            break
+        value.append(t)
+    return [(value[0].start, value[-1].end)] if value else []
+
+
+def _config_spans(toks: list[Token], schema: Schema | None) -> list[tuple[int, int]]:
+    colon = next((i for i, t in enumerate(toks) if t.kind is Kind.COLON), None)
+    # a path that reaches a secret leaf before its ':' (or with none: `… Password S3cret`):
+    # every word after the leaf is the secret, mistyped, whatever the parser makes of it
+    end = len(toks) if colon is None else colon
+    names: list[str] = []
+    for i in range(1, end - 1):
+        if toks[i].kind in (Kind.NODE, Kind.INDEX):
+            names.append(toks[i].text)
+            if _secret_leaf(names, schema, guess=colon is None):
+                return _value_span(toks[i + 1:])
+    if colon is None or colon < 2:
+        return []
+    names = [t.text for t in toks[1:colon] if t.kind in (Kind.NODE, Kind.INDEX)]
+    if not (is_secret_name(toks[colon - 1].text) or secret_config(["Configuration", *names], schema)):
+        return []
+    # everything after the ':' up to a `| resultId=` tag is the value: one mask, however
+    # many words (a secret typed without quotes may hold spaces)
+    return _value_span(toks[colon + 1:])
+
+
+def redact_line(line: str, schema: Schema | None = None, tokens: Sequence[Token] | None = None) -> str:
+    """`line` with every secret value replaced by *** (`tokens`: as read already, if it was)."""
+    out, last = [], 0
+    for start, end in redact_spans(line, schema, tokens):
+        out += [line[last:start], MASK]
+        last = end
+    return "".join(out) + line[last:]
+
+
+def mask_body(body: str) -> str:
+    """A multiline command's body as it may be kept: PEM private keys masked, nothing else.
+
+    A body is free text — a macro, a panel's XML, a certificate, a banner — and no
+    schema says which of it is secret, so it is kept as typed; the one exception is a
+    private key block (Security Certificates … Add), which must never reach a file.
+    """
+    return _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}\n{MASK}\n{m.group(2)}", body)
+
+
+def redact_entry(text: str, schema: Schema | None, tokens: Sequence[Token] | None = None) -> str:
+    """`text` (a line, maybe with its multiline body) as history, echo and transcripts keep it.
+
+    The one place those three mask a typed line, so they always show the same text:
+    the first line by `redact_line`, the body by `mask_body`. Should masking ever fail
+    on odd input, only the first word is kept: losing a line beats keeping a secret.
+    """
+    line, sep, body = text.partition("\n")
+    try:
+        shown = redact_line(line, schema, tokens)  # `tokens`: of the first line, as read once
+    except Exception:  # never risk keeping a secret
+        log.exception("could not mask a line")
+        shown = (line.split(None, 1) or [""])[0] + " " + MASK
+    return shown + sep + mask_body(body)

@@ -15,13 +15,13 @@ Everything here is pure: (request, result or error, optional Schema) in, list of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from xshell.lang import requests as rq
 from xshell.lang.search import search_matches
 from xshell.lang.render_layout import (_MARKERS, Keep, _rid_lines, canonical_root, compact_json,
-                                       format_value, result_name, tree_lines)
+                                       format_value, iter_tree_lines, result_name, tree_lines)
 from xshell.schema.model import PathElem, Schema
 
 
@@ -81,6 +81,24 @@ def render_result(req: rq.Request, result: Any, schema: Schema | None = None,
     return [f"error: cannot render a {type(req).__name__} answer"]
 
 
+def iter_result(req: rq.Request, result: Any, schema: Schema | None = None) -> Iterator[str]:
+    """`render_result`'s lines one at a time, for answers that may be huge (xGet, xQuery):
+    the session lays a wide answer out in slices and serves its loop between them."""
+    if isinstance(req, rq.Get) and not isinstance(result, list):
+        root = canonical_root(req.path[0]) if req.path else None
+        yield from iter_tree_lines(_MARKERS.get(root or "", "*s"), root, tuple(req.path[1:]),
+                                   result, schema)
+        yield from _done(req.result_id)
+    elif isinstance(req, rq.Query) and isinstance(result, dict):
+        keep = search_keep(req.search) if req.search else None
+        for key, tree in result.items():
+            if root := canonical_root(key):
+                yield from iter_tree_lines(_MARKERS[root], root, (), tree, schema, keep)
+        yield from _done(req.result_id)
+    else:
+        yield from render_result(req, result, schema)
+
+
 def _list_base(rel: tuple[PathElem, ...], result: Any) -> int:
     """How much of a Get path the answer is relative to.
 
@@ -123,4 +141,4 @@ def _command_lines(req: rq.Command, result: Any, schema: Schema | None) -> list[
     return ["", "OK", *body]
 
 
-__all__ = ["render_result", "search_keep"]
+__all__ = ["iter_result", "render_result", "search_keep"]

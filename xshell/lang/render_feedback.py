@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from xshell.lang.formats import format_registry as formats
+from xshell.lang.formats.terminal import Terminal
 from xshell.lang.protocols import Notification
 from xshell.lang.render_layout import (_MARKERS, HIDDEN, _line, canonical_root,
                                        compact_json, format_value, leaf_node, quote, tree_lines)
@@ -61,12 +62,12 @@ def leaf_feedback(payload: dict[str, Any], schema: Schema | None,
     """
     keys: list[Any] = []
     node: Any = _UNSET
-    for key, node in payload.items():  # exactly one item, or it is not one leaf
+    for key, node in payload.items():  # noqa: B007 - exactly one item, or it is not one leaf
         keys.append(key)
     if len(keys) != 1:
         return None
     while type(node) is dict and len(node) == 1:
-        for key, node in node.items():  # its one item
+        for key, node in node.items():  # noqa: B007, B020 - binds its one item, walked on below
             keys.append(key)
     if type(node) is dict or type(node) is list:
         return None
@@ -115,16 +116,27 @@ class FeedbackRenderer:
     one-leaf notification in terminal mode gives its pane path too (see leaf_feedback).
     """
 
-    __slots__ = ("schema", "output", "_chains", "_feedback")
+    __slots__ = ("schema", "output", "_chains", "_feedback", "_terminal")
 
     def __init__(self, schema: Schema | None, output: str) -> None:
         self.schema = schema
         self.output = output  # the output format's name (xshell.lang.formats)
         self._chains: Chains = {}  # one-leaf chains seen with this schema
         self._feedback = formats.get(output).feedback
+        # The terminal format's feedback is terminal_feedback behind a lazy import; in a
+        # storm every frame counts, so this calls its one-leaf path itself (same lines).
+        self._terminal = getattr(self._feedback, "__func__", None) is Terminal.feedback
 
     def __call__(self, fb: Notification) -> list[str] | tuple[list[str], str]:
-        # terminal: the storm's one-leaf notification takes leaf_feedback with these chains
+        if self._terminal:
+            if not fb.resync:  # the storm's one-leaf notification: leaf_feedback, these chains
+                try:
+                    leaf = leaf_feedback(fb.payload, self.schema, self._chains)
+                except Exception:  # noqa: BLE001 - the general path below says what is wrong
+                    leaf = None
+                if leaf is not None:
+                    return [leaf[0], "** end"], leaf[1]
+            return _laid_out(fb.payload, self.schema, fb.expression, fb.resync)
         return self._feedback(fb.payload, self.schema, fb.expression, fb.resync, self._chains)
 
 
@@ -143,6 +155,12 @@ def terminal_feedback(payload: dict[str, Any], schema: Schema | None, expression
             leaf = None
         if leaf is not None:
             return [leaf[0], "** end"], leaf[1]
+    return _laid_out(payload, schema, expression, resync)
+
+
+def _laid_out(payload: dict[str, Any], schema: Schema | None, expression: str,
+              resync: bool) -> list[str]:
+    """terminal_feedback for any notification that is not a plain one leaf."""
     try:
         lines = render_feedback(payload, schema)
     except Exception as exc:  # noqa: BLE001 - a payload we cannot render is still shown

@@ -58,7 +58,7 @@ def json_result(req: rq.Request, result: Any, schema: Schema | None = None) -> s
         root = canonical_root(req.path[0])
         if root:
             result = redact(result, (root, *req.path[1:]), schema)
-    elif isinstance(req, rq.Query):
+    elif isinstance(req, (rq.Query, rq.GetXml)) or (isinstance(req, rq.Document) and not req.schema):
         result = _redact_rooted(result, schema)
     tag = getattr(req, "result_id", None)
     return compact_json({"ResultId": tag, "result": result} if tag is not None else result)

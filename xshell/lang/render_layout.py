@@ -35,7 +35,8 @@ from xshell.inert import UNSAFE, inert
 from xshell.schema.model import PathElem, Schema, ValueSpace
 
 __all__ = ["HIDDEN", "Flat", "Keep", "canonical_root", "compact_json", "flatten", "format_value",
-           "is_hidden", "leaf_node", "path_text", "quote", "result_name", "tree_lines"]
+           "is_hidden", "iter_tree_lines", "leaf_node", "path_text", "quote", "result_name",
+           "tree_lines"]
 
 Keep = Callable[[tuple[PathElem, ...]], bool]
 """A filter for query leaves; it gets the leaf's full path, root first, instance ids inline."""
@@ -94,7 +95,7 @@ def leaf_node(schema: Schema | None, path: Sequence[PathElem]) -> Any:
         return None
     try:
         return schema.node(list(path))
-    except Exception:  # a malformed path from the wire must never break rendering
+    except Exception:  # noqa: BLE001 - a malformed path from the wire must never break rendering
         return None
 
 
@@ -199,16 +200,21 @@ def tree_lines(marker: str, root: str | None, rel: tuple[PathElem, ...], tree: A
     `root` (Status/Configuration/Event) locates schema leaves for quoting and hide_value;
     `keep` filters leaves by full path (root first).
     """
-    out: list[str] = []
+    return list(iter_tree_lines(marker, root, rel, tree, schema, keep))
+
+
+def iter_tree_lines(marker: str, root: str | None, rel: tuple[PathElem, ...], tree: Any,
+                    schema: Schema | None = None, keep: Keep | None = None) -> Iterator[str]:
+    """`tree_lines` one line at a time: a caller can stop between lines to serve its loop
+    (a 200,000-key answer takes a third of a second to lay out)."""
     for path, attrs, value in flatten(tree, rel):
         full = ((root,) if root else ()) + path
         if keep is not None and not keep(full):
             continue
         if value is _NO_VALUE:
-            out.append(_line(marker, path, None, _attr_text(attrs)))
+            yield _line(marker, path, None, _attr_text(attrs))
         else:
-            out.append(_line(marker, path, _leaf_text(schema if root else None, full, value)))
-    return out
+            yield _line(marker, path, _leaf_text(schema if root else None, full, value))
 
 
 # --------------------------------------------------------------------------- names (results and errors)

@@ -105,5 +105,28 @@ class Help:
     detail: bool = False
 
 
+@dataclass(frozen=True)
+class GetXml:
+    """tshell's `xGetxml XPATH` → xQuery; the answer prints as an `<XmlDoc>` whatever the
+    output mode (spec tshell.md §9). `query` starts with the root, `[n]` ids inline."""
+
+    expression: str
+    query: tuple[PathElem, ...]
+    result_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """tshell's `xDocument Path: "Status/Audio" Schema: True Format: JSON` → xDoc.
+
+    `schema` False asks for values (answered from xQuery, which a device's document
+    holds); `fmt` is "JSON" or "XML"."""
+
+    path: tuple[PathElem, ...]
+    schema: bool = True
+    fmt: str = "JSON"
+    result_id: str | None = None
+
+
 Request = (Get | Query | Set | Command | FeedbackRegister | FeedbackDeregister
-           | FeedbackDeregisterAll | FeedbackList | Raw | Help)
+           | FeedbackDeregisterAll | FeedbackList | Raw | Help | GetXml | Document)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from xshell.lang.grammar import Token
 from xshell.lang.parse_errors import ParseError, closest, quote_word
 from xshell.lang.requests import PathElem, Value
-from xshell.schema.model import Node, ValueSpace
+from xshell.schema.model import Node, ValueSpace, is_secret_name
 
 _INT = re.compile(r"[+-]?[0-9]{1,18}\Z")
 Item = tuple[PathElem, Token]  # a path element and the token it was typed as
@@ -80,6 +80,12 @@ def walk(root: Node, items: Sequence[Item], verb: str,
         if child is None:
             if stop_at_command and node.kind == "command":
                 return node, out, used
+            if not node.children and (node.hide_value or is_secret_name(node.name)):
+                # a secret leaf followed by a word: the word is its value, typed without
+                # the ':' — never quote it (redact._config_spans masks it in the echo)
+                raise ParseError(f"the secret value of {label(verb, out[1:])} (not shown) needs "
+                                 f"a ':' before it; write `{label(verb, out[1:])}: VALUE`",
+                                 tok.start)
             names = [c.name for c in node.children.values()]
             raise ParseError(f"unknown node {quote_word(elem)} under {label(verb, out[1:])}",
                              tok.start, names, closest(elem, names))

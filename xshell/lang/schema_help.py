@@ -8,8 +8,8 @@ builds the same text from the schema it already holds (Cisco's file or the devic
   columns (column-major, column width max(17, longest + 2), as many as fit in 80
   characters — the layout of a RoomOS capture), a blank line, `OK`;
 * `PATH ?` — one `*? xConfiguration Audio DefaultVolume: <0..100>` line per leaf below
-  PATH; literal sets print comma-separated (`<Auto, Light, Night>`, as RoomOS prints them
-  — not ValueSpace.describe()'s `<On/Off>`); multi-instance nodes carry their schema ids
+  PATH; literal sets print comma-separated (`<Auto, Light, Night>`, as RoomOS prints them,
+  the one form ValueSpace.describe() gives everywhere); multi-instance nodes carry their schema ids
   (`Connector[1..3]`, `[1..3,5]`, `[n]` when the live tree decides), or the id typed;
 * `xCommand PATH ?` — per command `*? xCommand Dial` then `    Number(r): <S: 0, 255>`
   parameter lines, required ones first and marked `(r)`, repeatable ones `Name[...]`
@@ -46,11 +46,7 @@ Found = Iterator[tuple[list[str], list[str], Node]]
 
 def describe(vs: ValueSpace | None) -> str | None:
     """A value space as help prints it: <0..100>, <Auto, Light, Night>, <S: 0, 255>."""
-    if vs is None:
-        return None
-    if vs.is_literal:
-        return "<" + ", ".join(vs.values) + ">"
-    return vs.describe()
+    return None if vs is None else vs.describe()
 
 
 def instance_range(node: Node) -> str:
@@ -60,7 +56,7 @@ def instance_range(node: Node) -> str:
         return "[n]"
     parts: list[str] = []
     start = prev = ids[0]
-    for i in ids[1:] + [None]:  # type: ignore[list-item]
+    for i in ids[1:] + [None]:
         if i is not None and i == prev + 1:
             prev = i
             continue

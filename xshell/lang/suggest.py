@@ -158,7 +158,7 @@ class _PathState:
     def out(self, kind: SuggestKind, word: str, start: int, **kw: object) -> Suggestion:
         return Suggestion(kind, word, start, verb=self.verb, root=self.root,
                           path=tuple(self.path), node=self.node,
-                          params_given=tuple(self.given), **kw)  # type: ignore[arg-type]
+                          params_given=tuple(self.given), **kw)  # type: ignore[arg-type]  # the caller's Suggestion fields
 
     def param(self) -> Param | None:
         if self.node is None or self.param_name is None:

@@ -2,8 +2,9 @@
 
 `to_line` is what history, echo and logs store, so it is where secrets are masked
 (`redact=True`): password-like parameters, `hide_value` configurations, and — for lines
-that do not even parse — `redact_line`, which masks by token. The canonical text parses
-back to the same request (`parse(to_line(r)) == r`), which the property tests hold us to.
+that do not even parse — `redact_line` (xshell.lang.redact), which masks by token. The
+canonical text parses back to the same request (`parse(to_line(r)) == r`), which the
+property tests hold us to.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize
 from xshell.lang.parse import VERB_OF_ROOT
-from xshell.lang.requests import (Command, FeedbackDeregister, FeedbackDeregisterAll,
-                                  FeedbackList, FeedbackRegister, Get, Help, PathElem, Query,
-                                  Raw, Request, Set, Value)
-from xshell.lang.redact import MASK, json_spans, redact_raw, schema_node, secret_config
-from xshell.schema.model import Node, Schema, ValueSpace, is_secret_name
+from xshell.lang.requests import (Command, Document, FeedbackDeregister, FeedbackDeregisterAll,
+                                  FeedbackList, FeedbackRegister, Get, GetXml, Help, PathElem,
+                                  Query, Raw, Request, Set, Value)
+from xshell.lang.redact import MASK, redact_line, redact_raw, redact_spans, schema_node, secret_config
+from xshell.schema.model import Schema, ValueSpace, is_secret_name
 
 __all__ = ["is_local", "quote", "redact_line", "redact_spans", "to_jsonrpc", "to_line"]
 _BARE_OK = re.compile(r'[^\s"|?:\\#{}]+\Z')
@@ -28,6 +28,9 @@ _LOCAL = (FeedbackDeregister, FeedbackDeregisterAll, FeedbackList, Help)
 # Characters str.splitlines() breaks on: a canonical line must stay one line in history
 # files and scripts, so they are always written as \u escapes.
 _LINE_BREAKING = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Bidi embedding/override/isolate controls: a device value completed into the input line
+# must not reorder what the user sees there, so a literal writes them as \u escapes too.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def is_local(req: Request) -> bool:
@@ -57,6 +60,12 @@ def to_jsonrpc(req: Request) -> tuple[str, dict[str, Any]]:
     if isinstance(req, FeedbackRegister):
         return "xFeedback/Subscribe", {"Query": list(req.query),
                                        "NotifyCurrentValue": req.notify_current}
+    if isinstance(req, GetXml):
+        return "xQuery", {"Query": list(req.query)}
+    if isinstance(req, Document):
+        if req.schema:
+            return "xDoc", {"Path": list(req.path), "Type": "Schema"}
+        return "xQuery", {"Query": list(req.path)}
     if isinstance(req, Raw):
         method, params = req.obj.get("method"), req.obj.get("params", {})
         if not isinstance(method, str) or not isinstance(params, dict):
@@ -77,7 +86,7 @@ def quote(text: str) -> str:
             out.append("\\t")
         elif c == "\r":
             out.append("\\r")
-        elif c in _LINE_BREAKING or ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f:
+        elif c in _LINE_BREAKING or c in _BIDI or ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f:
             out.append(f"\\u{ord(c):04x}")
         else:
             out.append(c)
@@ -110,11 +119,6 @@ def _path(elems: Sequence[PathElem]) -> str:
     return " ".join(words)
 
 
-def _node(schema: Schema | None, path: Sequence[PathElem]) -> Node | None:
-    """The schema node at `path` (root first), tolerant of anything odd in it."""
-    return schema_node(schema, path)
-
-
 def _tag(result_id: str | None) -> str:
     return "" if result_id is None else f" | resultId={quote(result_id)}"
 
@@ -136,12 +140,12 @@ def to_line(req: Request, redact: bool = False, schema: Schema | None = None) ->
         verb = VERB_OF_ROOT.get(str(elems[0]), "xStatus") if elems else "xStatus"
         return " ".join(w for w in (verb, _path(elems[1:])) if w) + _tag(req.result_id)
     if isinstance(req, Set):
-        node = _node(schema, req.path)
+        node = schema_node(schema, req.path)
         vs = node.value_space if node is not None else None
         shown = MASK if redact and secret_config(req.path, schema) else _value(req.value, vs)
         return f"xConfiguration {_path(req.path[1:])}: {shown}{_tag(req.result_id)}"
     if isinstance(req, Command):
-        cmd = _node(schema, ("Command", *req.path))
+        cmd = schema_node(schema, ("Command", *req.path))
         words = ["xCommand", *req.path]
         for name, given in req.params:
             param = cmd.param(name) if cmd is not None else None
@@ -157,63 +161,10 @@ def to_line(req: Request, redact: bool = False, schema: Schema | None = None) ->
         return "xFeedback deregisterall" + _tag(req.result_id)
     if isinstance(req, FeedbackList):
         return "xFeedback list" + _tag(req.result_id)
+    if isinstance(req, GetXml):
+        return f"xGetxml {req.expression}{_tag(req.result_id)}"
+    if isinstance(req, Document):
+        path = "/".join(f"[{e}]" if isinstance(e, int) else str(e) for e in req.path).replace("/[", "[")
+        return (f"xDocument Path: {quote(path)} Schema: {req.schema} Format: {req.fmt}"
+                + _tag(req.result_id))
     raise TypeError(f"not a request: {type(req).__name__}")
-
-
-def redact_spans(line: str, schema: Schema | None = None) -> list[tuple[int, int]]:
-    """Where `line` holds secret values, as sorted (start, end) offsets.
-
-    Token based, so it works on lines that do not parse: after a password-like
-    parameter (or a hide_value configuration's ':') everything up to the next
-    `Name:` is masked, in case the user forgot the quotes around a secret with spaces.
-    """
-    toks = [t for t in tokenize(line) if t.kind is not Kind.WS]
-    if toks and toks[0].kind is Kind.DEVICES:  # `@room1,room2 LINE`: LINE holds the secrets
-        toks = toks[1:]
-    if not toks:
-        return []
-    if toks[0].kind is Kind.JSON:  # a raw JSON-RPC request: the same rules, read from its JSON
-        return json_spans(toks[0].text, toks[0].start, schema)
-    verb = resolve_verb(toks[0].text) if toks[0].kind is Kind.VERB else None
-    if verb == "xConfiguration":
-        return _config_spans(toks, schema)
-    if verb not in ("xCommand", "xDocument"):
-        return []
-    spans: list[tuple[int, int]] = []
-    masking = False
-    for i, t in enumerate(toks[1:], start=1):
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if t.kind in (Kind.PARAM, Kind.NODE):
-            named = nxt is not None and nxt.kind is Kind.COLON
-            valued = named or (nxt is not None and nxt.kind in (Kind.STRING, Kind.VALUE))
-            if is_secret_name(t.text) and (t.kind is Kind.PARAM or valued):
-                masking = True
-            elif named:
-                masking = False
-            elif masking:
-                spans.append((t.start, t.end))
-        elif t.kind in (Kind.STRING, Kind.VALUE, Kind.INDEX, Kind.ERROR) and masking:
-            spans.append((t.start, t.end))
-        elif t.kind in (Kind.TAG, Kind.HELP):
-            masking = False
-    return spans
-
-
-def _config_spans(toks: list[Token], schema: Schema | None) -> list[tuple[int, int]]:
-    colon = next((i for i, t in enumerate(toks) if t.kind is Kind.COLON), None)
-    if colon is None or colon < 2:
-        return []
-    names = [t.text for t in toks[1:colon] if t.kind in (Kind.NODE, Kind.INDEX)]
-    if not (is_secret_name(toks[colon - 1].text) or secret_config(["Configuration", *names], schema)):
-        return []
-    return [(t.start, t.end) for t in toks[colon + 1:]
-            if t.kind in (Kind.STRING, Kind.VALUE, Kind.ERROR)]
-
-
-def redact_line(line: str, schema: Schema | None = None) -> str:
-    """`line` with every secret value replaced by ***."""
-    out, last = [], 0
-    for start, end in redact_spans(line, schema):
-        out += [line[last:start], MASK]
-        last = end
-    return "".join(out) + line[last:]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["ArgCompleter", "ShellVocabulary", "shell_vocabulary", "use_vocabulary"]
+__all__ = ["ArgCompleter", "ShellVocabulary", "shell_vocabulary", "use_vocabulary",
+           "use_vocabulary_provider"]
 
 
 # Argument completion of one shell command: (the words typed after the name, the shell's
@@ -34,6 +35,7 @@ class ShellVocabulary:
     whole_shell: frozenset[str] = frozenset()
     args: Mapping[str, ArgCompleter] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> canonical name
+    path_words: frozenset[str] = frozenset()  # commands whose args are xAPI paths (watch)
 
     def canonical(self, word: str) -> str | None:
         """The command a first word names (`?` is help), or None."""
@@ -43,7 +45,12 @@ class ShellVocabulary:
         return self.aliases.get(low, low)
 
 
-_vocabulary = ShellVocabulary()
+_EMPTY = ShellVocabulary()
+_vocabulary: ShellVocabulary | None = None
+# Builds the words on first need (xshell.commands installs the registry's discovery here):
+# a line whose first word is an xAPI verb or raw JSON never needs them, so a one-shot
+# `xshell -c 'xStatus …'` never imports the command modules.
+_provider: Callable[[], ShellVocabulary] | None = None
 
 
 def use_vocabulary(vocab: ShellVocabulary) -> None:
@@ -52,6 +59,15 @@ def use_vocabulary(vocab: ShellVocabulary) -> None:
     _vocabulary = vocab
 
 
+def use_vocabulary_provider(provider: Callable[[], ShellVocabulary]) -> None:
+    """Install what builds the command words the first time something reads them."""
+    global _provider
+    _provider = provider
+
+
 def shell_vocabulary() -> ShellVocabulary:
-    """The installed command words (empty until xshell.commands is imported)."""
-    return _vocabulary
+    """The installed command words (built by the provider on first call; empty without one)."""
+    global _vocabulary
+    if _vocabulary is None and _provider is not None:
+        _vocabulary = _provider()
+    return _vocabulary if _vocabulary is not None else _EMPTY

@@ -24,19 +24,20 @@ import os
 import secrets
 import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from xshell.errors import ConnectionFailed, TLSFailed
+from xshell.errors import AuthenticationFailed, ConnectionFailed, TLSFailed
 from xshell.inert import inert, inert_block
-from xshell.options import DeviceOptions
+from xshell.options import Connection, DeviceOptions
 from xshell.transport.pinning import (KnownHosts, PinPolicy, UnknownCertificate,
                                       answer_means_yes, verification_failure)
 
 Ask = Callable[[str], "str | None"]  # question → the user's answer (None at end of input)
 Notify = Callable[[str], None]
 _MAX_ASKS = 3
-_OPEN_TIMEOUT = 10.0  # seconds to open a connection; a shorter --timeout shortens it too
+_OPEN_TIMEOUT = 10.0  # seconds to open a connection unless --connect-timeout says; a shorter
+# --timeout shortens it too (a script with --timeout 2 must not hang 10 s on a dead host)
 
 
 class _Verified(TLSFailed):
@@ -44,6 +45,14 @@ class _Verified(TLSFailed):
 
 
 _WARNED: set[str] = set()
+
+
+def open_timeout(connection: Connection) -> float:
+    """Seconds to wait while opening: --connect-timeout as given, else 10 s or --timeout
+    when shorter."""
+    if connection.connect_timeout is not None:
+        return connection.connect_timeout
+    return min(_OPEN_TIMEOUT, connection.timeout or _OPEN_TIMEOUT)
 
 
 def _warn_once(message: str) -> None:
@@ -101,7 +110,7 @@ def keyring_password(device: DeviceOptions) -> str | None:
     try:
         keyring = importlib.import_module("keyring")
         found = keyring.get_password("xshell", account)
-    except Exception as exc:  # any backend failure; its text names no secret
+    except Exception as exc:  # noqa: BLE001 - any backend failure; its text names no secret
         _warn_once(f"the system keyring could not be read ({type(exc).__name__}); "
                    "trying the next password source")
         return None
@@ -123,10 +132,12 @@ def prompt_password(device: DeviceOptions, interactive_ok: bool) -> str:
     return ""
 
 
-def resolve_password(device: DeviceOptions, interactive_ok: bool) -> str:
-    """-p, $XSHELL_PASSWORD, the keyring, then a prompt on a terminal, else ""."""
-    preset = preset_password(device)
-    return preset if preset is not None else prompt_password(device, interactive_ok)
+def _ask_password(device: DeviceOptions) -> str | None:
+    """The prompt again after a refused login; None when the user gives up (Ctrl-C/D)."""
+    try:
+        return getpass.getpass(f"Password for {device.connection.user}: ")
+    except (EOFError, KeyboardInterrupt):
+        return None
 
 
 def ask_terminal(question: str) -> str | None:
@@ -238,7 +249,7 @@ class Connector:
         timeout = self.device.connection.timeout
         return XoWSClient(self._target, username=self._user, password=self.__password or "",
                           auth=self.device.connection.auth or "basic", timeout=timeout,
-                          open_timeout=min(_OPEN_TIMEOUT, timeout or _OPEN_TIMEOUT),
+                          open_timeout=open_timeout(self.device.connection),
                           on_protocol_error=self._protocol_error, on_restore=self._restore,
                           **extra, **tls)
 
@@ -276,11 +287,33 @@ class Connector:
                     await self._client(**{**tls, "verify_peer": probe}).connect()
                 except _Verified:
                     pass
+            prompted = preset is None and will_prompt(self.interactive_ok)
             self.__password = preset if preset is not None else prompt_password(
                 self.device, self.interactive_ok)
+            if prompted:
+                return await self._open_asking(**tls)
         client = self._client(**tls)
         await client.connect()
         return client
+
+    async def _open_asking(self, **tls: Any) -> Any:
+        """A typed password gets three tries, as SSH gives: a refused login says so and
+        asks again; the third refusal (or Ctrl-C/Ctrl-D at the prompt) ends with exit 3."""
+        for attempt in range(1, _MAX_ASKS + 1):
+            try:
+                client = self._client(**tls)
+                await client.connect()
+                return client
+            except AuthenticationFailed as exc:
+                if attempt == _MAX_ASKS:
+                    raise
+                print(inert(f"xshell: {exc}"), file=sys.stderr)
+                print("Permission denied, please try again.", file=sys.stderr, flush=True)
+                answer = _ask_password(self.device)
+                if answer is None:
+                    raise
+                self.__password = answer
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     async def connect(self) -> Any:
         client = await self._connect()
@@ -334,8 +367,8 @@ class Connector:
 
 
 @contextlib.asynccontextmanager
-async def open_client(device: DeviceOptions, *, interactive_ok: bool,  # type: ignore[no-untyped-def]
-                      on_state: Callable[[str, str], None] | None = None):
+async def open_client(device: DeviceOptions, *, interactive_ok: bool,
+                      on_state: Callable[[str, str], None] | None = None) -> AsyncIterator[tuple[Any, str]]:
     """Yield (connected XoWSClient, device key) for one-connection modes.
 
     With `on_state` the client reconnects by itself (script `--follow`) and reports every

@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from xshell.session.shell_context import ShellContext
@@ -51,7 +51,7 @@ from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE
 try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
     import resource
 except ImportError:
-    resource = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]  # absent on Windows: limits are left as they are
 
 _FD_SPARE = 64  # files a run needs besides one socket per connected device
 
@@ -59,6 +59,16 @@ _FD_SPARE = 64  # files a run needs besides one socket per connected device
 def _usage(message: str) -> int:
     print(inert(f"xshell: error: {message}"), file=sys.stderr, flush=True)
     return EXIT_USAGE
+
+
+def _whole(items: Iterator[Item] | AsyncIterator[Item]) -> list[Item]:
+    """Every request of the script, read to its end. stdin comes as a stream (a
+    single-device script runs each line as it arrives); here it is read whole first."""
+    if isinstance(items, AsyncIterator):
+        async def drain(stream: AsyncIterator[Item]) -> list[Item]:
+            return [item async for item in stream]
+        return asyncio.run(drain(items))
+    return list(items)
 
 
 def run(options: Options) -> int:
@@ -76,7 +86,7 @@ def run(options: Options) -> int:
 
     try:
         where, lazy = _items(options)
-        items: list[Item] = list(lazy)  # read once, and whole: no device runs half a script
+        items = _whole(lazy)  # read once, and whole: no device runs half a script
     except _Usage as exc:
         return _usage(str(exc))
     except ParseError as exc:
@@ -89,15 +99,48 @@ def run(options: Options) -> int:
     display = Display(len(devices), json_mode=formats.get(options.output.format).json_documents)
     try:
         outcomes = asyncio.run(run_fleet(devices, items, where, jobs=jobs, output=options.output.format,
-                                         context=context, on_done=display.done))
+                                         context=context, on_done=display.done,
+                                         keep=_keep(options)))
     except KeyboardInterrupt:
         display.close()
         return 130
     finally:
         context.close()
     display.close()
-    display.summary(outcomes)
+    report = report_lines(outcomes, display.json_mode)
+    if report:
+        sys.stdout.write("\n".join(inert_lines(report)) + "\n")
+        sys.stdout.flush()
+    display.summary([o for o in outcomes if not o.skipped])
+    skipped = sum(1 for o in outcomes if o.skipped)
+    if skipped:
+        print(f"xshell: {skipped} device{'' if skipped == 1 else 's'} left out by --filter",
+              file=sys.stderr, flush=True)
     return max((o.status for o in outcomes), default=EXIT_OK)
+
+
+def report_lines(outcomes: Sequence[DeviceOutcome], json_mode: bool) -> list[str]:
+    """`health` in a fleet run: ONE table (or document) of every room, rooms that could
+    not be connected included as unreachable (xshell.lang.health_view)."""
+    if not any(o.reports for o in outcomes):
+        return []
+    from xshell.lang import health_view
+
+    rows: list[dict[str, Any]] = []
+    for o in outcomes:
+        if o.skipped:
+            continue
+        for report in o.reports:
+            rows.append({**report.row, "device": o.name, "host": o.host})
+        if not o.reports and o.status == EXIT_CONNECTION:
+            rows.append(health_view.unreachable_row(o.name, o.host, o.first_error))
+    return health_view.render(rows, json_mode)
+
+
+def _keep(options: Options) -> Any:
+    """--filter product=/version=: decided on each device once connected (None: no such filter)."""
+    flt = options.fleet.filter
+    return flt.rejects if flt is not None and flt.needs_device else None
 
 
 def _fit_jobs(jobs: int) -> int:
@@ -130,6 +173,8 @@ def _tag(outcome: DeviceOutcome) -> str:
 
 def block_lines(outcome: DeviceOutcome, json_mode: bool) -> list[str]:
     """The device's stdout block (see the module docstring for the format)."""
+    if outcome.skipped or (outcome.reports and not outcome.out):
+        return []  # left out by --filter; or only report rows: they go in the one table
     if not json_mode:
         if not outcome.out and outcome.status == EXIT_CONNECTION:
             return []  # never connected: nothing to show; stderr and the summary say why

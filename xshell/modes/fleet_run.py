@@ -34,7 +34,7 @@ from xshell.options import DeviceOptions, Options
 from xshell.lang.formats import format_registry as formats
 from xshell.schema.store import SchemaStore
 from xshell.session.core import Session
-from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result, error_document
 from xshell.session.registrations import Feedback
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ class DeviceOutcome:
     """What one device's run produced, for printing and for the summary.
 
     name: the user's name for the device (its profile's), else the name the device
-    gave itself (SystemUnit Name), else host[:port]; host: host[:port] it was reached at; out: (kind, lines) in the order they came —
+    gave itself (SystemUnit Name), else host[:port]; host: host[:port] it was reached at;
+    out: (kind, lines) in the order they came —
     answers ("result") and feedback events ("feedback"); notes: xshell's own messages
     (parse errors with file:line, connection failures), without the device prefix.
     """
@@ -62,6 +63,8 @@ class DeviceOutcome:
     seconds: float = 0.0
     first_error: str = ""
     system_name: str = ""  # what the device calls itself (SystemUnit Name)
+    skipped: str = ""  # why --filter left it out (product, version); nothing ran
+    reports: list[Any] = field(default_factory=list)  # Result.report rows (health), merged by the caller
     out: list[tuple[OutKind, list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -174,9 +177,30 @@ class SchemaShare:
         session.store = store
 
 
+Keep = Callable[[str, str], "str | None"]  # (product, version) -> why left out, or None
+
+
+async def filtered_out(session: Session, keep: Keep) -> str | None:
+    """--filter product=/version=: asked of the device itself (xshell.config.groups)."""
+    values: list[str] = []
+    for path in (["Status", "SystemUnit", "ProductId"], ["Status", "SystemUnit", "ProductPlatform"],
+                 ["Status", "SystemUnit", "Software", "Version"],
+                 ["Status", "SystemUnit", "Software", "DisplayName"]):
+        try:
+            value = await session.client.get(path)
+        except ConnectionFailed:
+            raise
+        except XShellError:
+            value = ""
+        values.append(value if isinstance(value, str) else "")
+    product = " ".join(v for v in values[:2] if v)
+    version = " ".join(v for v in values[2:] if v) or session.software or ""
+    return keep(product, version)
+
+
 async def run_device(ns: DeviceOptions, items: Sequence[Item], where: str, *,
                      output: str = formats.DEFAULT, context: ShellContext | None = None,
-                     share: SchemaShare | None = None) -> DeviceOutcome:
+                     share: SchemaShare | None = None, keep: Keep | None = None) -> DeviceOutcome:
     """Connect to one device, run every item in order, close; never raises (cancel aside)."""
     from xshell.modes.connect import Connector
 
@@ -197,21 +221,25 @@ async def run_device(ns: DeviceOptions, items: Sequence[Item], where: str, *,
             _CLIENT.set(client)
             try:
                 session = Session(client, output=output, device_key=conn.key,
-                                  on_feedback=on_feedback, context=context, name=profile_name)
+                                  on_feedback=on_feedback, context=context, name=profile_name,
+                                  read_only=ns.read_only)
                 await session.identify()
                 if not profile_name and session.device_name:
                     outcome.name = session.device_name
                 if share is not None:
                     await share.adopt(session)
                 outcome.system_name = session.device_name
-                await _run_items(session, items, where, outcome)
+                why = await filtered_out(session, keep) if keep is not None else None
+                if why:
+                    outcome.skipped = why
+                else:
+                    await _run_items(session, items, where, outcome)
             finally:
                 await client.close()
-    except ConnectionFailed as exc:
-        outcome.note(inert(str(exc)))
+    except ConnectionFailed as exc:  # said once: the summary's "first error" column
         outcome.fail(EXIT_CONNECTION, inert(str(exc)))
         _transcript_note(context, outcome.name, f"connection failed: {exc}")
-    except Exception as exc:  # noqa: BLE001 - one device's trouble must not end the others
+    except Exception as exc:  # one device's trouble must not end the others
         log.exception("device %s: internal error", outcome.name)
         text = f"internal error ({type(exc).__name__}); this device's run stopped"
         outcome.note(text)
@@ -232,6 +260,20 @@ async def _run_items(session: Session, items: Sequence[Item], where: str,
     """The script-mode loop: every line runs; a lost connection or `bye` ends it."""
     for lineno, line, body in items:
         result = await session.execute(line if body is None else f"{line}\n{body}")
+        document = (error_document(result, where, lineno)
+                    if session.output_format.json_documents else None)
+        if document is not None:  # -o json: every failed line has its document on stdout
+            outcome.out.append(("result", [document]))
+        if result.report is not None:
+            outcome.reports.append(result.report)  # one table for the run (xshell.modes.fleet)
+            if result.exit_code:
+                outcome.fail(result.exit_code, f"{where}:{lineno}: {result.report.problem}")
+                outcome.failed += 1
+            else:
+                outcome.ok += 1
+            continue
+        if result.reply:  # tshell's `Command not recognized.` (empty with -o json)
+            outcome.out.append(("result", result.reply))
         if result.kind == "answer":
             outcome.out.append(("result", result.lines))
         elif result.kind == "parse_error":
@@ -252,7 +294,7 @@ async def run_fleet(devices: Sequence[DeviceOptions], items: Sequence[Item], whe
                     context: ShellContext | None = None, share_schema: bool = True,
                     on_start: Callable[[DeviceOptions], None] | None = None,
                     on_done: Callable[[DeviceOutcome], None] | None = None,
-                    ) -> list[DeviceOutcome]:
+                    keep: Keep | None = None) -> list[DeviceOutcome]:
     """Run the items on every device, at most `jobs` connected at once.
 
     `on_done` is called as each device finishes (completion order); the list returned
@@ -270,7 +312,7 @@ async def run_fleet(devices: Sequence[DeviceOptions], items: Sequence[Item], whe
             if on_start is not None:
                 on_start(ns)
             outcome = await run_device(ns, items, where, output=output, context=shared,
-                                       share=share)
+                                       share=share, keep=keep)
         if on_done is not None:
             on_done(outcome)
         return outcome

@@ -101,8 +101,9 @@ class DeviceOpener:
                 raise ConnectionFailed(problem)
             client = await conn.connect()
             session = Session(client, output=self.options.output.format, device_key=conn.key,
-                              context=self.context, name=name or ns.name)
+                              context=self.context, name=name or ns.name, read_only=ns.read_only)
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
+            backend.own_name = name or (ns.name if ns.profile else "")
             conn.on_state = backend.on_connection_state
             conn.on_restore = backend.on_restore_state
             conn.on_protocol_error = backend.on_protocol_error
@@ -123,7 +124,7 @@ class DeviceOpener:
             self.password = conn.password
         host = _host_of(ns, conn.host)
         return Device(name or ns.name or host, backend,
-                      host=host, key=conn.key, closer=close)
+                      host=host, key=conn.key, closer=close, profile=ns.profile or "")
 
 
 def _host_of(ns: DeviceOptions, fallback: str) -> str:
@@ -146,13 +147,24 @@ def run(options: Options) -> int:
         return 130
 
 
-def _history(key: str, settings: Any) -> Any:
-    """The history for this run (kept under the first device's key)."""
-    path = history_path(key)
-    from xshell.ui.history import open_history
+def _history(current: Callable[[], str], settings: Any) -> Any:
+    """The history for this run: each line in the file of the device current when it was
+    typed (`current()` gives its key), so a shell of several rooms keeps them apart."""
+    from xshell.ui.history import DeviceHistory, open_history
 
     size = getattr(settings, "history_size", None)
-    return open_history(path, 10_000 if size is None else size)
+    return DeviceHistory(current, lambda key: open_history(history_path(key),
+                                                           10_000 if size is None else size))
+
+
+async def _left_out(options: Options, device: Any) -> str | None:
+    """--filter product=/version= on a device just opened (xshell.config.groups)."""
+    flt = options.fleet.filter
+    if flt is None or not flt.needs_device:
+        return None
+    from xshell.modes.fleet_run import filtered_out
+
+    return await filtered_out(device.session, flt.rejects)
 
 
 def _profiles(settings: Any) -> Callable[[], Iterable[str]]:
@@ -175,14 +187,25 @@ async def _run(options: Options) -> int:
     except ValueError as exc:  # TranscriptError: the file cannot be opened; one line, exit 2
         print(inert(f"xshell: error: --log: {exc}"), file=sys.stderr)
         return EXIT_USAGE
+    from xshell.ui.handover import hand_over
+
+    context.terminal = hand_over  # an editor (`macro edit`) gets the terminal to itself
     opener = DeviceOpener(options, context)
     settings = options.settings
-    multi = MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names)
+    multi = MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names,
+                         groups=lambda: (getattr(settings, "groups", None) or {},
+                                         getattr(settings, "devices", None) or {}))
     targets = options.devices
     try:
         for ns in targets:
             try:
-                multi.add(await opener.open(ns, interactive_ok=True, key_problem=multi.key_problem))
+                device = await opener.open(ns, interactive_ok=True, key_problem=multi.key_problem)
+                why = await _left_out(options, device)
+                if why:
+                    print(inert(f"xshell: {device.name}: left out: {why}"), file=sys.stderr)
+                    await device.close()
+                    continue
+                multi.add(device)
             except ConnectionFailed as exc:
                 label = ns.name or ns.connection.target or "device"
                 prefix = f"{label}: " if len(targets) > 1 else ""
@@ -193,7 +216,7 @@ async def _run(options: Options) -> int:
         banner = welcome(first.session, first.host, demo=targets[0].connection.demo)
         if len(multi.devices) > 1:
             banner = banner[:-1] + several(multi.names(), first.name)
-        history = _history(first.key, settings)
+        history = _history(lambda: multi.current.key, settings)
         if want_plain(options):
             return await run_plain(multi, history, banner=banner, settings=settings)
         return await run_app(multi, history, banner=banner, settings=settings)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
@@ -22,15 +22,17 @@ from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
 from xshell.modes.connect import open_client
+from xshell.modes.stdin_stream import stream_items
 from xshell.options import Options
 from xshell.session.core import Session
-from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Result
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Result, error_document
 from xshell.session.registrations import Feedback
 from xshell.stopsignals import on_stop_signals
 from xshell.session.transcript import TranscriptError
+from xshell.session.wiretrace import TraceFrame, start_trace
 
 
-def _items(options: Options) -> tuple[str, Iterator[tuple[int, str, str | None]]]:
+def _items(options: Options) -> tuple[str, Items]:
     """(where, items): `where` names the source for error messages."""
     script = options.script
     if script.commands:
@@ -42,11 +44,24 @@ def _items(options: Options) -> tuple[str, Iterator[tuple[int, str, str | None]]
         except (OSError, UnicodeDecodeError) as exc:
             raise _Usage(f"cannot read {script.file}: {exc}") from None
         return script.file, split_script(text)
-    return "<stdin>", split_script(sys.stdin.read())
+    return "<stdin>", stream_items()  # line by line as it arrives (expect-style drivers)
+
+
+Items = Iterator[tuple[int, str, str | None]] | AsyncIterator[tuple[int, str, str | None]]
 
 
 class _Usage(Exception):
     pass
+
+
+async def _each(items: Items) -> AsyncIterator[tuple[int, str, str | None]]:
+    """The script's requests, whether read whole (-c, -f FILE) or streamed (stdin)."""
+    if isinstance(items, AsyncIterator):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item
 
 
 def _out(lines: list[str]) -> None:
@@ -75,11 +90,17 @@ def run(options: Options) -> int:
         context.close()
 
 
-def _report(where: str, lineno: int, result: Result) -> None:
-    """The device's answers on stdout; xshell's own messages on stderr, with the place."""
+def _report(where: str, lineno: int, result: Result, json_docs: bool = False) -> None:
+    """The device's answers on stdout; xshell's own messages on stderr, with the place
+    (and with `-o json`, their `{"error": …}` document on stdout too)."""
+    if result.reply and not json_docs:  # tshell's own words first (`Command not recognized.`)
+        _out(result.reply)
     if result.kind == "answer":
         _out(result.lines)
         return
+    document = error_document(result, where, lineno) if json_docs else None
+    if document is not None:
+        _out([document])
     head = f"xshell: {where}:{lineno}:"
     if result.kind == "parse_error":
         print(inert(f"{head} parse error"), file=sys.stderr)
@@ -90,7 +111,7 @@ def _report(where: str, lineno: int, result: Result) -> None:
 
 
 async def _run(options: Options, where: str,
-               items: Iterator[tuple[int, str, str | None]],
+               items: Items,
                context: ShellContext | None = None) -> int:
     context = context if context is not None else ShellContext()
     done = asyncio.Event()
@@ -111,14 +132,26 @@ async def _run(options: Options, where: str,
         async with open_client(device, interactive_ok=False,
                                on_state=_report_state if follow else None) as (client, key):
             session = Session(client, output=options.output.format, device_key=key,
-                              on_feedback=on_feedback, context=context, name=device.name)
+                              on_feedback=on_feedback, context=context, name=device.name,
+                              read_only=device.read_only)
+            session.on_trace = _trace_line  # `trace on`, --trace: frames on stderr
+            context.follows, context.trace_to = follow, "stderr"
+            if options.output.trace:
+                start_trace(session)
             await session.identify()
             session.note(f"connected ({session.software or 'unknown software'}), "
                          f"running {where}")
             try:
-                for lineno, line, body in items:
+                async for lineno, line, body in _each(items):
+                    if session.echo:  # tshell's `echo on`: the line comes back first
+                        _out([line, *(body.split("\n") + ["."] if body is not None else [])])
                     result = await session.execute(line if body is None else f"{line}\n{body}")
-                    _report(where, lineno, result)
+                    _report(where, lineno, result,
+                            session.output_format.json_documents)
+                    if result.kind != "answer" and not result.reply:  # refused, failed
+                        _out(_refused(session, result))
+                    else:
+                        _out(_ended(session, result))
                     if result.exit_code == EXIT_CONNECTION:
                         return EXIT_CONNECTION
                     status = max(status, result.exit_code)
@@ -127,7 +160,7 @@ async def _run(options: Options, where: str,
             except ParseError as exc:  # a script-level problem: an unterminated body
                 print(inert(f"xshell: {where}: {exc}"), file=sys.stderr)
                 return EXIT_USAGE
-            if follow and session.registrations:
+            if (follow and session.registrations) or session.watches:  # `watch`: until Ctrl-C
                 code = await _follow(client, done)
                 status = max(status, code)
             elif follow:
@@ -141,6 +174,37 @@ async def _run(options: Options, where: str,
     return status
 
 
+def _trace_line(frame: TraceFrame) -> None:
+    """A traced frame on stderr: stdout stays the answers (and jq's input)."""
+    print(inert(f"xshell: {frame.line()}"), file=sys.stderr, flush=True)
+
+
+def _refused(session: Session, result: Result) -> list[str]:
+    """What ends a refused line's answer on stdout, as tshell ends a failed one: `ERROR`
+    (or the mode's error document), so a driver waiting for OK/ERROR never hangs. Nothing
+    with -o json (its error document is printed by _report)."""
+    fmt = session.output_format
+    if fmt.json_documents:
+        return []
+    refused = getattr(fmt, "refused", None)
+    message = next((ln for ln in reversed(result.lines) if ln.strip()), "").removeprefix("error: ")
+    return list(refused(message)) if refused is not None else ["ERROR"]
+
+
+ENDS = ("OK", "ERROR", "Command not recognized.")
+
+
+def _ended(session: Session, result: Result) -> list[str]:
+    """What ends an answer that has no terminator of its own (a shell command's, in
+    terminal mode): a blank line and `OK` (`ERROR` if it failed), as tshell ends its own
+    commands' answers, so a driver waiting for a whole line OK/ERROR never hangs."""
+    if session.output_format.name != "terminal" or result.exit_shell or result.reply or result.bare:
+        return []
+    if any(ln in ENDS for ln in result.lines):  # an xCommand's OK comes before its *r block
+        return []
+    return ["", "OK" if result.ok else "ERROR"]
+
+
 def _report_state(state: str, detail: str) -> None:
     """--follow survives reconnects; say on stderr what happened, never on stdout (jq)."""
     if state != "connected" or detail:
@@ -150,7 +214,7 @@ def _report_state(state: str, detail: str) -> None:
 async def _follow(client: object, done: asyncio.Event) -> int:
     """Wait for Ctrl-C/SIGTERM, --max-events, or the connection closing (exit 3)."""
     restore_signals = on_stop_signals(asyncio.get_running_loop(), done.set)  # Windows too
-    closed = asyncio.ensure_future(client.wait_gone())  # type: ignore[attr-defined]
+    closed = asyncio.ensure_future(client.wait_gone())  # type: ignore[attr-defined]  # an XoWSClient
     stop = asyncio.ensure_future(done.wait())
     try:
         finished, _ = await asyncio.wait({closed, stop}, return_when=asyncio.FIRST_COMPLETED)

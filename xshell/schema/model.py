@@ -24,7 +24,7 @@ ROOTS: tuple[RootName, ...] = ("Command", "Configuration", "Status", "Event")
 NodeKind = Literal["branch", "leaf", "command", "event"]
 PathElem = str | int
 
-_EMPTY: Mapping[str, "Node"] = MappingProxyType({})
+_EMPTY: Mapping[str, Node] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +65,16 @@ class ValueSpace:
         return self.base == "String"
 
     def describe(self) -> str:
-        """The value space as tshell help prints it: <0..100>, <On/Off>, <S: 0, 255>."""
+        """The value space as RoomOS help prints it: <0..100>, <On, Off>, <S: 0, 255>.
+
+        One form everywhere (help, completion, errors): literals comma-separated, as a
+        device's own `?` prints them (tshell.md §4.1), not the older guides' `<On/Off>`."""
         if self.is_integer:
             lo = "" if self.min is None else str(self.min)
             hi = "" if self.max is None else str(self.max)
             return f"<{lo}..{hi}>" if (lo or hi) else "<Integer>"
         if self.is_literal:
-            return "<" + "/".join(self.values) + ">"
+            return "<" + ", ".join(self.values) + ">"
         shortest = 0 if self.min_length is None else self.min_length
         return f"<S: {shortest}, {self.max_length}>" if self.max_length is not None else "<S>"
 
@@ -172,7 +175,7 @@ class Node:
 
     name: str
     kind: NodeKind = "branch"
-    children: Mapping[str, "Node"] = field(default_factory=lambda: _EMPTY)  # key: lower-case name
+    children: Mapping[str, Node] = field(default_factory=lambda: _EMPTY)  # key: lower-case name
     multi: bool = False
     instances: tuple[int, ...] = ()
     value_space: ValueSpace | None = None

@@ -32,11 +32,6 @@ log = logging.getLogger(__name__)
 DocFetcher = Callable[[str], Awaitable[Any]]  # root name -> xDoc document
 
 
-def cache_home() -> Path:
-    """The cache folder (xshell.paths; Linux: $XDG_CACHE_HOME/xshell)."""
-    return paths.cache_dir()
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_.") or "unknown"
 

@@ -15,27 +15,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from xshell.session.command_table import CommandTable, commands_for, use_commands
+from xshell.session.delivery import Delivery
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed, XAPIError, XShellError
 from xshell.lang import requests as rq
 from xshell.lang.line import Blank, CommandLine, DevicesLine, Line, XapiLine, as_line
+from xshell.lang.bodies import body_source
+from xshell.lang.grammar import Kind, tokenize
 from xshell.lang.parse import DEVICES_ONLY_INTERACTIVE, parse
 from xshell.lang.formats import format_registry as formats
 from xshell.lang.formats.output_format import OutputFormat
 from xshell.lang.parse_errors import ParseError
 from xshell.lang.unparse import to_jsonrpc
+from xshell.session.guard_policy import Refused, asking, decide, room_of
 from xshell.session.live import LiveTree
+from xshell.session.request_answer import answer
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
-from xshell.session.transcript import transcript_line
+from xshell.lang.redact import redact_entry
+from xshell.session.wiretrace import TraceFrame, WireTrace
 from xshell.session.registrations import Feedback, FeedbackTable, Registration
+from xshell.session.watches import WatchTable
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result
 from xshell.session.result import error_result as _error
-from xshell.lang.render_feedback import FeedbackRenderer
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +58,34 @@ class Session:
                  use_cache: bool = True, wait_for_schema: bool = True,
                  on_feedback: Callable[[Feedback], None] | None = None,
                  context: ShellContext | None = None, name: str = "",
-                 commands: CommandTable | None = None) -> None:
+                 commands: CommandTable | None = None, read_only: bool = False) -> None:
         self.client = client
+        self.read_only = read_only  # this device's own (a profile's read_only); see guard
         self.commands = commands  # None: the installed registry (xshell.commands)
         self.link: Any = None  # the interactive shell's hold on the connection (reconnect)
         # Shared with every other device session of this run (transcript, settings).
         self.context = context if context is not None else ShellContext()
         self.name = name  # the user's name for this device (profile or `connect … as`)
         self.output = output
+        self.echo = False  # tshell's `echo on`: a script prints each line before its answer
         self.device_key = device_key
         self.use_cache = use_cache
         self.wait_for_schema = wait_for_schema
         self.on_feedback = on_feedback
-        self._renderer = FeedbackRenderer(None, output)  # rebuilt when schema/output change
+        # `trace on`: the running wire trace and who shows its frames (the mode sets it;
+        # None: the transcript only). See xshell.session.wiretrace.
+        self.wire: WireTrace | None = None
+        self.on_trace: Callable[[TraceFrame], None] | None = None
         self.device_name = ""
         self.software = ""
         self.events_received = 0
         self.live = LiveTree()  # values learned from replies and events (completion)
-        self.feedback = FeedbackTable(lambda: self.client, self._deliver, self.live)
+        # session.delivery; its bound __call__, as calling the instance costs a slot lookup per event
+        self.feedback = FeedbackTable(lambda: self.client, Delivery(self).__call__, self.live)
+        self.watches = WatchTable(self)  # `watch PATH`: values kept current from feedback
+        # expression → (payload → lines, or None to drop): registrations a shell command
+        # made and renders itself (`macro log` shows levels and filters them)
+        self.renderers: dict[str, Callable[[dict[str, Any]], list[str] | None]] = {}
         self.store = SchemaStore(self._fetch_doc, device_key, "", use_cache=use_cache)
 
     @property
@@ -138,7 +154,8 @@ class Session:
             # The line waits for this anyway; knowing hide_value first masks exactly.
             await self.store.ensure("Configuration")
         if recorded:
-            tr.sent(self.label, transcript_line(first, self.schema),
+            toks = None if isinstance(line, DevicesLine) else line.tokens or None  # as read: not again
+            tr.sent(self.label, redact_entry(first, self.schema, toks),
                     len(body.split("\n")) if body else 0)
         result = await self.run(line)
         tr = self.context.transcript
@@ -150,24 +167,32 @@ class Session:
         """Run a line without recording it: a shell command by its registered handler,
         an xAPI line parsed from the tokens it was read with."""
         req: rq.Request | None = None
+        token = line  # an `@…` approval (session.guard_policy.approved) names the Line as read
         try:
             if isinstance(line, CommandLine):
                 handler = self._commands().handler(line.name)
                 if handler is None:
                     return _error(f"{line.name} is handled by the interactive shell only", EXIT_USAGE)
-                return await handler(self, line.args)
+                typed = self._commands().takes_text(line.name)
+                try:
+                    return await handler(self, _tail(line) if typed else line.args)
+                except Refused as exc:  # a request the command sent was refused: nothing sent
+                    return exc.result
             if isinstance(line, DevicesLine):  # the multi-device shell takes it apart before us
                 return _error(DEVICES_ONLY_INTERACTIVE, EXIT_USAGE)
             if isinstance(line, Blank):
                 text, toks, body = line.text, None, ""
             else:
-                text, toks, body = line.text, line.tokens, line.body
+                with_body = await self._body_from_source(line)
+                if isinstance(with_body, Result):
+                    return with_body
+                text, toks, body = with_body.text, with_body.tokens, with_body.body
             try:
                 req = parse(text, None, body or None, toks)
             except ParseError as exc:
                 return self._parse_error(text, exc)
             if isinstance(req, (rq.FeedbackDeregister, rq.FeedbackDeregisterAll, rq.FeedbackList)):
-                return await self._run(req)  # the local table decides; no schema needed
+                return await answer(self, req)  # the local table decides; no schema needed
             root = _root_of(req)
             if root and not isinstance(req, rq.Raw):
                 if self.wait_for_schema or isinstance(req, rq.Help):
@@ -178,17 +203,54 @@ class Session:
                     req = parse(text, self.schema, body or None, toks)
                 except ParseError as exc:
                     return self._parse_error(text, exc)
-            return await self._run(req)
+            refused = await self.guard((req,), token)  # the one guard, whatever the input form
+            return refused if refused is not None else await answer(self, req)
         except Exception as exc:  # noqa: BLE001 - a line must never take the shell down
             return self._failure(req, exc)
 
+    async def _body_from_source(self, line: XapiLine) -> XapiLine | Result:
+        """`… < FILE` or `… .`: the line with its body read from the file or the editor."""
+        src = None if line.body else body_source(line.text, self.schema, line.tokens)
+        if src is None:
+            return line
+        from xshell.session.editing import BodyError, edit_text, read_body
+        try:
+            if src.path is not None:
+                body = read_body(src.path)
+            else:
+                edit = await edit_text("", "body.txt", self.context.terminal)
+                edit.discard()
+                body = edit.after
+        except BodyError as exc:
+            return _error(str(exc), EXIT_USAGE)
+        return XapiLine(src.line, tuple(tokenize(src.line)), body)
+
+    async def guard(self, reqs: Sequence[rq.Request], token: object = None) -> Result | None:
+        """None when `reqs` may be sent; else the refusal (exit 2) and nothing is sent. A
+        destructive one is asked about first where the shell can ask (session.guard_policy);
+        apply and snapshot restore pass their whole batch: one question, one refusal."""
+        why = await decide(self.context.guard, reqs, room=room_of(self), read_only=self.read_only,
+                           token=token)
+        return None if why is None else _error(why, EXIT_USAGE)
+
+    async def send(self, req: rq.Request, token: object = None) -> Any:
+        """A shell command's request, through the guard as a typed line (commands/ changes
+        the device only so); raises Refused, which `run` answers. token: see `guard`."""
+        async with asking():
+            refused = await self.guard((req,), token)
+        if refused is not None:
+            raise Refused(refused)
+        method, params = to_jsonrpc(req)
+        return await self.client.call(method, params)
+
     def _commands(self) -> CommandTable:
-        table = self.commands if self.commands is not None else _default_commands
-        return table if table is not None else _NO_COMMANDS
+        return commands_for(self.commands)
 
     def _parse_error(self, line: str, exc: ParseError) -> Result:
+        reply = getattr(exc, "reply", None)  # NotRecognized: what tshell prints
         return Result(self.output_format.parse_error(line, exc, self.schema), EXIT_USAGE,
-                      kind="parse_error")
+                      kind="parse_error", reply=[reply] if reply and not
+                      self.output_format.json_documents else [])
 
     def _failure(self, req: rq.Request | None, exc: Exception) -> Result:
         """One clear line for anything that went wrong after parsing."""
@@ -206,8 +268,7 @@ class Session:
         """Print answers as `mode` from now on (`output …`, `xPreferences outputmode …`)."""
         low = mode.lower()
         if low not in formats.names():
-            extra = " (xml is not supported)" if low == "xml" else ""
-            return _error(f"output mode {mode!r} is not one of {', '.join(formats.names())}{extra}",
+            return _error(f"output mode {mode!r} is not one of {', '.join(formats.names())}",
                           EXIT_USAGE)
         self.output = low
         return Result(done)
@@ -236,46 +297,6 @@ class Session:
             except XShellError as exc:
                 log.info("could not read %s: %s", root, exc)
 
-    async def _run(self, req: rq.Request) -> Result:
-        if isinstance(req, rq.Help):
-            return self._help(req)
-        if isinstance(req, rq.FeedbackRegister):
-            await self.feedback.register(req.expression, req.query, req.notify_current)
-            return self._done(req, True)
-        if isinstance(req, rq.FeedbackDeregister):
-            if not await self.feedback.deregister(req.expression, req.query):
-                known = ", ".join(self.feedback.expressions()) or "none"
-                return _error(f"no feedback is registered as {req.expression!r} "
-                              f"(registered: {known})", EXIT_USAGE)
-            return self._done(req, True)
-        if isinstance(req, rq.FeedbackDeregisterAll):
-            await self.feedback.deregister_all()
-            return self._done(req, True)
-        if isinstance(req, rq.FeedbackList):
-            return self._done(req, self.feedback.expressions())
-        if isinstance(req, rq.Raw):
-            reply = await self.client.call(req.obj.get("method"), req.obj.get("params"))
-            return self._done(req, reply)
-        method, params = to_jsonrpc(req)
-        try:
-            result = await self.client.call(method, params)
-        except XAPIError as exc:
-            empty = self._no_instance(req, exc)
-            if empty is None:
-                raise
-            return self._done(req, empty)  # `xStatus Call` with no call: empty, as tshell says
-        if isinstance(req, rq.Get):
-            self.live.merge_result(req.path, result, self.schema)
-        elif isinstance(req, rq.Query):
-            self.live.merge(result)
-        return self._done(req, result)
-
-    def _no_instance(self, req: rq.Request, exc: XAPIError) -> list[Any] | dict[str, Any] | None:
-        """The empty answer for a read of instances that do not exist now, else None."""
-        if not isinstance(req, rq.Get) or "no match" not in exc.message.lower() or self.schema is None:
-            return None
-        return self.schema.empty_read(req.path)
-
     # ----------------------------------------------------------------- feedback
     async def watch(self, query: Sequence[str | int]) -> None:
         """Keep the live values under `query` current, silently (for completion)."""
@@ -286,46 +307,24 @@ class Session:
         again as after an automatic reconnect (a manual `reconnect`)."""
         return await self.feedback.restore(old)
 
-    def _deliver(self, expression: str, payload: dict[str, Any], resync: bool = False) -> None:
-        """Hand one notification on; it is rendered (resync marked) only when first shown."""
-        self.events_received += 1
-        tr = self.context.transcript
-        if self.on_feedback is None and tr is None:
-            return
-        renderer = self._renderer
-        if renderer.schema is not self.schema or renderer.output != self.output:
-            renderer = self._renderer = FeedbackRenderer(self.schema, self.output)
-        fb = Feedback(time.time(), expression, None, None, payload, resync, render=renderer)
-        if tr is not None:  # rendered once: the display reuses the lines
-            tr.feedback(self.label, fb.lines, at=fb.time)
-        if self.on_feedback is None:
-            return
-        try:
-            self.on_feedback(fb)
-        except Exception:  # a display problem must not stop later notifications
-            log.exception("feedback listener failed")
-
     # ----------------------------------------------------------------- rendering
     @property
     def output_format(self) -> OutputFormat:
         """The format `output` names: how answers, errors and feedback become lines."""
         return formats.get(self.output)
 
-    def _done(self, req: rq.Request, result: Any) -> Result:
-        return Result(self.output_format.result(req, result, self.schema))
-
     def _error_lines(self, req: rq.Request | None, exc: XAPIError) -> list[str]:
         return self.output_format.error(req, exc, self.schema)
 
-    def _help(self, req: rq.Help) -> Result:
-        if self.schema is None or self.schema.root(req.root) is None:
-            return _error(f"the device gave no schema for {req.root}; help is not available",
-                          EXIT_XAPI)
-        lines = self.output_format.help(self.schema, req)
-        return Result(lines, EXIT_XAPI if lines and lines[-1] == "ERROR" else EXIT_OK)
-
     async def close(self) -> None:
         await self.client.close()
+
+
+def _tail(line: CommandLine) -> tuple[str, ...]:
+    """The text after the command's name, as typed (quotes kept), as the one arg; none if empty."""
+    name = next((t for t in line.tokens if t.kind is not Kind.WS), None)
+    rest = line.text[name.end:].strip() if name is not None else " ".join(line.args)
+    return (rest,) if rest else ()
 
 
 def _parts(line: Line) -> tuple[str, str]:
@@ -338,40 +337,6 @@ def _parts(line: Line) -> tuple[str, str]:
     return line.text, ""
 
 
-class CommandTable(Protocol):
-    """The shell commands a session answers (xshell.commands.registry implements it).
-
-    The session sits below the command registry: the registry installs itself with
-    `use_commands` when xshell.commands is imported, or a caller passes `commands=`.
-    """
-
-    def handler(self, name: str) -> Callable[[Session, tuple[str, ...]], Awaitable[Result]] | None:
-        """The handler a session runs for command `name` (None: not answered here)."""
-        ...
-
-    def recorded(self, name: str) -> bool:
-        """Whether a transcript records the command's line and reply."""
-        ...
-
-
-class _NoCommands:
-    def handler(self, name: str) -> None:
-        return None
-
-    def recorded(self, name: str) -> bool:
-        return True
-
-
-_NO_COMMANDS = _NoCommands()
-_default_commands: CommandTable | None = None
-
-
-def use_commands(table: CommandTable) -> None:
-    """Install the shell commands every session answers (done by xshell.commands)."""
-    global _default_commands
-    _default_commands = table
-
-
 def _root_of(req: rq.Request) -> str | None:
     if isinstance(req, (rq.Get, rq.Set)):
         return str(req.path[0]) if req.path else None
@@ -381,10 +346,11 @@ def _root_of(req: rq.Request) -> str | None:
         return "Command"
     if isinstance(req, rq.Help):
         return req.root
-    if isinstance(req, rq.FeedbackRegister):
+    if isinstance(req, (rq.FeedbackRegister, rq.GetXml)):
         return str(req.query[0]) if req.query else None
+    if isinstance(req, rq.Document):
+        return str(req.path[0])
     return None
-
 
 
 __all__ = ["Session", "Result", "CommandTable", "use_commands",

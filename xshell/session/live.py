@@ -131,7 +131,7 @@ class LiveTree:
             keys: list[Any] = []
             node: Any = doc
             while type(node) is dict and len(node) == 1:
-                for key, node in node.items():  # its one item
+                for key, node in node.items():  # noqa: B007, B020 - binds its one item, walked on below
                     keys.append(key)
             if type(node) is not dict and type(node) is not list:
                 chain = tuple(keys)
@@ -177,7 +177,7 @@ class LiveTree:
                 if time.perf_counter() - turn > _TURN:
                     await asyncio.sleep(0)
                     turn = time.perf_counter()
-        except Exception:  # noqa: BLE001 - completion data only: never worth a crash
+        except Exception:  # completion data only: never worth a crash
             log.exception("could not fold a document into the live tree")
         finally:
             if self._backlog is backlog:
@@ -288,7 +288,7 @@ def _ident(item: dict[str, Any]) -> int | None:
     if isinstance(raw, bool):
         return None
     try:
-        return int(raw)  # type: ignore[arg-type]
+        return int(raw)  # type: ignore[arg-type]  # whatever the wire gave; int() judges it below
     except (TypeError, ValueError):
         return None
 
@@ -349,7 +349,7 @@ def _merge_one(dst: dict[Any, Any], key: str, val: Any, fresh: bool = False) -> 
             if len(val) != 1:
                 _merge_into(slot, val)
                 return
-            for key, val in val.items():  # its one item; noqa: B007 - walked on below
+            for key, val in val.items():  # noqa: B007, B020 - binds its one item, walked on below
                 pass
             if not isinstance(key, str) or not key[:1].isupper():
                 return

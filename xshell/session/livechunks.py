@@ -9,6 +9,7 @@ a list's instances one by one), so merging the slices in order gives the same tr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -50,7 +51,20 @@ def _width_of(value: Any, limit: int) -> int:
 def pieces(doc: dict[Any, Any], budget: int = SLICE) -> Iterator[dict[Any, Any]]:
     """`doc` (a rooted document) as rooted documents of about `budget` keys each."""
     for root, value in doc.items():
-        yield from _split(value, lambda x, root=root: {root: x}, budget)
+        yield from _split(value, functools.partial(_under, _bare, {}, root), budget)
+
+
+def _bare(doc: Any) -> Any:
+    """The outermost `wrap`: a piece of the root is a rooted document as it is."""
+    return doc
+
+
+def _under(wrap: Callable[[Any], Any], attrs: dict[Any, Any], key: Any, x: Any) -> Any:
+    """`x` as `key`'s value beside its instance's `attrs`, wrapped up to the root.
+
+    A partial of this, not a lambda with defaults, binds the loop's key: typed, and safe
+    however late the piece is made."""
+    return wrap({**attrs, key: x})
 
 
 def _split(node: Any, wrap: Callable[[Any], Any], budget: int) -> Iterator[Any]:
@@ -70,7 +84,7 @@ def _split(node: Any, wrap: Callable[[Any], Any], budget: int) -> Iterator[Any]:
                 if batch:
                     yield wrap({**attrs, **batch})
                     batch, size = {}, 0
-                yield from _split(value, lambda x, key=key: wrap({**attrs, key: x}), budget)
+                yield from _split(value, functools.partial(_under, wrap, attrs, key), budget)
                 continue
             batch[key] = value
             size += width + 1

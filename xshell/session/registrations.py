@@ -65,7 +65,7 @@ class Feedback:
         if self._lines is None:
             render, self._render = self._render, None
             out = render(self) if render is not None else []
-            if type(out) is tuple:
+            if isinstance(out, tuple):
                 out, path = out
                 if self._path is None:
                     self._path = path
@@ -196,7 +196,10 @@ class FeedbackTable:
             return
         reg = Registration("", tuple(query), 0)
         reg.sub_id = await self._subscribe(reg, silent=True)
-        self._watches.setdefault(key, reg)
+        if key in self._watches:  # watched twice at once: keep the first, drop ours
+            await self._unsubscribe(reg.sub_id)
+            return
+        self._watches[key] = reg
 
     async def restore(self, old: Any) -> list[str]:
         """Registrations (and watches) of client `old` move to the current client.

@@ -6,14 +6,25 @@ the Session class: a handler builds a Result without knowing how a session runs 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-__all__ = ["EXIT_CONNECTION", "EXIT_OK", "EXIT_USAGE", "EXIT_XAPI", "Result", "ResultKind",
-           "error_result"]
+__all__ = ["EXIT_CONNECTION", "EXIT_OK", "EXIT_USAGE", "EXIT_XAPI", "Report", "Result", "ResultKind",
+           "error_document", "error_result"]
 
 EXIT_OK, EXIT_XAPI, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 ResultKind = Literal["answer", "parse_error", "error"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One room's row of a report (kind "health": xshell.lang.health_view renders it);
+    `problem` is one line for summaries ("" when the room is fine)."""
+
+    kind: str
+    row: Mapping[str, Any]
+    problem: str = ""
 
 
 @dataclass
@@ -29,6 +40,15 @@ class Result:
     exit_code: int = EXIT_OK
     exit_shell: bool = False  # bye / exit / quit
     kind: ResultKind = "answer"
+    # What a device itself prints for a line xshell refused (tshell's `Command not
+    # recognized.`): scripts put it on stdout before the diagnosis, screens above it.
+    reply: list[str] = field(default_factory=list)
+    # A row of a report several rooms merge into one table (`health`): `@…` and fleet runs
+    # print one table of every room's row instead of each room's lines.
+    report: Report | None = None
+    # Code or a document meant to be piped as it is (`as curl …`): scripts end it with no
+    # `OK` of their own (every other shell-command answer gets one, as tshell's do).
+    bare: bool = False
 
     @property
     def ok(self) -> bool:
@@ -38,3 +58,20 @@ class Result:
 def error_result(message: str, code: int) -> Result:
     """One line of xshell's own about a failed line (`error: …`), with its exit status."""
     return Result([f"error: {message}"], code, kind="error")
+
+
+def error_document(result: Result, where: str, lineno: int) -> str | None:
+    """`-o json`'s `{"error": {...}}` for a line xshell refused or could not run, or None
+    for the device's own answers (an xAPI error already is such a document).
+
+    Scripts print it on stdout beside the caret text on stderr, so `jq .error.message`
+    sees one document per failed line whatever failed: `{"error": {"message": …,
+    "kind": "parse_error"|"error", "source": "-c", "line": 2}}`.
+    """
+    if result.kind == "answer":
+        return None
+    from xshell.lang.render_layout import compact_json  # only when a line failed
+    lines = [ln for ln in result.lines if ln.strip()]
+    message = lines[-1] if result.kind == "parse_error" and lines else " ".join(lines)
+    return compact_json({"error": {"message": message.removeprefix("error: "),
+                                   "kind": result.kind, "source": where, "line": lineno}})

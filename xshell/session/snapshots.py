@@ -33,13 +33,14 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from xshell import paths
 from xshell.errors import XShellError
+from xshell.inert import inert
 from xshell.lang.render_layout import flatten, format_value, leaf_node, path_text
 from xshell.schema.model import Schema, is_secret_name
 
@@ -65,6 +66,11 @@ def check_name(name: str) -> str:
         raise SnapshotError(f"snapshot name {name!r} is not valid: use up to 64 letters, digits, "
                             "'.', '_' and '-', not starting with '.'")
     return name
+
+
+def is_name(name: str) -> bool:
+    """Whether `name` could name a snapshot (apply tells a file from a snapshot by it)."""
+    return bool(_NAME.fullmatch(name))
 
 
 def path_of(name: str) -> Path:
@@ -184,17 +190,21 @@ def list_names() -> list[str]:
 
 # --------------------------------------------------------------------------- flattening
 def flat_values(root: Literal["Configuration", "Status"], tree: Any,
-                schema: Schema | None) -> Flat:
+                schema: Schema | None, only: Container[str] | None = None) -> Flat:
     """Every leaf of `tree` (the answer to xGet [root]) as tshell path -> value text.
 
     Secrets (hide_value, or a secret leaf name) become None. Attribute-only entries
-    (ghosts) carry no value and are skipped.
+    (ghosts) carry no value and are skipped. `only`: just these keys (apply compares a
+    few values with a whole Configuration, on 200 rooms at once: the schema lookups of
+    the rest are the cost).
     """
     out: Flat = {}
     for path, attrs, value in flatten(tree):
         if attrs or not path:
             continue
         key = path_text(path)
+        if only is not None and key not in only:
+            continue
         if key in out:  # a list of plain values: keep each one, numbered
             n = 2
             while f"{key} #{n}" in out:
@@ -219,6 +229,9 @@ Change = tuple[str, "str | None", "str | None"]  # (path, left text, right text)
 
 def _natural(key: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(w)) if w.isdigit() else (1, w.lower()) for w in key.split(" "))
+
+
+natural_key = _natural  # `Video Input Connector 2` before `… 10`: the order listings use
 
 
 def diff_maps(left: Mapping[str, str | None], right: Mapping[str, str | None]) -> list[Change]:
@@ -325,7 +338,7 @@ def show_lines(snap: Snapshot) -> list[str]:
     A secret shows as `"***"` (it was never stored, only that it exists), so the listing
     reads, greps and compares like `xConfiguration` output.
     """
-    lines = [f"** snapshot {snap.name}: {device_text(snap.device, snap.unit_name) or 'unknown device'}, "
+    lines = [f"** snapshot {snap.name}: {inert(device_text(snap.device, snap.unit_name)) or 'unknown device'}, "
              f"software {snap.software or 'unknown'}, saved {snap.saved or 'unknown'}"]
     sections = [("configuration", snap.configuration)]
     if snap.status is not None:
@@ -362,7 +375,7 @@ def table(snaps: Iterable[Snapshot]) -> list[str]:
     """`snapshot list`: aligned columns, one snapshot a line."""
     rows = [["NAME", "DEVICE", "SOFTWARE", "SAVED", "CONFIG", "STATUS"]]
     for s in snaps:
-        rows.append([s.name, device_text(s.device, s.unit_name) or "-", s.software or "-", s.saved or "-",
+        rows.append([s.name, inert(device_text(s.device, s.unit_name)) or "-", inert(s.software) or "-", s.saved or "-",
                      str(len(s.configuration)), "-" if s.status is None else str(len(s.status))])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
@@ -370,4 +383,5 @@ def table(snaps: Iterable[Snapshot]) -> list[str]:
 
 __all__ = ["Snapshot", "SnapshotError", "Side", "save", "load", "delete", "list_names", "private_dir",
            "snapshots_dir", "check_name", "flat_values", "diff_maps", "render_diff", "side_of",
-           "table", "utc_now", "masked_count", "device_text", "diff_doc", "listing_doc", "show_lines"]
+           "table", "utc_now", "is_name", "natural_key", "masked_count", "device_text", "diff_doc",
+           "listing_doc", "show_lines"]

@@ -2,9 +2,9 @@ r"""Transcripts: every line sent, every reply and every feedback event, timestam
 
 A technician hands a transcript to a colleague or attaches it to a ticket, so it must read
 well, grep well and never hold a secret. Callers pass lines that are already redacted
-(`Session` masks the sent line with `redact_line`; replies and events are rendered with
-hide_value configurations as `***` and secret parameters scrubbed); this module only
-lays records out and writes them.
+(`Session` masks the sent line with lang.redact's `redact_entry`, as history does;
+replies and events are rendered with hide_value configurations as `***` and secret
+parameters scrubbed); this module only lays records out and writes them.
 
 Text format (the default): one line per output line, each self-contained, so
 `grep ' boardroom < '` or `grep '!.*Audio Volume'` gives whole facts:
@@ -19,6 +19,7 @@ Text format (the default): one line per output line, each self-contained, so
   device  the session's name (whitespace replaced by `_`, `-` when unknown);
   marker  `>` a line sent (a multiline command's body is never written, only
               `(body: N lines)`), `<` a reply line, `!` a feedback event line,
+              `>>`/`<<` a JSON-RPC frame sent/received while `trace on` (masked),
               `#` a note (log started/stopped, connected, reconnected, and
               `exit N` after a reply that did not succeed).
 Anything a terminal would obey (C0/C1 controls, bidi overrides, lone surrogates) is written
@@ -33,6 +34,7 @@ file holds none raw and `json.loads` still gives every string back exactly):
     {"time": "…Z", "device": "boardroom", "kind": "reply", "lines": […], "ok": true, "exit": 0}
     {"time": "…Z", "device": "boardroom", "kind": "feedback", "lines": […]}
     {"time": "…Z", "device": "boardroom", "kind": "note", "line": "log started"}
+    {"time": "…Z", "device": "boardroom", "kind": "trace", "direction": "sent", "frame": "{…}"}
 
 The file is opened for appending (two runs can share one), created private (0600), and
 flushed after every record — a crash loses nothing already shown — but never fsynced,
@@ -54,10 +56,6 @@ from typing import IO, Any, Literal
 
 from xshell.errors import XShellError
 from xshell.inert import inert
-from xshell.lang.grammar import Kind, resolve_verb, tokenize
-from xshell.lang.redact import MASK
-from xshell.lang.unparse import redact_line
-from xshell.schema.model import Schema
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +123,13 @@ class Transcript:
             return
         self._text(at, device, "!", lines)
 
+    def trace(self, device: str, direction: str, frame: str, *, at: float | None = None) -> None:
+        """One JSON-RPC frame of `trace on` (already masked): `>>` sent, `<<` received."""
+        if self.format == "jsonl":
+            self._json(at, device, {"kind": "trace", "direction": direction, "frame": frame})
+            return
+        self._text(at, device, ">>" if direction == "sent" else "<<", [frame])
+
     def note(self, device: str, text: str, *, at: float | None = None) -> None:
         """Something about the run rather than the device: log started, reconnected…"""
         if self.format == "jsonl":
@@ -184,7 +189,7 @@ def open_transcript(path: str | os.PathLike[str], fmt: str | None = None) -> Tra
     if fmt is not None and fmt not in FORMATS:
         raise TranscriptError(f"transcript format {fmt!r} is not one of text, jsonl")
     name = os.path.expanduser(os.fspath(path))
-    chosen: Format = default_format(name) if fmt is None else fmt  # type: ignore[assignment]
+    chosen: Format = default_format(name) if fmt is None else fmt  # type: ignore[assignment]  # in FORMATS: checked above
     if not name:
         raise TranscriptError("no transcript file given")
     try:
@@ -195,26 +200,6 @@ def open_transcript(path: str | os.PathLike[str], fmt: str | None = None) -> Tra
     except OSError as exc:
         raise TranscriptError(f"cannot open transcript {name}: {exc.strerror or exc}") from None
     return Transcript(stream, name, chosen)
-
-
-def transcript_line(line: str, schema: Schema | None) -> str:
-    """`line` as a transcript may keep it: secret values masked.
-
-    Until the device's Configuration schema is known a hide_value configuration cannot
-    be told by its name, so every value set by `xConfiguration … :` is masked then.
-    """
-    try:
-        shown = redact_line(line, schema)
-    except Exception:  # noqa: BLE001 - never risk writing a secret
-        log.exception("could not mask a transcript line")
-        return (line.split(None, 1) or [""])[0] + " " + MASK
-    if schema is None or schema.root("Configuration") is None:
-        toks = [t for t in tokenize(shown) if t.kind is not Kind.WS]
-        if toks and toks[0].kind is Kind.VERB and resolve_verb(toks[0].text) == "xConfiguration":
-            colon = next((t for t in toks if t.kind is Kind.COLON), None)
-            if colon is not None and shown[colon.end:].strip():
-                return shown[:colon.end] + " " + MASK
-    return shown
 
 
 def log_command(context: Any, device: str, args: tuple[str, ...]) -> tuple[list[str], int]:
@@ -252,5 +237,5 @@ def log_command(context: Any, device: str, args: tuple[str, ...]) -> tuple[list[
             "use log, log start FILE [text|jsonl] or log stop"], 2
 
 
-__all__ = ["Transcript", "log_command", "transcript_line", "TranscriptError", "open_transcript", "default_format", "timestamp",
-           "FORMATS"]
+__all__ = ["Transcript", "log_command", "TranscriptError", "open_transcript", "default_format",
+           "timestamp", "FORMATS"]

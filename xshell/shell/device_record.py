@@ -40,6 +40,7 @@ class Device:
     key: str = ""
     closer: Callable[[], Awaitable[None]] | None = None
     own_label: str | None = None  # the session's name before the shell named it (see relabel)
+    profile: str = ""  # the profile key it was opened from ("" for a host): `@GROUP` matches it
 
     @property
     def session(self) -> Session:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from xshell.lang.complete import DEVICE_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS
+from xshell.lang.complete import DEVICE_WORDS, GROUP_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS
 
 __all__ = ["DeviceWords"]
 
@@ -26,14 +26,18 @@ class DeviceWords(Mapping[str, Sequence[str]]):
     """
 
     def __init__(self, names: Callable[[], Sequence[str]], profiles: Callable[[], Iterable[str]],
-                 snapshots: Callable[[], Iterable[str]]) -> None:
+                 snapshots: Callable[[], Iterable[str]],
+                 groups: Callable[[], Sequence[str]] = tuple) -> None:
         self._names = names
+        self._groups = groups
         self._profiles = profiles
         self._snapshots = snapshots
 
     def _compute(self, key: str) -> Sequence[str] | None:
         if key == DEVICE_WORDS:
-            return self._names()
+            return [*self._names(), *self._groups()]
+        if key == GROUP_WORDS:
+            return self._groups()
         if key == PROFILE_WORDS:
             return _safe_list(self._profiles)
         if key == SNAPSHOT_WORDS:
@@ -47,16 +51,16 @@ class DeviceWords(Mapping[str, Sequence[str]]):
         return found
 
     def __iter__(self) -> Any:
-        return iter((DEVICE_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS))
+        return iter((DEVICE_WORDS, GROUP_WORDS, PROFILE_WORDS, SNAPSHOT_WORDS))
 
     def __len__(self) -> int:
-        return 3
+        return 4
 
 
 def _safe_list(source: Callable[[], Iterable[str]]) -> tuple[str, ...]:
     """Names from a source that may fail (a missing directory): completion goes on."""
     try:
         return tuple(source())
-    except Exception:  # noqa: BLE001 - completion must never break typing
+    except Exception:  # completion must never break typing
         log.debug("completion names unavailable", exc_info=True)
         return ()

@@ -9,27 +9,30 @@ with a single device too, so `connect` works from any start.
 
 `@all LINE` / `@room1,room2 LINE` runs LINE on those devices at once, each through its
 own backend (which never raises), and shows the answers grouped per device with a
-summary of the failures: the one thing a technician checks first.
+summary of the failures: the one thing a technician checks first (shell.grouped_answers).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome, WatchRow
 from xshell.errors import AuthenticationFailed, XShellError
 from xshell.lang.lexer import highlight
 from xshell.shell.one_device import complete_in
 from xshell.commands.registry import Scope, lookup
-from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME, devices_prefix
+from xshell.lang.grammar import ALL_DEVICES, DEVICE_NAME
 from xshell.lang.line import Blank, CommandLine, DevicesLine, Line, as_line
-from xshell.lang.parse import shell_command
 from xshell.shell.device_record import Device, Opener, derived_name, safe_spec
 from xshell.shell.device_words import DeviceWords
+from xshell.shell.grouped_answers import failure_reason, grouped
+from xshell.session.guard_policy import Ask, approved, confirm_rooms
 
-__all__ = ["MultiBackend", "failure_reason"]
+__all__ = ["MultiBackend", "failure_reason"]  # failure_reason: shell.grouped_answers
 
 log = logging.getLogger(__name__)
 
@@ -37,35 +40,24 @@ _CONNECT_USAGE = "usage: connect PROFILE|URL [as NAME]"
 _HINT = "** type `reconnect` to connect again"
 
 
-def failure_reason(lines: Sequence[str], limit: int = 70) -> str:
-    """The one phrase that says why a device's answer failed (for the summary line)."""
-    why = ""
-    for ln in lines:
-        if "Reason:" in ln:
-            why = ln.split("Reason:", 1)[1].strip().strip('"')
-            break
-        if ln.startswith("error: "):
-            why = ln[len("error: "):]
-            break
-    if not why:
-        rest = [ln for ln in lines if ln.strip() and ln.strip() not in ("OK", "ERROR", "** end")]
-        why = rest[-1].strip() if rest else "failed"
-    return why if len(why) <= limit else why[: limit - 1] + "…"
-
-
 class MultiBackend:
     """Implements xshell.contract.ShellBackend over one or more devices."""
 
     def __init__(self, opener: Opener | None = None, *,
                  profiles: Callable[[], Iterable[str]] = tuple,
-                 snapshots: Callable[[], Iterable[str]] = tuple) -> None:
+                 snapshots: Callable[[], Iterable[str]] = tuple,
+                 groups: Callable[[], tuple[Mapping[str, Sequence[str]], Mapping[str, Any]]]
+                 = lambda: ({}, {})) -> None:
         self._opener = opener
+        self._groups = groups  # ([groups], profiles) of the settings: `@GROUP` (config.groups)
         self._profiles = profiles
         self._snapshots = snapshots
         self._devices: dict[str, Device] = {}  # by casefolded name, in connection order
         self._current: Device | None = None
         self._sink: Callable[[FeedbackEvent], None] = lambda ev: None
         self._status_cb: Callable[[], None] = lambda: None
+        self._ask: Ask | None = None
+        self._watch_cb: Callable[[], None] | None = None
 
     # -- the devices ------------------------------------------------------------------
     @property
@@ -96,6 +88,10 @@ class MultiBackend:
         self._devices[device.name.casefold()] = device
         device.backend.set_feedback_sink(self._sink_for(device))
         device.backend.set_status_listener(self._changed)
+        if self._ask is not None:
+            device.backend.set_confirm(self._ask)
+        if self._watch_cb is not None:
+            device.backend.set_watch_listener(self._watch_cb)
         if current or self._current is None:
             self._current = device
         self._relabel()
@@ -147,7 +143,30 @@ class MultiBackend:
 
     def shell_words(self) -> Mapping[str, Sequence[str]]:
         """Run-time names for completion; snapshots are only listed when asked for."""
-        return DeviceWords(self.names, self._profiles, self._snapshots)
+        return DeviceWords(self.names, self._profiles, self._snapshots, self._group_names)
+
+    def _group_names(self) -> list[str]:
+        """[groups] names that select a connected device (they complete after `@`)."""
+        try:
+            groups, _ = self._groups()
+        except Exception:  # noqa: BLE001 - completion must never break typing
+            return []
+        taken = {n.casefold() for n in self.names()}
+        return [g for g in groups if g.casefold() not in taken and self._in_group([g])]
+
+    def _in_group(self, words: Sequence[str]) -> list[Device] | None:
+        """The connected devices `@GROUP` names (None: not a group of the settings)."""
+        from xshell.config.groups import select
+
+        groups, profiles = self._groups()
+        if not any(w.casefold() in {g.casefold() for g in groups} for w in words):
+            return None
+        keys, problem = select(words, groups, profiles)
+        if problem:
+            return None
+        wanted = {k.casefold() for k in keys}
+        return [d for d in self._devices.values()
+                if (d.profile and d.profile.casefold() in wanted) or d.host.casefold() in wanted]
 
     # -- ShellBackend -----------------------------------------------------------------
     @property
@@ -160,27 +179,45 @@ class MultiBackend:
     def set_status_listener(self, cb: Callable[[], None]) -> None:
         self._status_cb = cb
 
-    def needs_body(self, line: str) -> bool:
-        prefix = devices_prefix(line)
-        return self.current.backend.needs_body(line[prefix[1]:] if prefix else line)
+    def set_confirm(self, ask: Ask) -> None:
+        """contract.Confirming: the UI's yes/no question, for every device (and later ones)."""
+        self._ask = ask
+        for d in self._devices.values():
+            d.backend.set_confirm(ask)
+
+    def set_watch_listener(self, cb: Callable[[], None]) -> None:
+        """contract.Watching: one panel shows every device's watches (and later ones')."""
+        self._watch_cb = cb
+        for d in self._devices.values():
+            d.backend.set_watch_listener(cb)
+
+    def watch_rows(self) -> list[WatchRow]:
+        """Every device's watched values; tagged with the device once there are several."""
+        many = len(self._devices) > 1
+        return [row for d in list(self._devices.values())
+                for row in d.backend.watch_rows(d.name if many else "")]
+
+    def needs_body(self, line: str | Line) -> bool:
+        read = as_line(line)
+        return self.current.backend.needs_body(read.line if isinstance(read, DevicesLine) else read)
 
     def complete(self, before_cursor: str) -> list[Candidate]:
         return complete_in(self.current.session, before_cursor, self.shell_words)
 
     def highlight(self, text: str) -> list[Fragment]:
         """The current device's schema colours the line; an unknown `@name` is an Error."""
-        return highlight(text, self.current.session.schema, self.names())
+        return highlight(text, self.current.session.schema, (*self.names(), *self._group_names()))
 
-    def history_line(self, text: str) -> str:
-        line, sep, body = text.partition("\n")
-        prefix = devices_prefix(line)
-        if prefix is not None:  # the rest as if typed alone (a `connect` masked too)
-            head, rest = line[:prefix[1]], line[prefix[1]:]
-            return head + self.history_line(rest + sep + body)
-        local = shell_command(line)
-        if local is not None and local[0] == "connect" and not body:
-            return " ".join(["connect", *map(safe_spec, local[1][:1]), *local[1][1:]])
-        return self.current.backend.history_line(text)
+    def history_line(self, line: str | Line) -> str:
+        """The line as read, masked: `@NAMES` keeps its head and masks the rest as if typed
+        alone; a `connect` URL's password is masked; the rest as the current device masks it."""
+        read = as_line(line)
+        if isinstance(read, DevicesLine):
+            return read.head + self.history_line(read.line)
+        if isinstance(read, CommandLine) and read.name == "connect":
+            # any word may be the target (`connect as NAME URL`): each is masked
+            return " ".join(["connect", *map(safe_spec, read.args)])
+        return self.current.backend.history_line(read)
 
     async def execute(self, text: str | Line) -> Outcome:
         """Read the line once; `@NAMES` lines and the whole shell's commands (the
@@ -189,12 +226,13 @@ class MultiBackend:
         if isinstance(line, DevicesLine):
             return await self.run_on(line.names, line.line)
         cmd = lookup(line.name) if isinstance(line, CommandLine) else None
-        if cmd is not None and cmd.scope is Scope.SHELL:
+        handler = cmd.shell_handler() if cmd is not None else None
+        if cmd is not None and handler is not None and isinstance(line, CommandLine):
             session = self.current.session  # where it was typed: the transcript names it
             tr, label = session.context.transcript, session.label
             if tr is not None and cmd.recorded:
-                tr.sent(label, self.history_line(line.text))  # a URL's password never written
-            result = await cmd.handler(self, line.args)
+                tr.sent(label, self.history_line(line))  # a URL's password never written
+            result = await handler(self, line.args)
             outcome = Outcome(result.lines, ok=result.ok)
             if tr is not None and not tr.closed and cmd.recorded:
                 tr.reply(label, outcome.lines, 0 if outcome.ok else 1)
@@ -254,7 +292,8 @@ class MultiBackend:
             s = d.backend.status
             regs = s.registrations
             rows.append(("*" if d is self._current else " ", d.name, d.host, s.state,
-                         s.software or "-", f"{regs} registration{'' if regs == 1 else 's'}"))
+                         s.software or "-", f"{regs} registration{'' if regs == 1 else 's'}"
+                         + (f", {s.watches} watch{'' if s.watches == 1 else 'es'}" if s.watches else "")))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -290,6 +329,13 @@ class MultiBackend:
         if any(n.lower() == ALL_DEVICES for n in names):
             return self.devices, None
         unknown = [n for n in names if self.device(n) is None]
+        grouped = self._in_group(unknown) if unknown else None
+        if grouped is not None and all(self._in_group([n]) is not None for n in unknown):
+            in_groups = [d for d in self._devices.values()
+                         if d in grouped or any(self.device(n) is d for n in names)]
+            if not in_groups:
+                return [], f"@: no connected device is in {', '.join(unknown)}; nothing was sent"
+            return in_groups, None
         if unknown:
             return [], (f"@: no device named {', '.join(unknown)} "
                         f"(connected: {', '.join(self.names())}); nothing was sent")
@@ -310,20 +356,13 @@ class MultiBackend:
             return _fail("@: nothing to run; write @NAMES LINE (e.g. @all xStatus Audio Volume)")
         cmd = lookup(line.name) if isinstance(line, CommandLine) else None
         if cmd is not None and cmd.scope is not Scope.DEVICE:
-            return _fail(f"@: {line.name} concerns the whole shell; type it without @…")  # type: ignore[union-attr]
-        outcomes = await asyncio.gather(*(d.backend.execute(line) for d in targets))
-        lines: list[str] = []
-        failed: list[str] = []
-        for device, outcome in zip(targets, outcomes):
-            lines.append(f"── {device.name} ──")
-            lines += outcome.lines
-            if not outcome.ok:
-                failed.append(f"{device.name}: {failure_reason(outcome.lines)}")
-        n = len(targets)
-        summary = f"** {n} device{'' if n == 1 else 's'}: {n - len(failed)} ok"
-        if failed:
-            summary += f", {len(failed)} failed ({'; '.join(failed)})"
-        return Outcome([*lines, summary], ok=not failed)
+            return _fail(f"@: {line.name} concerns the whole shell; type it without @…")  # type: ignore[union-attr]  # cmd is set only for a CommandLine
+        answer = await confirm_rooms([d.session for d in targets], line)  # one question
+        if isinstance(answer, str):
+            return _fail(answer)
+        with approved(line) if answer else contextlib.nullcontext():
+            outcomes = await asyncio.gather(*(d.backend.execute(line) for d in targets))
+        return grouped(targets, outcomes, self.current.session.output_format.json_documents)
 
     async def aclose(self) -> None:
         devices, self._devices = self.devices, {}

@@ -12,29 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome
+from xshell.contract import BackendStatus, Candidate, FeedbackEvent, Fragment, Outcome, WatchRow
 from xshell.errors import ConnectionFailed, XShellError
-from xshell.lang.complete import candidates
+from xshell.lang.complete import WATCH_WORDS, candidates
 from xshell.lang.lexer import highlight
 from xshell.lang.bodies import needs_body
-from xshell.lang.line import Line, as_line
-from xshell.lang.redact import MASK
-from xshell.lang.unparse import redact_line
+from xshell.lang.line import DevicesLine, Line, as_line, masked_text
 from xshell.session.core import Session
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result
 from xshell.session.registrations import Feedback
+from xshell.session.wiretrace import TraceFrame
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[], Awaitable[Any]]
 # Kept current silently so `xStatus Call ` completes the calls that exist now.
 LIVE_WATCHES: tuple[tuple[str, ...], ...] = (("Status", "Call"),)
-_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----)",
-                          re.S)
 
 
 class _LazyFeedbackEvent(FeedbackEvent):
@@ -48,7 +44,7 @@ class _LazyFeedbackEvent(FeedbackEvent):
     _lines: list[str]  # set by _settle, before any read
     _path: str
 
-    def __init__(self, fb: Feedback) -> None:  # noqa: D107 - no dataclass __init__ on purpose
+    def __init__(self, fb: Feedback) -> None:  # no dataclass __init__ on purpose
         self.time = fb.time
         self._fb: Feedback | None = fb
         self.device = ""
@@ -59,7 +55,7 @@ class _LazyFeedbackEvent(FeedbackEvent):
             self._lines, self._path = fb.lines, fb.path
             self._fb = None
 
-    @property  # type: ignore[override]
+    @property
     def lines(self) -> list[str]:
         self._settle()
         return self._lines
@@ -69,7 +65,7 @@ class _LazyFeedbackEvent(FeedbackEvent):
         self._settle()
         self._lines = value
 
-    @property  # type: ignore[override]
+    @property
     def path(self) -> str:
         self._settle()
         return self._path
@@ -93,18 +89,10 @@ def complete_in(session: Session, before_cursor: str, shell_words: ShellWords | 
     if "\n" in before_cursor:  # inside a multiline body: free text
         return []
     regs = session.feedback.expressions()
-    words = shell_words() if shell_words is not None else None
+    # the shell's words, and the watches for `unwatch ` (a copy: a few short lists)
+    words: dict[str, Sequence[str]] = {**(shell_words() if shell_words is not None else {}),
+                                       WATCH_WORDS: session.watches.expressions()}
     return candidates(before_cursor, session.schema, session.live, regs, words)
-
-
-def mask_body(body: str) -> str:
-    """A multiline command's body for history: PEM private keys masked, nothing else.
-
-    A body is free text — a macro, a panel's XML, a certificate, a banner — and no
-    schema says which of it is secret, so it is kept as typed; the one exception is a
-    private key block (Security Certificates … Add), which must never reach a file.
-    """
-    return _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}\n{MASK}\n{m.group(2)}", body)
 
 
 class ShellBackendImpl:
@@ -118,6 +106,9 @@ class ShellBackendImpl:
         # device's own, and how to reconnect this one when it may not be the current one.
         self.label = ""
         self.reconnect_hint = "** type `reconnect` to connect again"
+        # The user's name for the device (a profile's `name`, `connect … as NAME`): the
+        # prompt shows it from the start, before the device's own SystemUnit Name.
+        self.own_name = ""
         session.wait_for_schema = False  # a line never waits for discovery
         self.status = BackendStatus(device=session.device_name or host, software=session.software,
                                     state="connected", host=host)
@@ -127,7 +118,9 @@ class ShellBackendImpl:
         self._discovery: asyncio.Task[None] | None = None
         self._retired: list[Any] = []  # clients we closed ourselves (reconnect)
         session.on_feedback = self._on_feedback
+        session.on_trace = self._on_trace  # `trace on`: the feedback pane or the output
         session.link = self  # commands.contexts.LinkControl: reconnect, refresh
+        session.watches.foreground = True  # no panel (--plain): `watch` follows until Ctrl-C
         self._watch(session.client)
         self._refresh_status()
 
@@ -138,8 +131,21 @@ class ShellBackendImpl:
     def set_status_listener(self, cb: Callable[[], None]) -> None:
         self._status_cb = cb
 
-    def needs_body(self, line: str) -> bool:
-        return needs_body(line, self.session.schema)
+    def set_watch_listener(self, cb: Callable[[], None]) -> None:
+        """contract.Watching: the full screen's watch panel shows `watch` values."""
+        self.session.watches.listener = cb
+
+    def watch_rows(self, device: str = "") -> list[WatchRow]:
+        return self.session.watches.rows(device)
+
+    def set_confirm(self, ask: Callable[[str], Awaitable[bool]]) -> None:
+        """contract.Confirming: how the guard asks before a destructive line (session.guard_policy)."""
+        self.session.context.guard.ask = ask
+
+    def needs_body(self, line: str | Line) -> bool:
+        read = as_line(line)
+        toks = None if isinstance(read, DevicesLine) else read.tokens or None  # as read: not again
+        return needs_body(read.text, self.session.schema, toks)
 
     def complete(self, before_cursor: str) -> list[Candidate]:
         return complete_in(self.session, before_cursor)
@@ -147,16 +153,11 @@ class ShellBackendImpl:
     def highlight(self, text: str) -> list[Fragment]:
         return highlight(text, self.session.schema)  # an unknown name or value as Error
 
-    def history_line(self, text: str) -> str:
-        """`text` for history and echo: secret values of the line masked (schema-aware,
-        so hide_value configurations too); the body as `mask_body` keeps it."""
-        line, sep, body = text.partition("\n")
-        try:
-            shown = redact_line(line, self.session.schema)
-        except Exception:  # noqa: BLE001 - never risk keeping a secret
-            log.exception("could not mask a history line")
-            shown = (line.split(None, 1) or [""])[0] + " " + MASK
-        return shown + sep + mask_body(body)
+    def history_line(self, line: str | Line) -> str:
+        """The line for history and echo: masked as the transcript masks it (redact_entry),
+        from the tokens it was read with."""
+        read = as_line(line)
+        return masked_text(read, self.session.schema)
 
     async def execute(self, text: str | Line) -> Outcome:
         """Run a line (text, or a Line read once above): `reconnect` and `refresh` reach
@@ -165,10 +166,13 @@ class ShellBackendImpl:
             result = await self.session.execute(as_line(text))
         finally:
             self._refresh_status()
-        lines = result.lines
+        lines = [*result.reply, *result.lines]  # `Command not recognized.`, then the why
         if result.exit_code == EXIT_CONNECTION and self._reconnect is not None:
-            lines = [*lines, self.reconnect_hint]
-        return Outcome(lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell)
+            # no "type reconnect" while the client is already at it: it would race it
+            lines = [*lines, "** reconnecting automatically" if self._auto_reconnecting()
+                     else self.reconnect_hint]
+        return Outcome(lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell,
+                       report=dict(result.report.row) if result.report is not None else None)
 
     # -- discovery, feedback, status ------------------------------------------------
     @property
@@ -203,15 +207,27 @@ class ShellBackendImpl:
     def _on_feedback(self, fb: Feedback) -> None:
         self._sink(_LazyFeedbackEvent(fb))
 
+    def _on_trace(self, frame: TraceFrame) -> None:
+        """A traced frame: the pane has its own time column; the output needs the stamp."""
+        wire = self.session.wire
+        inline = wire is not None and wire.where == "inline"
+        text = frame.line() if inline else frame.line().split(" ", 1)[1]
+        self._sink(FeedbackEvent(frame.time, [text], "trace", inline=inline, counted=False))
+
     def refresh_status(self) -> None:
         """Re-read what the toolbar shows (after the label or the connection changed)."""
         self._refresh_status()
 
+    def _auto_reconnecting(self) -> bool:
+        return (self.status.state == "reconnecting"
+                or bool(getattr(self.session.client, "reconnecting", False)))
+
     def _refresh_status(self) -> None:
         s, client = self.status, self.session.client
-        s.device = self.label or self.session.device_name or self.host
+        s.device = self.label or self.own_name or self.session.device_name or self.host
         s.software = self.session.software
         s.registrations = len(self.session.registrations)
+        s.watches = len(self.session.watches)
         rtt = getattr(client, "last_rtt", None)
         s.rtt_ms = rtt * 1000 if rtt is not None else None
         if s.state != "reconnecting" and not getattr(client, "reconnecting", False):
@@ -259,6 +275,7 @@ class ShellBackendImpl:
         """A reconnect may land on a rebooted or upgraded device: re-read who it is."""
         try:
             await self.session.identify()
+            await self.session.watches.reread()  # what changed while the link was down
         except ConnectionFailed:
             return
         self._refresh_status()
@@ -301,6 +318,8 @@ class ShellBackendImpl:
             self._refresh_status()
             return Outcome([f"reconnect failed: {exc}"], ok=False)
         self.session.client = client
+        if self.session.wire is not None:  # `trace on` follows the session to its new link
+            client.on_frame = self.session.wire.frame
         self.status.state = "connected"
         self._watch(client)
         lines = [f"reconnected to {self.host}"]
@@ -309,6 +328,10 @@ class ShellBackendImpl:
             await self.session.identify()
             self.session.live.clear()  # a rebooted device has other calls, other values
             lines += await self.session.restore(old)
+            await self.session.watches.reread()
+            lines += [f"watching again: {w}" if client.device_id(self.session.watches.watches[k].sub_id)
+                      is not None else f"could not watch {w} again yet; retrying until it is"
+                      for k, w in ((k, w.expression) for k, w in self.session.watches.watches.items())]
         except ConnectionFailed as exc:
             self._refresh_status()
             return Outcome([*lines, f"error: {exc}"], ok=False)

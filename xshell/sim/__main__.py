@@ -4,7 +4,9 @@ Scripts and tests start it with `--port 0` and read the first stdout line, which
 with the URL actually served — so that line is printed (and flushed) only once the
 socket listens, and nothing else is ever written to stdout. With `--devices N` there is
 one such line per device (xshell.sim.many), all written together once every device's
-socket listens. Errors are one line on stderr: exit 2 for bad arguments or an
+socket listens. With `--http-port` a second line, written with the first, ends with the
+plain `ws://` URL whose upgrades are redirected to TLS (xshell.sim.redirect). Errors are one line on
+stderr: exit 2 for bad arguments or an
 unreadable schema/certificate, 1 when the address cannot be bound (or, for --devices,
 the open-file limit is too low).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import ssl
@@ -21,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from xshell.sim.access import Account, AccountSyntaxError, parse_account
 from xshell.sim.device import DeviceModel
 from xshell.sim.many import MAX_DEVICES
 from xshell.stopsignals import on_stop_signals
@@ -37,9 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None,
                    help="port (0 = any free port; default 8080, or 8443 with --tls)")
-    p.add_argument("--user", default="admin", help="the account the device accepts (default admin)")
+    p.add_argument("--user", action="append", metavar="NAME[:PASSWORD[:ROLE,ROLE]]",
+                   help="an account the device accepts (repeatable; default admin). Without "
+                        "PASSWORD: --password's; without ROLEs: an admin's (Admin, Audit, "
+                        "Integrator, RoomControl, User). A user lacking the role the schema "
+                        "lists for a command/configuration/status gets -31999 Permission Denied")
     p.add_argument("--password", default=None,
-                   help="its password (default: $XSHELL_SIM_PASSWORD, else empty)")
+                   help="the password of users given without one (default: $XSHELL_SIM_PASSWORD, else empty)")
+    p.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS",
+                   help="close a session after SECONDS without a request (default: the device's "
+                        "Security Session InactivityTimeout, in minutes; 0 = never)")
+    p.add_argument("--max-feedback", type=int, default=38, metavar="N",
+                   help="feedback subscriptions per session before -31998 Subscriber Count "
+                        "Exceeded (default 38, as a device's terminal API documents)")
+    p.add_argument("--http-port", type=int, default=None, metavar="PORT",
+                   help="with --tls: also listen for plain HTTP on PORT and redirect every "
+                        "request to the TLS port (301), as a device in HTTP Mode HTTPS does")
     p.add_argument("--tls", action="store_true", help="serve wss:// (needs --cert and --key)")
     p.add_argument("--cert", type=Path, help="PEM certificate chain for --tls")
     p.add_argument("--key", type=Path, help="PEM private key for --tls")
@@ -47,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="play the device described by Cisco's published schema JSON")
     p.add_argument("--model", metavar="MODULE:FUNCTION",
                    help="play the DeviceModel a Python factory returns (your own device)")
+    p.add_argument("--snapshot", metavar="NAME|FILE",
+                   help="play a stored xshell snapshot (its Configuration, and Status when saved) "
+                        "instead of factory values: a twin of a real room to rehearse a change on")
     p.add_argument("--legacy", action="store_true", help="answer /ws like /ws?legacy (all values strings)")
     p.add_argument("--no-rate-limit", action="store_true", help="accept any number of upgrades per second")
     p.add_argument("--faults", action="store_true",
@@ -58,8 +78,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--devices", type=int, default=1, metavar="N",
                    help="serve N independent devices (Room 001, Room 002, …) on N ports: "
                         "--port P uses P..P+N-1, --port 0 any free ports; one URL line each")
+    p.add_argument("--unhealthy", type=int, default=0, metavar="N",
+                   help="with --devices: N of the rooms (every (devices/N)-th: Room 005, Room 010 "
+                        "… for 20 and 4) boot with an Error diagnostics message and a failed SIP "
+                        "registration, for `health`")
     p.add_argument("-v", "--verbose", action="store_true", help="log connections to stderr")
     return p
+
+
+def accounts(args: argparse.Namespace) -> list[Account]:
+    """The --user accounts (admin when none), passwords defaulting to --password."""
+    password = args.password if args.password is not None else os.environ.get("XSHELL_SIM_PASSWORD", "")
+    try:
+        users = [parse_account(spec, password) for spec in (args.user or ["admin"])]
+    except AccountSyntaxError as exc:
+        raise _Usage(f"--user: {exc}") from None
+    names = [u.name for u in users]
+    if len(set(names)) != len(names):
+        raise _Usage("--user: the same NAME given twice")
+    return users
 
 
 def load_factory(spec: str) -> DeviceModel:
@@ -99,6 +136,19 @@ def load_model(schema: Path | None, factory: str | None = None) -> DeviceModel:
         raise _Usage(f"cannot load schema {schema}: {reason}") from None
 
 
+def _twin(model: DeviceModel, spec: str) -> DeviceModel:
+    """--snapshot: the model holding a stored snapshot's values (xshell.sim.twin)."""
+    from xshell.sim.twin import TwinError, twin_model
+
+    try:
+        twin, what, skipped = twin_model(model, spec)
+    except TwinError as exc:
+        raise _Usage(str(exc)) from None
+    unknown = f"; {skipped} values this schema does not take were left out" if skipped else ""
+    print(f"{PROG}: playing {what}{unknown}", file=sys.stderr, flush=True)
+    return twin
+
+
 def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not (args.tls or args.cert or args.key):
         return None
@@ -115,12 +165,13 @@ def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
 async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext | None) -> int:
     from xshell.sim import RateLimit, Simulator
 
-    password = args.password if args.password is not None else os.environ.get("XSHELL_SIM_PASSWORD", "")
+    users = accounts(args)
 
     def make(device: DeviceModel) -> Simulator:
-        return Simulator(device, args.user, password, legacy_default=args.legacy,
+        return Simulator(device, users=users, legacy_default=args.legacy,
                          rate_limit=None if args.no_rate_limit else RateLimit(),
-                         fault_rpc=args.faults, deflate=args.deflate)
+                         fault_rpc=args.faults, deflate=args.deflate,
+                         max_subscriptions=args.max_feedback or None, idle_timeout=args.idle_timeout)
 
     port = args.port if args.port is not None else (8443 if ctx else 8080)
     stop = asyncio.Event()
@@ -129,10 +180,21 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
     on_stop_signals(loop, stop.set)
     if args.devices > 1:
         return await _run_many(args, model, ctx, make, port, stop)
+    if args.unhealthy:  # one device: that one is the unhealthy room
+        from xshell.sim.diagnostics import unhealthy_model
+        model = unhealthy_model(model)
     try:
-        async with make(model).serve(args.host, port, ctx) as server:
+        async with make(model).serve(args.host, port, ctx) as server, \
+                contextlib.AsyncExitStack() as stack:
+            plain = None
+            if args.http_port is not None:
+                from xshell.sim.redirect import serve_redirect
+                plain = await stack.enter_async_context(serve_redirect(args.host, args.http_port, server.port))
             name = model.schema.product or model.name
-            print(f"{PROG}: serving {name} (simulated) at {server.url}", flush=True)
+            shown = f"[{args.host}]" if ":" in args.host else args.host
+            print(f"{PROG}: serving {name} (simulated) at {server.url}"
+                  + (f"\n{PROG}: plain HTTP redirects to TLS at ws://{shown}:{plain}/ws" if plain else ""),
+                  flush=True)
             await stop.wait()
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on {args.host}:{port}: {exc.strerror or exc}", file=sys.stderr)
@@ -147,6 +209,13 @@ async def _run_many(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLCo
 
     product = model.schema.product or model.name
     try:
+        if args.unhealthy:
+            from xshell.sim.diagnostics import unhealthy_model
+            step, sick, base = args.devices // args.unhealthy, unhealthy_model, make
+
+            def make(device: DeviceModel, _n: list[int] = [0]) -> Any:  # noqa: B006 - a counter
+                _n[0] += 1
+                return base(sick(device) if _n[0] % step == 0 else device)
         async with serve_many(model, args.devices, args.host, port, ctx, make) as served:
             sys.stdout.write("".join(f"{PROG}: serving {name} ({product}, simulated) at {url}\n"
                                      for name, url in served))
@@ -175,8 +244,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise _Usage(f"--port {args.port} is not a port number (0-65535)")
         if not 1 <= args.devices <= MAX_DEVICES:
             raise _Usage(f"--devices {args.devices}: choose 1 to {MAX_DEVICES}")
+        if args.http_port is not None and not (args.tls or args.cert):
+            raise _Usage("--http-port redirects to TLS: it needs --tls --cert --key")
+        if args.http_port is not None and (args.devices > 1 or not 0 <= args.http_port <= 65535):
+            raise _Usage(f"--http-port {args.http_port}: one port number (0-65535), for one device")
+        if not 0 <= args.unhealthy <= args.devices:
+            raise _Usage(f"--unhealthy {args.unhealthy}: 0 to --devices ({args.devices}) rooms")
+        if args.max_feedback < 0:
+            raise _Usage(f"--max-feedback {args.max_feedback}: a count (0 = unlimited)")
+        accounts(args)  # a bad --user is a usage error before anything listens
         ctx = tls_context(args)
         model = load_model(args.schema, args.model)
+        if args.snapshot is not None:
+            model = _twin(model, args.snapshot)
     except _Usage as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -40,6 +40,7 @@ class Device(Protocol):
     def status(self, path: LeafPath) -> Value | None: ...
     def configuration(self, path: LeafPath) -> Value | None: ...
     def update_status(self, changes: Mapping[LeafPath, Any]) -> None: ...
+    def start_clock(self, path: LeafPath) -> None: ...
     def remove_status(self, prefix: LeafPath) -> None: ...
     def emit_event(self, path: Sequence[str], fields: Mapping[str, Any]) -> None: ...
     def call_later(self, delay: float, fn: Callable[[], None]) -> asyncio.TimerHandle | None: ...
@@ -126,17 +127,21 @@ class Behaviours:
             changes.update(self.counters())
         self.dev.update_status(changes)
         if state == "Connected":
+            self.dev.start_clock(("Call", c.id, "Duration"))  # xStatus Call N Duration ticks
             self.dev.emit_event(("CallSuccessful",), {
                 "CallId": c.id, "Protocol": c.protocol, "Direction": "outgoing", "CallRate": c.rate,
                 "RemoteURI": c.uri, "EncryptionIn": "Off", "EncryptionOut": "Off"})
 
     def hang_up(self, c: ActiveCall) -> None:
         c.cancel()
+        ticked = self.dev.status(("Call", c.id, "Duration"))  # what xStatus showed last
         del self.calls[c.id]
         self.dev.remove_status(("Call", c.id))
         self.dev.remove_status(("Conference", "Call", c.id))
         self.dev.update_status(self.counters())
         duration = int(time.monotonic() - c.connected_at) if c.connected_at is not None else 0
+        if isinstance(ticked, int):
+            duration = ticked
         self.dev.emit_event(("CallDisconnect",), {
             "CallId": c.id, "CauseType": "LocalDisconnect", "CauseValue": 1, "CauseString": "",
             "CauseCode": 0, "CauseOrigin": "Internal", "OrigCallDirection": "outgoing",

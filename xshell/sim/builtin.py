@@ -212,7 +212,7 @@ class _Parser(SpecReader):
             allowed = _FLAGS[flag]
             if allowed is not None and kind not in allowed:
                 raise self.fail(f"!{flag} is only for {allowed[0].lower()} lines")
-        leaf_kind: NodeKind = {"Command": "command", "Event": "event"}.get(kind, "leaf")  # type: ignore[assignment]
+        leaf_kind: NodeKind = "command" if kind == "Command" else "event" if kind == "Event" else "leaf"
         node, multis = self.walk(kind, words, note, leaf=leaf_kind)
         node.roles = list(self.role_list(flags["role"]) if "role" in flags else self.roles.get(("role", kind), ()))
         node.read_roles = list(self.role_list(flags["read"]) if "read" in flags else self.roles.get(("read", kind), ()))

@@ -88,7 +88,8 @@ def _strike(faults: Faults, conn: Connection, kind: str, seconds: Any,
         if _norm(str(garbage_type)) == "reorder" and (not isinstance(count, int) or count < 2):
             raise ValueError(f"reorder needs a Count of at least 2 replies, not {count!r}")
         return lambda: faults.send_garbage(str(garbage_type), size=size, count=count, conn=conn)
-    return getattr(faults, kind)  # type: ignore[no-any-return]  # drop, heal, clear
+    action: Callable[[], Any] = getattr(faults, kind)  # drop, heal, clear
+    return action
 
 
 async def _after_flush(conn: Connection, strike: Callable[[], None]) -> None:

@@ -5,7 +5,8 @@ reused; all vanish when it closes), but changes happen to the one shared device 
 so a hub that sees every connection matches each change against every subscription —
 independently: two identical subscriptions get two notifications, each carrying only
 the leaves that changed. The hub also runs the once-a-second SystemUnit Uptime tick,
-and only while someone is subscribed to it, so an idle simulator does nothing.
+and only while someone is subscribed to it, so an idle simulator does nothing; the same
+tick carries every other leaf that counts seconds by itself (a connected call's Duration).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any, Protocol
 
 from xshell.errors import InvalidParams, SubscriberCountExceeded
 from xshell.schema.model import PathElem
-from xshell.sim.state import UPTIME, Change, LiveState
+from xshell.sim.access import denied
+from xshell.sim.state import Change, LiveState
 from xshell.sim.tree import GHOST, STAR, Pattern, build, flatten, matches, to_pattern, with_event_ids
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ class FeedbackHub:
         self.tick = tick
         self._subscribers: list[Subscriber] = []
         self._ticker: asyncio.Task[None] | None = None
-        self._last_uptime: int | None = None
+        self._last: dict[tuple[PathElem, ...], Any] = {}  # clock leaf -> value last sent
 
     # --- connections -----------------------------------------------------------------
 
@@ -89,6 +91,9 @@ class FeedbackHub:
         if raw_query is None:
             raise InvalidParams(BAD_USAGE, data={"Parameter": "Query"})
         query = self.state.compile(raw_query, roots=FEEDBACK_ROOTS, allow_star=True)
+        reader = getattr(conn, "reader", None)
+        if reader is not None and STAR not in query and not reader.readable(str(query[0]), query[1:]):
+            raise denied()
         sub = Subscription(conn.next_subscription_id, query, to_pattern(query))
         conn.next_subscription_id += 1
         conn.subscriptions[sub.id] = sub
@@ -110,7 +115,7 @@ class FeedbackHub:
         for root in ("Status", "Configuration"):
             if sub.query[0] not in (STAR, root):
                 continue
-            items = self.state.current(sub.pattern, root)
+            items = _readable(conn, root, self.state.current(sub.pattern, root))
             if items:
                 out.append(notification(sub.id, root, build(items, conn.legacy)))
         return out
@@ -123,7 +128,8 @@ class FeedbackHub:
             return
         for conn in list(self._subscribers):
             for sub in list(conn.subscriptions.values()):
-                chosen = [(p, v) for p, v in changes if sub.wants(root, p, ghost=v is GHOST)]
+                chosen = _readable(conn, root, [(p, v) for p, v in changes
+                                                if sub.wants(root, p, ghost=v is GHOST)])
                 if chosen:
                     conn.send(notification(sub.id, root, build(chosen, conn.legacy)))
 
@@ -132,16 +138,21 @@ class FeedbackHub:
         leaves = flatten(dict(payload))
         for conn in list(self._subscribers):
             for sub in list(conn.subscriptions.values()):
-                chosen = [(p, v) for p, v in leaves if sub.wants("Event", p)]
+                chosen = _readable(conn, "Event", [(p, v) for p, v in leaves if sub.wants("Event", p)])
                 if chosen:
                     tree = with_event_ids(build(chosen, conn.legacy), conn.legacy)
                     conn.send(notification(sub.id, "Event", tree))
 
     # --- the Uptime tick -------------------------------------------------------------
 
-    def _uptime_watched(self) -> bool:
-        return self.state.has_uptime and any(
-            sub.wants("Status", UPTIME) for conn in self._subscribers for sub in conn.subscriptions.values())
+    def _watched_clocks(self) -> list[tuple[PathElem, ...]]:
+        """Clock leaves (Uptime, call Durations) some subscription wants."""
+        subs = [sub for conn in self._subscribers for sub in conn.subscriptions.values()]
+        return [p for p in self.state.clock_paths() if any(sub.wants("Status", p) for sub in subs)]
+
+    def clocks_changed(self) -> None:
+        """A clock leaf started or stopped (a call connected): tick if now watched."""
+        self._check_ticker()
 
     @property
     def ticking(self) -> bool:
@@ -149,7 +160,7 @@ class FeedbackHub:
         return self._ticker is not None
 
     def _check_ticker(self) -> None:
-        watched = self._uptime_watched()
+        watched = bool(self._watched_clocks())
         if self._ticker is not None and not watched:
             self.close()
         elif self._ticker is None and watched:
@@ -157,19 +168,31 @@ class FeedbackHub:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 return
-            self._last_uptime = self.state.uptime()
+            self._last = {p: self.state.value("Status", p) for p in self.state.clock_paths()}
             self._ticker = loop.create_task(self._tick())
 
     async def _tick(self) -> None:
         try:
             while True:
                 await asyncio.sleep(self.tick)
-                if not self._uptime_watched():
+                watched = self._watched_clocks()
+                if not watched:
                     return
-                now = self.state.uptime()
-                if now != self._last_uptime:
-                    self._last_uptime = now
-                    self.publish("Status", [(UPTIME, now)])
+                changed = []
+                for path in watched:
+                    now = self.state.value("Status", path)
+                    if now != self._last.get(path):
+                        self._last[path] = now
+                        changed.append((path, now))
+                self.publish("Status", changed)
         finally:
             if self._ticker is asyncio.current_task():
                 self._ticker = None
+
+
+def _readable(conn: Subscriber, root: str, items: list[Change]) -> list[Change]:
+    """What of `items` the connection's user may read (its roles; xshell.sim.access)."""
+    reader = getattr(conn, "reader", None)
+    if reader is None or not items:
+        return items
+    return [(p, v) for p, v in items if reader.readable(root, p)]

@@ -5,7 +5,9 @@ Status and Configuration leaf with a value a freshly booted, idle device could p
 show: configurations their default, statuses something legal and unsurprising (first
 literal, an in-range integer, an address-looking string for an Address). Lists that exist
 only during a call or for transient things (Call, MediaChannels Call, ConnectedDevice...)
-start empty, as on an idle device; other dynamic lists get one instance.
+start empty, as on an idle device; other dynamic lists get one instance. The schema's
+factory `SystemUnit Name` is empty; a device in a room is named, so this one is named
+ROOM_NAME (prompts, `xConfiguration SystemUnit Name`, `xshell-sim`'s first line).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from xshell.schema.defaults import default_for_instance
 from xshell.schema.model import Node, PathElem, Schema, ValueSpace
 from xshell.sim.device import DeviceModel, LeafPath, Value
 
-__all__ = ["TRANSIENT_LISTS", "model_from_schema", "status_value"]
+__all__ = ["ROOM_NAME", "TRANSIENT_LISTS", "model_from_schema", "status_value"]
+
+ROOM_NAME = "Meeting Room 1"
+SYSTEM_NAME: LeafPath = ("SystemUnit", "Name")
 
 # Dynamic ([n]) lists that are empty on an idle device: calls and their media, shares,
 # sessions, notifications and discovered/connected peripherals. Lower-case name paths.
@@ -138,5 +143,10 @@ def model_from_schema(schema: Schema) -> DeviceModel:
     if root is not None:
         for names, path, leaf, inst in _leaves(root, (), (), None):
             configuration[path] = _config_value(leaf.value_space, inst, names, schema.version)
+    name = "xshell-sim"
+    if SYSTEM_NAME in configuration:
+        vs = schema.node(("Configuration", *SYSTEM_NAME))
+        if vs is None or vs.value_space is None or vs.value_space.check(ROOM_NAME) is None:
+            configuration[SYSTEM_NAME] = name = ROOM_NAME
     return DeviceModel(schema=schema, status=MappingProxyType(status),
-                       configuration=MappingProxyType(configuration))
+                       configuration=MappingProxyType(configuration), name=name)

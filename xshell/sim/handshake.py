@@ -2,7 +2,8 @@
 
 Everything a client can get wrong before the WebSocket exists is decided here, on the
 request alone: reboot in progress → 502, connection rate → 503, wrong path → 404, no
-credentials → 401 (with a Basic challenge), wrong credentials → 403. Credentials come
+credentials → 401 (with a Basic challenge), wrong credentials → 403, a session cap
+reached → 503 naming it (xshell.sim.sessions). Credentials come
 from `Authorization: Basic` or the browser-friendly `Sec-WebSocket-Protocol:
 auth-<base64url>`; the offered auth- token must be echoed in the 101 or jsxapi and
 browsers abort. Nothing here ever logs or echoes a password.
@@ -156,8 +157,12 @@ def make_process_request(sim: Simulator) -> Callable[[ServerConnection, Request]
         good = [c for c in presented if c is not None and sim.check_credentials(*c)]
         if not good:
             return _reject(conn, http.HTTPStatus.FORBIDDEN, "Authentication failed.")
+        refused = sim.sessions.admit(conn, good[0][0])
+        if refused is not None:  # a session cap (xshell.sim.sessions): 503, the cap named
+            return _reject(conn, http.HTTPStatus.SERVICE_UNAVAILABLE, refused)
         _sanitize(request.headers, tokens)
         legacy = sim.legacy_default or "legacy" in parse_qs(query, keep_blank_values=True)
+        # what the accepted upgrade said, carried on websockets' connection to server.py's handler
         conn.xshell_upgrade = Upgrade(good[0][0], legacy, auth_tokens[0] if auth_tokens else None)  # type: ignore[attr-defined]
         return None
 

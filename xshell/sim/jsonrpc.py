@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from xshell.errors import (InternalError, InvalidParams, InvalidRequest, JSONParseError,
                            MethodNotFound, XAPIError)
 from xshell.schema.model import ROOTS
-from xshell.sim.xcommands import METHOD_NOT_FOUND, MISSING_OR_INVALID, check_call
+from xshell.sim.access import denied, may_run
+from xshell.sim.xcommands import METHOD_NOT_FOUND, MISSING_OR_INVALID, check_call, find_command
 from xshell.sim.state import NO_MATCH
 from xshell.sim.tree import wire_value
 
@@ -108,7 +109,7 @@ class Dispatcher:
             outcome: Any = self.call(conn, method, params)
         except XAPIError as exc:
             outcome = exc
-        except Exception:  # noqa: BLE001 - the device stays up whatever a request does
+        except Exception:  # the device stays up whatever a request does
             log.exception("internal error in %s", method)
             outcome = InternalError("Internal error")
         if inspect.isawaitable(outcome):
@@ -127,7 +128,7 @@ class Dispatcher:
             outcome: Any = await pending
         except XAPIError as exc:
             outcome = exc
-        except Exception:  # noqa: BLE001
+        except Exception:  # the same: the device stays up whatever a request does
             log.exception("internal error in %s", method)
             outcome = InternalError("Internal error")
         self._finish(conn, has_id, rid, outcome)
@@ -151,6 +152,9 @@ class Dispatcher:
         faults = self.sim.faults
         if low == "xsimulator/fault" and faults.rpc_enabled:  # hidden unless --faults
             return faults.rpc(conn, params)
+        if low == "xsimulator/diagnostics" and faults.rpc_enabled:  # xshell.sim.diagnostics
+            from xshell.sim.diagnostics import diagnostics_rpc
+            return diagnostics_rpc(self.sim, params)
         refused = faults.refusal(low)
         if refused is not None:
             raise refused
@@ -168,14 +172,18 @@ class Dispatcher:
         return handler(conn, params)
 
     def _get(self, conn: Connection, params: Mapping[str, Any]) -> Any:
-        return self.sim.state.get(_required(params, "Path"), legacy=conn.legacy)
+        return self.sim.state.get(_required(params, "Path"), legacy=conn.legacy,
+                                  reader=getattr(conn, "reader", None))
 
     def _query(self, conn: Connection, params: Mapping[str, Any]) -> Any:
-        return self.sim.state.query(_required(params, "Query"), legacy=conn.legacy)
+        return self.sim.state.query(_required(params, "Query"), legacy=conn.legacy,
+                                    reader=getattr(conn, "reader", None))
 
     def _set(self, conn: Connection, params: Mapping[str, Any]) -> Answer:
         path = _required(params, "Path")
         value = _required(params, "Value")
+        self._may(conn, self.sim.model.schema.node(
+            self.sim.state.compile(path, roots=("Configuration",), allow_star=False)))
         changes = self.sim.state.set_configuration(path, value)
         return Answer(True, lambda: self.sim.hub.publish("Configuration", changes))
 
@@ -214,7 +222,15 @@ class Dispatcher:
         self._xdoc_cache[path] = doc
         return doc
 
+    @staticmethod
+    def _may(conn: Connection, node: Any) -> None:
+        """-31999 unless the user holds one of the roles that may run/write `node`."""
+        reader = getattr(conn, "reader", None)
+        if reader is not None and not may_run(reader.roles, node):
+            raise denied()
+
     def _command(self, conn: Connection, method_path: str, params: Any) -> Any:
+        self._may(conn, find_command(self.sim.model.schema, method_path))
         call = check_call(self.sim.model.schema, method_path, params)
         log.debug("command %s", " ".join(call.path))  # never the arguments: they may be secrets
         outcome = self.sim.behaviours.run(call)

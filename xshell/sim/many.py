@@ -24,7 +24,7 @@ from xshell.sim.simulator import Simulator
 try:  # POSIX only: Windows has neither this module nor a per-process open-file limit to fit
     import resource
 except ImportError:
-    resource = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]  # absent on Windows: limits are left as they are
 
 MAX_DEVICES = 1000
 _FD_SPARE = 32  # the interpreter's own files, stdio, the odd log file

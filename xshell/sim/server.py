@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from ssl import SSLContext
@@ -27,6 +28,7 @@ from xshell.sim.feedback import Subscription
 from xshell.sim.handshake import Upgrade, make_process_request, select_subprotocol
 
 if TYPE_CHECKING:
+    from xshell.sim.access import Reader
     from xshell.sim.simulator import Simulator
 
 log = logging.getLogger("xshell.sim")
@@ -49,6 +51,8 @@ class Connection:
         self.ws = ws
         self.user = upgrade.user
         self.legacy = upgrade.legacy
+        self.reader: Reader | None = None  # the user's read rights (set by Simulator.attach)
+        self.last_heard = time.monotonic()  # for the inactivity timeout (xshell.sim.sessions)
         self.subscriptions: dict[int, Subscription] = {}
         self.next_subscription_id = 0
         self.closing = False
@@ -122,13 +126,14 @@ async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0,
     """Listen on host:port (0 = any free port) until the context exits."""
 
     async def handler(ws: ServerConnection) -> None:
-        upgrade: Upgrade = getattr(ws, "xshell_upgrade")
+        upgrade: Upgrade = ws.xshell_upgrade  # type: ignore[attr-defined]  # set by handshake.py
         conn = Connection(ws, upgrade)
         sim.attach(conn)
         writer = asyncio.get_running_loop().create_task(conn.write_loop())
         log.info("connection from %s as %s%s", _peer(ws), conn.user, " (legacy)" if conn.legacy else "")
         try:
             async for message in ws:
+                conn.last_heard = time.monotonic()
                 sim.dispatcher.handle(conn, message)
         except ConnectionClosed:
             pass

@@ -18,12 +18,15 @@ from ssl import SSLContext
 from typing import TYPE_CHECKING, Any
 
 from xshell.schema.model import PathElem, ValueSpace
+from xshell.sim.access import Account, Reader
 from xshell.sim.behaviour import Behaviours
+from xshell.sim import extensions as _extensions, macros as _macros  # noqa: F401 - their handlers
 from xshell.sim.device import DeviceModel, LeafPath, Value
 from xshell.sim.faults import Faults
 from xshell.sim.feedback import FeedbackHub
 from xshell.sim.handshake import RateLimit, TokenBucket, same_secret
 from xshell.sim.jsonrpc import Dispatcher
+from xshell.sim.sessions import Sessions
 from xshell.sim.state import LiveState
 
 if TYPE_CHECKING:
@@ -43,7 +46,8 @@ class Simulator:
     """A simulated RoomOS/CE codec speaking XoWS.
 
     model: what the device is (schema + factory values); the built-in device if None.
-    user/password: the one account the device accepts.
+    user/password: the account the device accepts (with an admin's roles); `users`
+    replaces it with several accounts, each with its roles (xshell.sim.access).
     legacy_default: plain `/ws` answers like `/ws?legacy` (every value a string).
     rate_limit: upgrade token bucket (None = unlimited); max_subscriptions per
     connection (None = unlimited); boot_seconds for `SystemUnit Boot`; call_step
@@ -54,20 +58,23 @@ class Simulator:
     permessage-deflate in the upgrade (websockets' default, so a client asking for it gets
     it); False declines it (`xshell-sim --no-deflate`), so a client's data frames arrive
     uncompressed — both receive paths of the client are tested this way.
+    Session caps and the idle timeout follow the device's own `Security Session`
+    configurations (xshell.sim.sessions); idle_timeout (seconds) overrides the latter.
     """
 
     def __init__(self, model: DeviceModel | None = None, user: str = "admin", password: str = "", *,
                  legacy_default: bool = False, rate_limit: RateLimit | None = RateLimit(),
-                 max_subscriptions: int | None = 50, boot_seconds: float = 3.0,
+                 max_subscriptions: int | None = 38, boot_seconds: float = 3.0,
                  call_step: float = 0.1, http_delay: float = 0.1,
                  ping_interval: float | None = None, max_size: int = 64 * 1024 * 1024,
-                 fault_rpc: bool = False, deflate: bool = True) -> None:
+                 fault_rpc: bool = False, deflate: bool = True,
+                 users: Sequence[Account] | None = None, idle_timeout: float | None = None) -> None:
         if model is None:
             from xshell.sim.builtin import load_builtin  # lazily: tests may bring their own model
             model = load_builtin()
         self.model = model
-        self.user = user
-        self.__password = password
+        self.accounts = {a.name: a for a in users} if users else {user: Account(user, password)}
+        self.user = next(iter(self.accounts))
         self.legacy_default = legacy_default
         self.bucket = TokenBucket(rate_limit.rate, rate_limit.queue + 1) if rate_limit else None
         self.boot_seconds = boot_seconds
@@ -81,6 +88,7 @@ class Simulator:
         self.behaviours = Behaviours(self)
         self.dispatcher = Dispatcher(self)
         self.faults = Faults(self, rpc_enabled=fault_rpc)
+        self.sessions = Sessions(self, idle_timeout)
         self._conns: set[Connection] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._dropping: set[asyncio.Task[None]] = set()
@@ -101,7 +109,15 @@ class Simulator:
         return serve(self, host, port, ssl_context)
 
     def check_credentials(self, user: str, password: str) -> bool:
-        return same_secret(user, self.user) & same_secret(password, self.__password)
+        ok = False
+        for account in self.accounts.values():  # every account compared: no timing hint
+            ok |= same_secret(user, account.name) & same_secret(password, account.password)
+        return ok
+
+    def reader_for(self, user: str) -> Reader:
+        """Read checks for `user` (an unknown name holds no roles)."""
+        account = self.accounts.get(user)
+        return Reader(self.model.schema, account.roles if account else frozenset())
 
     @property
     def connections(self) -> int:
@@ -112,13 +128,16 @@ class Simulator:
         return list(self._conns)
 
     def attach(self, conn: Connection) -> None:
+        conn.reader = self.reader_for(conn.user)
         self._conns.add(conn)
+        self.sessions.attach(conn)
         self.hub.attach(conn)
         self.faults.attach(conn)
         self._wake()
 
     def detach(self, conn: Connection) -> None:
         self._conns.discard(conn)
+        self.sessions.detach(conn)
         self.hub.detach(conn)
         self.faults.detach(conn)
         self._wake()
@@ -198,6 +217,12 @@ class Simulator:
     def configuration(self, path: LeafPath) -> Value | None:
         return self.state.value("Configuration", self._below("Configuration", path))
 
+    def start_clock(self, path: LeafPath) -> None:
+        """Let a Status leaf count seconds from now on (a connected call's Duration),
+        with once-a-second feedback to whoever subscribed to it."""
+        if self.state.start_clock(self._below("Status", path)):
+            self.hub.clocks_changed()
+
     def update_status(self, changes: Mapping[LeafPath, Any]) -> None:
         """Several Status leaves at once, one notification; unknown paths skipped."""
         self.hub.publish("Status", self.state.update("Status", changes))
@@ -233,7 +258,7 @@ class Simulator:
             self._timers.discard(handle)
             try:
                 fn()
-            except Exception:  # noqa: BLE001 - a behaviour bug must not kill the loop
+            except Exception:  # a behaviour bug must not kill the loop
                 log.exception("simulator timer failed")
 
         handle = loop.call_later(delay, run)

@@ -18,6 +18,7 @@ from typing import Any
 
 from xshell.errors import CommandError, InvalidParams
 from xshell.schema.model import Node, PathElem, Schema, is_secret_name
+from xshell.sim.access import Reader, denied
 from xshell.sim.device import DeviceModel, LeafPath, Value
 from xshell.sim.tree import (GHOST, STAR, Pattern, PathSyntaxError, build, descend, matches,
                              normalize, to_pattern)
@@ -42,6 +43,7 @@ class LiveState:
         self._values: dict[str, dict[LeafPath, Value]] = {r: {} for r in DATA_ROOTS}
         self._names = {r: self._names_below(r) for r in ("Status", "Configuration", "Event")}
         self._boot = clock()
+        self._clocks: dict[LeafPath, float] = {}  # Status leaves counting seconds, and since when
         self.reset(initial=True)
 
     # --- lifecycle --------------------------------------------------------------------
@@ -55,6 +57,7 @@ class LiveState:
         up = self._values["Status"].get(UPTIME)
         offset = up if (initial and isinstance(up, int)) else -boot_delay
         self._boot = self._clock() - offset
+        self._clocks.clear()
 
     @property
     def has_uptime(self) -> bool:
@@ -63,33 +66,58 @@ class LiveState:
     def uptime(self) -> int:
         return max(0, int(self._clock() - self._boot))
 
+    def start_clock(self, path: LeafPath) -> bool:
+        """Make the Status leaf at `path` count seconds from its current value on (a
+        call's Duration once it is connected); False when the model lacks the leaf."""
+        try:
+            key = self._canonical_leaf("Status", path)
+        except ValueError:
+            return False
+        start = self._values["Status"].get(key, 0)
+        self._clocks[key] = self._clock() - (start if isinstance(start, int) else 0)
+        self._values["Status"].setdefault(key, 0)
+        return True
+
+    def clock_paths(self) -> list[LeafPath]:
+        """Every Status leaf that changes by itself each second (Uptime, call Durations)."""
+        return ([UPTIME] if self.has_uptime else []) + list(self._clocks)
+
+    def _timed(self, path: LeafPath, value: Value) -> Value:
+        if path == UPTIME:
+            return self.uptime()
+        start = self._clocks.get(path)
+        return value if start is None else max(0, int(self._clock() - start))
+
     # --- reading ---------------------------------------------------------------------
 
     def leaves(self, root: str) -> Iterator[tuple[LeafPath, Value]]:
         """Every current leaf of Status or Configuration, Uptime computed on read."""
         for path, value in self._values[root].items():
-            yield path, (self.uptime() if root == "Status" and path == UPTIME else value)
+            yield path, (self._timed(path, value) if root == "Status" else value)
 
     def value(self, root: str, path: LeafPath) -> Value | None:
         """One leaf by its exact canonical path below the root, or None."""
-        if root == "Status" and path == UPTIME and self.has_uptime:
-            return self.uptime()
-        return self._values[root].get(path)
+        value = self._values[root].get(path)
+        return self._timed(path, value) if root == "Status" and value is not None else value
 
     def instances(self, root: str, prefix: LeafPath) -> list[int]:
         """Ids of the live instances of the multi node at `prefix` (e.g. ("Call",))."""
         n = len(prefix)
         ids = {p[n] for p in self._values[root] if p[:n] == prefix and len(p) > n and isinstance(p[n], int)}
-        return sorted(ids)  # type: ignore[arg-type]
+        return sorted(ids)  # type: ignore[arg-type]  # ints only: the isinstance above
 
-    def get(self, raw_path: Any, legacy: bool = False) -> Any:
-        """xGet: a leaf as a bare value, anything else as the tree relative to the path."""
+    def get(self, raw_path: Any, legacy: bool = False, reader: Reader | None = None) -> Any:
+        """xGet: a leaf as a bare value, anything else as the tree relative to the path.
+
+        With a `reader`, only what its user may read; -31999 when that is nothing.
+        """
         path = self.compile(raw_path, roots=DATA_ROOTS, allow_star=False)
         root = str(path[0])
         pattern = to_pattern(path[1:])
         items = [(p, v) for p, v in self.leaves(root) if matches(pattern, p)]
         if not items:
             raise no_match()
+        items = _readable(items, root, reader)
         try:
             result = descend(build(items, legacy), path[1:])
         except KeyError:
@@ -99,20 +127,27 @@ class LiveState:
             result = result.get("Value")  # a leaf that is itself a list, one element asked for
         return result
 
-    def query(self, raw_query: Any, legacy: bool = False) -> dict[str, Any]:
-        """xQuery: rooted result. A query with `**` that matches nothing answers {}."""
+    def query(self, raw_query: Any, legacy: bool = False, reader: Reader | None = None) -> dict[str, Any]:
+        """xQuery: rooted result. A query with `**` that matches nothing answers {}.
+
+        With a `reader`, only what its user may read (a wildcard query just shows less).
+        """
         path = self.compile(raw_query, roots=DATA_ROOTS, allow_star=True)
         wildcard = STAR in path
         pattern = to_pattern(path)
         result: dict[str, Any] = {}
+        found = False
         for root in DATA_ROOTS:
             if path[0] not in (STAR, root):
                 continue
             items = [(p, v) for p, v in self.leaves(root) if matches(pattern, (root,) + p)]
+            found = found or bool(items)
+            if items and reader is not None:
+                items = [(p, v) for p, v in items if reader.readable(root, p)]
             if items:
                 result[root] = build(items, legacy)
         if not result and not wildcard:
-            raise no_match()
+            raise denied() if found else no_match()
         return result
 
     def current(self, pattern: Pattern, root: str) -> list[Change]:
@@ -161,6 +196,8 @@ class LiveState:
             value = self._typed(root, key, value, strict=strict)
             if key == UPTIME and root == "Status":
                 self._boot = self._clock() - int(value)
+            elif root == "Status" and key in self._clocks:
+                self._clocks[key] = self._clock() - int(value)
             if store.get(key, GHOST) != value:
                 store[key] = value
                 out.append((key, value))
@@ -181,6 +218,7 @@ class LiveState:
         gone = [p for p in store if p[: len(key)] == key]
         for p in gone:
             del store[p]
+            self._clocks.pop(p, None)
         return [(key, GHOST)] if gone else []
 
     # --- paths -----------------------------------------------------------------------
@@ -259,3 +297,13 @@ class LiveState:
             prefix = tuple(path[1: i + 1])
             if nxt not in node.instances and nxt not in self.instances(root, prefix):
                 raise InvalidParams(NO_MATCH, data={"Reason": f"{node.name} {nxt} does not exist"})
+
+
+def _readable(items: list[Change], root: str, reader: Reader | None) -> list[Change]:
+    """The items `reader`'s user may read; -31999 Permission Denied when none."""
+    if reader is None:
+        return items
+    kept = [(p, v) for p, v in items if reader.readable(root, p)]
+    if not kept:
+        raise denied()
+    return kept

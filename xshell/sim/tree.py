@@ -100,7 +100,7 @@ def _match(pat: Pattern, pi: int, path: Sequence[PathElem], qi: int, partial: bo
         pi, qi = pi + 1, qi + 1
 
 
-class _Instances(dict):  # type: ignore[type-arg]
+class _Instances(dict[Any, Any]):
     """id -> subtree while building; becomes a sorted list of objects with `id`."""
 
 

@@ -126,6 +126,8 @@ class XoWSClient(RawCalls, FeedbackMethods, XapiMethods):
         self._registry = Registry()
         self._rng = random.Random()
         self._deadlines = Deadlines(self._expire)
+        if self.fast:  # requests without a coroutine (rawcalls.request) end here
+            self._rpc.settled = self._settled
         self._ws: ClientConnection | None = None
         self._outbox: wsfast.Sender | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -142,6 +144,7 @@ class XoWSClient(RawCalls, FeedbackMethods, XapiMethods):
         self._ever_connected = False
         self.close_reason: str | None = "not connected yet"
         self.last_rtt: float | None = None
+        self._timed: tuple[int, float] = (0, 0.0)  # (id, start) of the latest fast-path request
         self.peer_certificate_der: bytes | None = None
         self.previous_subscriptions: list[Subscription] = []
 
@@ -183,8 +186,10 @@ class XoWSClient(RawCalls, FeedbackMethods, XapiMethods):
 
     @property
     def in_flight(self) -> int:
-        """Requests sent and not yet answered (timed-out ones are not counted)."""
-        return len(self._rpc.pending)
+        """Requests sent and not yet answered (timed-out, failed or cancelled ones are not
+        counted: a cancelled fast-path request stays in the table until its reply comes,
+        which is then dropped quietly; rawcalls.request)."""
+        return sum(1 for fut in self._rpc.pending.values() if not fut.done())
 
     async def connect(self) -> None:
         """Open the WebSocket; raise a ConnectionFailed subclass with one sentence on failure.
@@ -323,6 +328,7 @@ class XoWSClient(RawCalls, FeedbackMethods, XapiMethods):
         self.close_reason = reason
         text = f"Connection to {self.target.display} lost: {reason}"
         self._rpc.fail_all(lambda: ConnectionLost(text))
+        self._deadlines.clear()
         self._restorer.stop()
         if self._pinger is not None and self._pinger is not asyncio.current_task():
             self._pinger.cancel()

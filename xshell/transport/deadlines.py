@@ -54,6 +54,16 @@ class Deadlines:
         if group is not None:
             group.pop(rid, None)
 
+    def settle(self, rid: int) -> None:
+        """Request `rid` is answered, under whichever limit it had (usually one group)."""
+        for group in self._groups.values():
+            if group.pop(rid, None) is not None:
+                return
+
+    def clear(self) -> None:
+        """Every request in flight has failed (the link is gone): no deadline is left."""
+        self._groups.clear()
+
     def cancel(self) -> None:
         """Stop the timer (the client is closing); entries stay until discarded."""
         if self._handle is not None:
@@ -88,7 +98,7 @@ class Deadlines:
         for rid, method, limit in due:
             try:
                 self._expire(rid, method, limit)
-            except Exception:  # noqa: BLE001 - one bad callback must not stop the others
+            except Exception:  # one bad callback must not stop the others
                 log.exception("timeout handling failed")
         if earliest is not None and self._handle is None:
             self._arm(max(earliest, now + GRANULARITY))

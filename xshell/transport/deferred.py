@@ -56,4 +56,6 @@ def defer_importlib_metadata() -> None:
     stand_in.__package__ = NAME
     stand_in.__loader__ = spec.loader
     sys.modules[NAME] = stand_in
-    importlib.metadata = stand_in  # type: ignore[attr-defined]  # as an import binds it
+    # bound on the package as an import binds a submodule; through vars(), as mypy knows
+    # importlib.metadata only where something in the build imports it
+    vars(importlib)["metadata"] = stand_in

@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from xshell.transport.rpc import FeedbackHandler, RpcTable, Subscription
 
 log = logging.getLogger(__name__)
 
-ResyncHandler = Callable[[int, dict[str, Any]], Union[None, Awaitable[None]]]
+ResyncHandler = Callable[[int, dict[str, Any]], None | Awaitable[None]]
 
 
 @dataclass(eq=False)

@@ -44,7 +44,8 @@ async def keepalive(ws: ClientConnection, interval: float, timeout: float | None
     while True:
         await asyncio.sleep(interval)
         try:
-            pong = await ws.ping()
+            # a Future (typed only as Awaitable): ensure_future hands it back as it is
+            pong = asyncio.ensure_future(await ws.ping())
         except ConnectionClosed:
             return
         if timeout is None:

@@ -120,7 +120,7 @@ class LeanReader:
         self._need = 0
         try:
             self.on_text(text)
-        except Exception:  # noqa: BLE001 - see the class docstring
+        except Exception:  # see the class docstring
             log.exception("internal error while handling a frame")
         del text
         if rest:
@@ -154,7 +154,7 @@ class LeanReader:
                     return
                 try:
                     on_text(text)
-                except Exception:  # noqa: BLE001 - see the class docstring
+                except Exception:  # see the class docstring
                     log.exception("internal error while handling a frame")
                 pos = end
                 continue
@@ -203,7 +203,7 @@ class LeanReader:
                             return
                         try:
                             self.on_text(text)
-                        except Exception:  # noqa: BLE001 - see the class docstring
+                        except Exception:  # see the class docstring
                             log.exception("internal error while handling a frame")
                     else:
                         self._emit(False, data[head:end])
@@ -239,7 +239,7 @@ class LeanReader:
                 self.on_text(message)
             else:
                 self.on_binary(payload)
-        except Exception:  # noqa: BLE001 - see the class docstring
+        except Exception:  # see the class docstring
             log.exception("internal error while handling a frame")
         return True
 

@@ -70,6 +70,18 @@ def status_error(status: int, username: str, display: str, *, hint: str = ""
                              f"xConfiguration NetworkServices Websocket: FollowHTTPService{hint}")
 
 
+def session_cap(body: bytes | bytearray | None, display: str) -> RateLimited | None:
+    """A 503 whose body says a session cap is reached (Security Session MaxTotalSessions /
+    MaxSessionsPerUser), as one line; None for any other 503 (the rate limit)."""
+    text = (body or b"")[:200].decode("utf-8", "replace").lower()
+    if "number of sessions" not in text:
+        return None
+    which = ("for this user (Security Session MaxSessionsPerUser)" if "user" in text else
+             "(Security Session MaxTotalSessions)")
+    return RateLimited(f"{display} refused the connection with HTTP 503: it already has as many "
+                       f"sessions open as it allows {which}; close one and retry")
+
+
 def redirect_error(display: str, status: int, location: str, secure: bool, path: str = "/ws"
                    ) -> ConnectionFailed | None:
     """A redirect xshell will not follow, as one line; None when it may be followed.
@@ -172,6 +184,10 @@ def translate(exc: BaseException, target: Target, username: str, open_timeout: f
             hint = f"; if the device accepts only TLS (HTTP Mode HTTPS), try {other}"
         if status == 404 and path.rstrip("/") != "/ws":
             hint = f"; or the path is wrong: the device serves /ws, not {path}"
+        if status == 503:
+            refused = session_cap(exc.response.body, shown)
+            if refused is not None:
+                return refused
         if status == 400 and not target.secure:
             return ConnectionFailed(f"{shown} answered the ws:// upgrade with HTTP 400 (bad "
                                     f"request): is that a TLS port? try {other}")
@@ -233,4 +249,4 @@ def translate(exc: BaseException, target: Target, username: str, open_timeout: f
     return ConnectionFailed(f"Cannot connect to {shown}: {type(exc).__name__}: {exc}")
 
 
-__all__ = ["other_scheme", "redirect_error", "status_error", "translate"]
+__all__ = ["other_scheme", "redirect_error", "session_cap", "status_error", "translate"]

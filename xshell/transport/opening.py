@@ -121,7 +121,7 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
         open_timeout=open_timeout, ping_interval=ping_interval, ping_timeout=ping_timeout,
         close_timeout=close_timeout, max_size=max_size, compression=compression, proxy=proxy,
         logger=websockets_logger(),
-        create_connection=functools.partial(FastConnection if lean else CheckedConnection,  # type: ignore[arg-type]
+        create_connection=functools.partial(FastConnection if lean else CheckedConnection,  # type: ignore[arg-type]  # a partial of the class builds the same
                                             peer=peer),
         **kwargs)
     opener.xs_display = target.display

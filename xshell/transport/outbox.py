@@ -133,7 +133,7 @@ class Outbox:
                 chunks = [mask_frame(data, take()) for data in frames]
             if chunks:
                 ws.transport.write(b"".join(chunks) if len(chunks) > 1 else chunks[0])
-        except Exception as exc:  # noqa: BLE001 - the link is unusable; fail, never raise
+        except Exception as exc:  # the link is unusable; fail, never raise
             log.debug("writing %d frame(s) failed", len(frames), exc_info=True)
             ws.set_connection_exc(exc)
             ws.transport.abort()

@@ -62,6 +62,6 @@ class CheckedConnection(ClientConnection):
             return
         try:
             self._peer.check(ssl_object.getpeercert(binary_form=True) or b"")
-        except Exception as exc:  # the hook's verdict; the credentials are not sent
+        except Exception as exc:  # noqa: BLE001 - the hook's verdict; the credentials are not sent
             self._peer.error = exc
             transport.abort()

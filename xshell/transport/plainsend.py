@@ -60,7 +60,7 @@ class PlainOutbox:
                 data, fut, ack = queue[0]
                 try:
                     await send(data, text=True)
-                except Exception:  # noqa: BLE001 - closed or broken: fail what waits, never raise
+                except Exception:  # closed or broken: fail what waits, never raise
                     log.debug("sending %d frame(s) failed", len(queue), exc_info=True)
                     self._fail_all()
                     return

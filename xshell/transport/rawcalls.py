@@ -8,12 +8,17 @@ Every xAPI method (xshell.transport.xapi, feedbackapi) ends in `call()`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
 from xshell.errors import ConnectionLost, RequestTimeout
+from xshell.transport.replies import Reply
 from xshell.transport.rpc import RpcTable
+
+log = logging.getLogger(__name__)
+_perf_counter = time.perf_counter
 
 if TYPE_CHECKING:
     from xshell.transport.deadlines import Deadlines
@@ -31,9 +36,24 @@ class RawCalls:
         timeout: float | None
         close_reason: str | None
         last_rtt: float | None
+        fast: bool
+        _timed: tuple[int, float]
 
         @property
         def reconnecting(self) -> bool: ...
+
+    @property
+    def on_frame(self) -> FrameTap | None:
+        """A plain hook that sees every JSON-RPC frame: `hook(direction, frame)`, direction
+        "sent" or "received", the frame as it travels (UTF-8 bytes out, text in), called
+        in the loop turn it is sent or read, on either receive path. None (the default)
+        costs one attribute check per frame. Kept across reconnects. The hook must not
+        block; an exception in it is logged and the frame handled as usual."""
+        return getattr(self._rpc.tap, "hook", None)
+
+    @on_frame.setter
+    def on_frame(self, hook: FrameTap | None) -> None:
+        self._rpc.tap = None if hook is None else safe_tap(hook)
 
     def _expire(self, rid: int, method: str, limit: float) -> None:
         self._rpc.expire(rid, RequestTimeout(
@@ -45,7 +65,45 @@ class RawCalls:
             why = f"reconnecting ({why})"
         return ConnectionLost(f"Not connected to {self.target.display}: {why}")
 
+    def _settled(self, rid: int) -> None:
+        """A reply to `rid` arrived (RpcTable.settled): its deadline is over; time the latest."""
+        self._deadlines.settle(rid)
+        timed = self._timed
+        if rid == timed[0]:
+            self.last_rtt = _perf_counter() - timed[1]
+
     # ------------------------------------------------------------------ raw JSON-RPC
+    def request(self, method: str, params: Any = None) -> Coroutine[Any, Any, Any]:
+        """`call(method, params)` with the client's timeout, as cheap as a request can be.
+
+        On the fast path the answer's future itself (xshell.transport.replies.Reply, which
+        is also a coroutine): no Task when gathered, its deadline and the round-trip time
+        settled when the reply is dispatched, a cancelled one simply ignored when its reply
+        comes. On the plain path (fast=False) it is `call()`'s coroutine. Either way a
+        value that cannot be sent as JSON raises ValueError here; a missing link, a
+        timeout or the device's error are raised when it is awaited.
+        """
+        if not self.fast:
+            return self.call(method, params)
+        outbox = self._outbox
+        rpc = self._rpc
+        if outbox is None or self.close_reason is not None:
+            failed = Reply(loop=asyncio.get_running_loop())
+            failed.set_exception(self._not_connected())
+            return cast("Coroutine[Any, Any, Any]", failed)
+        try:
+            rid, data, fut = rpc.open(method, params, None, Reply)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
+        limit = self.timeout
+        if limit:
+            self._deadlines.add(rid, method, limit)
+        if rpc.tap is not None:
+            rpc.tap("sent", data)
+        self._timed = (rid, _perf_counter())
+        outbox.push(data, fut)  # registered above, so even the fastest reply finds it
+        return cast("Coroutine[Any, Any, Any]", fut)  # a Reply: registered as a Coroutine
+
     async def call(self, method: str, params: Any = None, *, timeout: float | None = None,
                    _hook: Callable[[Any], None] | None = None) -> Any:
         """Send one request and return its `result`; raise XAPIError, RequestTimeout, ConnectionLost.
@@ -65,6 +123,8 @@ class RawCalls:
         limit = timeout if timeout is not None else self.timeout
         if limit:
             self._deadlines.add(rid, method, limit)
+        if rpc.tap is not None:
+            rpc.tap("sent", data)
         started = time.perf_counter()
         outbox.push(data, fut)  # registered above, so even the fastest reply finds it
         try:
@@ -90,6 +150,23 @@ class RawCalls:
             data = RpcTable.encode_notification(method, params)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"params of {method} cannot be sent as JSON: {exc}") from None
+        if self._rpc.tap is not None:
+            self._rpc.tap("sent", data)
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         outbox.push(data, ack=written)  # queued behind earlier requests: order is kept
         await written
+
+
+FrameTap = Callable[[str, "str | bytes"], None]
+"""(direction "sent" | "received", the frame as it travels): XoWSClient.on_frame."""
+
+
+def safe_tap(hook: FrameTap) -> FrameTap:
+    """`hook`, made harmless: a listener's bug is logged, the frame is handled as usual."""
+    def tap(direction: str, raw: str | bytes) -> None:
+        try:
+            hook(direction, raw)
+        except Exception:
+            log.exception("frame hook failed")
+    tap.hook = hook  # type: ignore[attr-defined]  # on_frame gives back what it was given
+    return tap

@@ -16,7 +16,8 @@ seen, closes the window, so a real change that follows is not mistaken for one. 
 re-subscription that matches no value at all gets no current-value notification; the
 first change then arrives as the window's first frame and counts as a resync.)
 
-The hot path (one reply) is: one orjson.loads, one dict pop, one set_result.
+The hot path (one reply) is: one orjson.loads, one dict pop, one set_result. How a frame
+is written and read (orjson, json where they differ) is xshell.transport.framecodec's.
 """
 
 from __future__ import annotations
@@ -27,43 +28,20 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeGuard, Union
+from typing import Any, TypeGuard
 
 from xshell.errors import ProtocolError, xapi_error
 from xshell.transport.framecheck import (BIG_FRAME, DEEP_MIN, TOO_DEEP, recover_id, too_deep,
                                          why_unreadable)
+from xshell.transport.framecodec import encode as _encode
+from xshell.transport.framecodec import loads as _loads
+from xshell.transport.framecodec import std_decode as _std_decode
 
 log = logging.getLogger(__name__)
 
-FeedbackHandler = Callable[[dict[str, Any], int], Union[None, Awaitable[None]]]
+FeedbackHandler = Callable[[dict[str, Any], int], None | Awaitable[None]]
 ResultHook = Callable[[Any], None]
 
-import orjson
-
-_std_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_std_decode = json.JSONDecoder().decode
-
-
-# orjson encodes and decodes a small frame 4-6 times faster than the json module; in a
-# feedback storm or a pipeline of requests that is a good share of the client's whole
-# cost. Where the two could differ, json has the last word: what orjson refuses to
-# encode (an integer beyond 64 bits, a non-string key) is encoded by json, and what it
-# refuses to decode (NaN, a lone surrogate, nesting over 1,024) is decoded — or
-# rejected, with json's message — by json. Two differences remain, neither in what a
-# device sends or a shell line makes (xAPI numbers are 32-bit integers): an integer
-# beyond 64 bits in a frame reads as a float, and a NaN parameter is sent as null.
-def _encode(msg: dict[str, Any]) -> bytes:
-    """Compact JSON, UTF-8 (ensure_ascii=False, as the device writes it)."""
-    try:
-        return orjson.dumps(msg)
-    except TypeError:  # orjson.JSONEncodeError: json decides, and says what is wrong
-        try:
-            return _std_encode(msg).encode()
-        except RecursionError:
-            raise ValueError("circular reference or nesting too deep") from None
-
-
-_loads = orjson.loads
 _Future = asyncio.Future
 _running_loop = asyncio.get_running_loop
 _UNREAD = object()  # a frame not decoded yet
@@ -139,11 +117,18 @@ class RpcTable:
         # (device Id, roots seen) of the subscription whose current values may follow now
         self._window: tuple[int, frozenset[str]] | None = None
         self.resyncing = False  # True while a resync notification is being delivered
+        self.tap: Callable[[str, str | bytes], None] | None = None  # XoWSClient.on_frame
+        # hears the id of every request answered (result, error or unreadable reply): the
+        # client ends its deadline there, for requests that have no coroutine to do it
+        self.settled: Callable[[int], None] | None = None
 
     # ------------------------------------------------------------------ requests
-    def open(self, method: str, params: Any, hook: ResultHook | None = None
-             ) -> tuple[int, bytes, asyncio.Future[Any]]:
-        """Register a request and return (id, frame text as UTF-8, future). Register first, send later."""
+    def open(self, method: str, params: Any, hook: ResultHook | None = None,
+             future: type[asyncio.Future[Any]] = _Future) -> tuple[int, bytes, asyncio.Future[Any]]:
+        """Register a request and return (id, frame text as UTF-8, future). Register first, send later.
+
+        `future`: the class of the future (xshell.transport.replies.Reply on the fast path).
+        """
         rid = self._next_id
         self._next_id = rid + 1
         msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "method": method}
@@ -151,7 +136,7 @@ class RpcTable:
             msg["params"] = params
         data = _encode(msg)  # may raise TypeError/ValueError before anything is registered
         # the C Future made directly: loop.create_future() is a Python frame around it
-        fut: asyncio.Future[Any] = _Future(loop=_running_loop())
+        fut: asyncio.Future[Any] = future(loop=_running_loop())
         self.pending[rid] = fut
         if hook is not None:
             self.hooks[rid] = hook
@@ -226,16 +211,19 @@ class RpcTable:
     # ------------------------------------------------------------------ incoming frames
     def dispatch(self, raw: str | bytes) -> None:
         """Handle one frame from the device. Never raises for anything the device sends."""
+        if self.tap is not None:
+            self.tap("received", raw)
         window, self._window = self._window, None
         msg: Any = _UNREAD
         try:
-            if type(raw) is str and len(raw) < BIG_FRAME:
+            size = len(raw)
+            if type(raw) is str and size < BIG_FRAME:
                 try:
                     msg = _loads(raw)
                 except ValueError:  # orjson refused it: json decides, in _dispatch
                     pass
                 else:  # the storm's notification goes straight on (one call less)
-                    if len(raw) > DEEP_MIN and too_deep(raw, msg):
+                    if size > DEEP_MIN and too_deep(raw, msg):
                         self._unreadable(raw, TOO_DEEP, msg)
                         return
                     if type(msg) is dict and "id" not in msg and msg.get("method") == "xFeedback/Event":
@@ -270,6 +258,8 @@ class RpcTable:
                 self._stray(msg, raw)
                 return
             hook = self.hooks.pop(msg["id"], None) if self.hooks else None
+            if self.settled is not None:
+                self.settled(msg["id"])
             if fut.done():  # the caller was cancelled in the meantime
                 return
             if "result" in msg:
@@ -319,6 +309,8 @@ class RpcTable:
             self._report(ProtocolError(f"{what} ({why}): {_snippet(raw)!r}{_size(raw)}"))
             return
         self.hooks.pop(rid, None)
+        if self.settled is not None:
+            self.settled(rid)
         if not fut.done():
             fut.set_exception(ProtocolError(f"reply to request {rid} could not be read ({why})"
                                             f"{_size(raw)}"))

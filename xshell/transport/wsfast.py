@@ -15,6 +15,9 @@ fast path (the default):
   single `transport.write`, masking them itself (through websockets' protocol object
   when an extension is in use).
 
+- requesting: the xAPI methods hand back the reply's future itself
+  (xshell.transport.replies.Reply, also a coroutine), so a gathered request needs no Task.
+
 Both read and write websockets' protocol object (`state`, `extensions`, `current_size`,
 `fail`, `send_text`, `data_to_send`), override its connection's `data_received` and
 `process_event`, and use its `speedups.apply_mask`: internals that may change in any
@@ -195,7 +198,7 @@ class FastConnection(CheckedConnection):
     def _xs_call(sink: FrameSink, message: str | bytes) -> None:
         try:
             sink(message)
-        except Exception:  # noqa: BLE001 - never let a handler bug break the socket
+        except Exception:  # never let a handler bug break the socket
             logging.getLogger(__name__).exception("internal error while handling a frame")
 
     # ---------------------------------------------------------------- websockets' frames

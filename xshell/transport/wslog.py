@@ -29,7 +29,7 @@ def _redact(msg: object, args: tuple[Any, ...]) -> tuple[Any, ...]:
     return args
 
 
-class RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+class RedactingLogger(logging.LoggerAdapter[logging.Logger]):
     """LoggerAdapter that scrubs credentials and frame payloads from websockets' records."""
 
     def __init__(self, logger: logging.Logger, extra: Mapping[str, object] | None = None) -> None:

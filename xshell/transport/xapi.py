@@ -31,13 +31,13 @@ def normalize_path(path: PathLike, what: str = "path") -> list[str | int]:
             if path:
                 return list(path)
     elif kind is str:
-        seen = _SEEN.get(path)  # type: ignore[arg-type]
+        seen = _SEEN.get(path)  # type: ignore[arg-type]  # a str: `kind is str` (faster than isinstance)
         if seen is not None:
             return list(seen)
         out = _normalize(path, what)
         if len(_SEEN) >= _SEEN_MAX:
             _SEEN.clear()
-        _SEEN[path] = tuple(out)  # type: ignore[index]
+        _SEEN[path] = tuple(out)  # type: ignore[index]  # a str, as above
         return out
     return _normalize(path, what)
 
@@ -73,25 +73,25 @@ class XapiMethods:
         def call(self, method: str, params: Any = None, *, timeout: float | None = None,
                  _hook: Callable[[Any], None] | None = None) -> Coroutine[Any, Any, Any]: ...
 
+        def request(self, method: str, params: Any = None) -> Coroutine[Any, Any, Any]: ...
+
+    # Each method is a plain def handing back request()'s awaitable: on the fast path the
+    # reply's future itself, so thousands gathered cost no Task each (rawcalls.request).
+    # A bad path or a value JSON cannot carry raises ValueError when called, not awaited.
     def get(self, path: PathLike) -> Coroutine[Any, Any, Any]:
-        """xGet: a leaf's value or a subtree relative to `path` (root first). Await it.
+        """xGet: a leaf's value or a subtree relative to `path` (root first). Await it."""
+        return self.request("xGet", {"Path": normalize_path(path)})
 
-        A plain method handing back call()'s coroutine: one coroutine frame less per
-        request, which shows when thousands are in flight. A bad path raises ValueError
-        here, when called, rather than when awaited.
-        """
-        return self.call("xGet", {"Path": normalize_path(path)})
-
-    async def query(self, query: PathLike) -> Any:
+    def query(self, query: PathLike) -> Coroutine[Any, Any, Any]:
         """xQuery: like get, `**` allowed, result rooted at Status/Configuration."""
-        return await self.call("xQuery", {"Query": normalize_path(query, "query")})
+        return self.request("xQuery", {"Query": normalize_path(query, "query")})
 
-    async def set(self, path: PathLike, value: str | int) -> Any:
+    def set(self, path: PathLike, value: str | int) -> Coroutine[Any, Any, Any]:
         """xSet a configuration; the device answers `true`."""
-        return await self.call("xSet", {"Path": normalize_path(path), "Value": value})
+        return self.request("xSet", {"Path": normalize_path(path), "Value": value})
 
-    async def command(self, path: PathLike, params: Mapping[str, Any] | None = None,
-                      body: str | None = None) -> Any:
+    def command(self, path: PathLike, params: Mapping[str, Any] | None = None,
+                body: str | None = None) -> Coroutine[Any, Any, Any]:
         """xCommand/<path>: `params` by name (lists for repeats), `body` for multiline commands."""
         elems = normalize_path(path, "command path")
         if isinstance(elems[0], str) and elems[0].lower() in ("command", "xcommand"):
@@ -101,8 +101,8 @@ class XapiMethods:
         args: dict[str, Any] = dict(params or {})
         if body is not None:
             args["body"] = body
-        return await self.call("xCommand/" + "/".join(str(e) for e in elems), args)
+        return self.request("xCommand/" + "/".join(str(e) for e in elems), args)
 
-    async def doc(self, path: PathLike, type: str = "Schema") -> Any:  # noqa: A002 - xDoc's name
+    def doc(self, path: PathLike, type: str = "Schema") -> Coroutine[Any, Any, Any]:  # noqa: A002 - xDoc's name
         """xDoc: the schema node at `path`."""
-        return await self.call("xDoc", {"Path": normalize_path(path), "Type": type})
+        return self.request("xDoc", {"Path": normalize_path(path), "Type": type})

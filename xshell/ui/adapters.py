@@ -17,6 +17,7 @@ from prompt_toolkit.formatted_text.utils import split_lines
 from prompt_toolkit.lexers import Lexer
 
 from xshell.contract import ShellBackend
+from xshell.inert import inert
 
 __all__ = ["BackendCompleter", "BackendLexer", "style_of"]
 
@@ -39,9 +40,14 @@ class BackendCompleter(Completer):
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
+        after = document.text_after_cursor[:1]
         for c in self._backend.complete(text):
-            yield Completion(c.text, start_position=c.start - len(text), display=c.display,
-                             display_meta=c.meta)
+            insert = c.text
+            if after and insert[-1:] == after and after in " /":
+                insert = insert[:-1]  # mid-line: the separator is there already, not twice
+            # display and meta may quote the device (values, names): the output boundary
+            yield Completion(insert, start_position=c.start - len(text), display=inert(c.display),
+                             display_meta=inert(c.meta))
 
 
 class BackendLexer(Lexer):

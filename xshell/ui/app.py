@@ -26,9 +26,9 @@ from prompt_toolkit.widgets import SearchToolbar
 
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert
-from xshell.contract import FeedbackEvent, Outcome, ShellBackend
+from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend, Watching
+from xshell.lang.line import Line, as_line, read_line
 from xshell.ui.adapters import BackendCompleter, BackendLexer
-from xshell.commands.registry import Handler
 from xshell.ui.local_commands import help_text, screen_command, split_submission
 from xshell.ui.eventlog import EventLog
 from xshell.ui.eventpane import EventLogControl
@@ -36,15 +36,16 @@ from xshell.ui.inputline import build_input_area
 from xshell.ui.keys import build_key_bindings
 from xshell.ui.layout import LayoutParts, build_layout, set_pane_width, terminal_columns
 from xshell.ui.output_pane import OutputPane, default_output_lexer
-from xshell.ui.shared import describe_error, masked
+from xshell.ui.answers import ERROR, INFO, run_local, show_outcome
+from xshell.ui.shared import masked
 from xshell.ui.style import ui_style
+from xshell.ui.yesno import YesNo
+from xshell.ui.watchpane import WatchPanel
 from xshell.ui.toolbar import ToolbarInfo, pane_title_fragments, prompt_fragments, toolbar_fragments
 
 __all__ = ["ShellApp", "run_app"]
 
 _DEFAULT: Any = object()
-ERROR = "class:output.error"
-INFO = "class:output.info"
 
 
 class ShellApp:
@@ -79,13 +80,16 @@ class ShellApp:
         self.events_control = EventLogControl(self.events, self.output.lexer)
         self.pane_visible = True
         self.exit_code = 0
-        self._queue: deque[str] = deque()
+        self._queue: deque[tuple[Line, str]] = deque()  # (as read, as shown: masked)
         self._wakeup = asyncio.Event()
         self._current: asyncio.Task[Outcome] | None = None
         self._running: str | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._body_mode = False
+        self.question = YesNo(self.output, self.invalidate)  # the guard's yes/no
 
+        rows = backend.watch_rows if isinstance(backend, Watching) else tuple
+        self.watches = WatchPanel(rows, terminal_columns)  # `watch`: pinned values
         self.search = SearchToolbar()
         completer, self.input_lexer = BackendCompleter(backend), BackendLexer(backend)
         self.input_area = build_input_area(
@@ -106,6 +110,7 @@ class ShellApp:
                 input_area=self.input_area,
                 search=self.search,
                 pane_visible=Condition(lambda: self.pane_visible),
+                watch_panel=self.watches.container,
             )
         )
         set_pane_width(self.screen, self.settings.pane_width)
@@ -144,6 +149,10 @@ class ShellApp:
         """Run until the user quits; returns the exit status (0 unless a quit failed)."""
         self.backend.set_feedback_sink(self.on_feedback)
         self.backend.set_status_listener(self.invalidate)
+        if isinstance(self.backend, Watching):  # `watch` values go to the panel
+            self.backend.set_watch_listener(self.invalidate)
+        if isinstance(self.backend, Confirming):
+            self.backend.set_confirm(self.question.ask)
         try:
             result = await self.application.run_async(pre_run=self._pre_run)
         finally:
@@ -168,12 +177,16 @@ class ShellApp:
         """Leave the app with `code` (idempotent: a second Ctrl-D during exit is harmless)."""
         self.exit_code = code
         app = self.application
-        if app.is_running and not app.future.done():  # type: ignore[union-attr]
+        if app.is_running and app.future is not None and not app.future.done():
             app.exit(result=code)
 
     # ---- feedback -------------------------------------------------------------------
     def on_feedback(self, event: FeedbackEvent) -> None:
         """The backend's feedback sink: queue now, draw at most every flush_interval."""
+        if event.inline:  # a traced frame shown among the answers (`trace on inline`)
+            self.output.append_lines(event.lines, lex=False)
+            self.invalidate()
+            return
         self.events.push(event)
         self._schedule_flush(self.flush_interval)
 
@@ -189,6 +202,10 @@ class ShellApp:
             return  # otherwise the first flush happens when the app starts
         self._flush_handle = loop.call_later(delay, self._flush)
 
+    def schedule_flush(self, delay: float) -> None:
+        """Show the feedback pane's pending events after `delay` (ui.answers after a local command)."""
+        self._schedule_flush(delay)
+
     def _flush(self) -> None:
         self._flush_handle = None
         self.events.flush()
@@ -196,6 +213,8 @@ class ShellApp:
 
     # ---- input ----------------------------------------------------------------------
     def _prompt(self) -> StyleAndTextTuples:
+        if self.question.open:
+            return [("class:output.error", "[y/N] ")]
         return prompt_fragments(self.backend.status)
 
     def _text_changed(self, _buffer: object) -> None:
@@ -228,49 +247,44 @@ class ShellApp:
     def on_enter(self) -> None:
         """Enter: submit, or start a new body line while a multiline command is open."""
         buf = self.input_buffer
-        requests, tail = split_submission(buf.text, self.backend.needs_body)
+        if self.question.open:  # the guard's question: the answer, never in history
+            self.question.take(masked(self.backend, read_line(buf.text)))
+            buf.reset()
+            return
+        requests, tail = split_submission(buf.text, self.backend.needs_body)  # each read once
         if tail is not None:
             buf.insert_text("\n")
             return
-        for text in requests:
-            shown = masked(self.backend, text)
-            if "\n" in text:
-                shown += "\n."  # recalled from history, the body is complete again
-            buf.history.append_string(shown)
+        shown = [masked(self.backend, line) for line in requests]  # once: history and echo
+        for line, masked_text in zip(requests, shown):
+            # recalled from history, a body is complete again
+            buf.history.append_string(masked_text + ("\n." if "\n" in line.full else ""))
         buf.reset()
         buf.load_history_if_not_yet_loaded()  # now, not at the next (rate-limited) redraw
         if not requests:
             self.output.append_fragments([self._prompt()])
-        for text in requests:
-            self.submit(text)
+        for line, masked_text in zip(requests, shown):
+            self.submit(line, masked_text)
 
-    def submit(self, text: str) -> None:
-        """Handle one request: local shell commands now, the rest queued for the backend."""
-        found = screen_command(text)
+    def submit(self, line: str | Line, shown: str | None = None) -> None:
+        """Handle one request, as read at submit (`shown`: it masked, if known already):
+        local shell commands now, the rest queued for the backend."""
+        read = as_line(line)
+        if shown is None:
+            shown = masked(self.backend, read)
+        found = screen_command(read)
         if found is None:
-            self._queue.append(text)
+            self._queue.append((read, shown))
             self._wakeup.set()
         else:
-            self._echo(text)
-            self._run_local(*found)
+            self._echo(shown)
+            run_local(self, *found)  # ui.answers
         self.invalidate()
 
-    def _echo(self, text: str) -> str:
-        shown = masked(self.backend, text)
+    def _echo(self, shown: str) -> str:
         self.output.echo(self._prompt(), shown, self.input_lexer)
         self.output.view.end()
         return shown
-
-    def _run_local(self, handler: Handler, args: tuple[str, ...]) -> None:
-        """A command the screen answers (the registry's handler, given this app)."""
-        result = handler(self, args)
-        if result.exit_shell:
-            self.request_exit(0)
-            return
-        if result.lines:
-            self.output.append_lines(result.lines, style=INFO if result.ok else ERROR, lex=False)
-            self.output.view.end()
-        self._schedule_flush(0)  # a pane filter or resume shows what it lets through
 
     # ---- commands.contexts.UiActions ------------------------------------------------
     def clear_output(self) -> None:
@@ -282,10 +296,19 @@ class ShellApp:
 
     # ---- key actions ----------------------------------------------------------------
     def on_interrupt(self) -> None:
-        """Ctrl-C: drop the line being typed; else cancel the request in flight (and queue)."""
+        """Ctrl-C: drop the line being typed; else cancel the request in flight (and queue).
+
+        An open multiline body is a request begun: dropping it says `cancelled: LINE` as a
+        cancelled request does, and the toolbar's body hint goes with it (reset() does
+        not report a text change, so the hint is cleared here)."""
         buf = self.input_buffer
         if buf.text:
+            if self._body_mode:
+                first = masked(self.backend, read_line(buf.text)).split("\n", 1)[0]
+                self.output.append_lines([f"cancelled: {first}"], style=ERROR, lex=False)
+                self.output.view.end()
             buf.reset()
+            self._body_mode = False
         elif self._current is not None and not self._current.done():
             dropped = len(self._queue)
             self._queue.clear()
@@ -334,9 +357,9 @@ class ShellApp:
             while not self._queue:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            text = self._queue.popleft()
-            self._running = self._echo(text)
-            task: asyncio.Task[Outcome] = asyncio.ensure_future(self.backend.execute(text))
+            line, shown = self._queue.popleft()
+            self._running = self._echo(shown)
+            task: asyncio.Task[Outcome] = asyncio.ensure_future(self.backend.execute(line))
             self._current = task
             self.invalidate()
             try:
@@ -347,29 +370,11 @@ class ShellApp:
             finally:
                 self._current = None
                 self._running = None
-            if self._show_result(task, text):
+            code = show_outcome(self.output, task, shown)
+            if code is not None:  # the backend asked to leave the shell
+                self.request_exit(code)
                 return
             self.invalidate()
-
-    def _show_result(self, task: asyncio.Task[Outcome], text: str) -> bool:
-        """Print a finished request's outcome; True when the backend asked to quit."""
-        if task.cancelled():
-            first = masked(self.backend, text).split("\n", 1)[0]
-            self.output.append_lines([f"cancelled: {first}"], style=ERROR, lex=False)
-            return False
-        exc = task.exception()
-        if exc is not None:
-            self.output.append_lines([f"error: {describe_error(exc)}"], style=ERROR, lex=False)
-            return False
-        outcome = task.result()
-        if not isinstance(outcome, Outcome):
-            self.output.append_lines(["error: the backend returned no result"], style=ERROR, lex=False)
-            return False
-        self.output.append_lines(outcome.lines, style="" if outcome.ok else ERROR)
-        if outcome.exit_shell:
-            self.request_exit(0 if outcome.ok else 1)
-            return True
-        return False
 
 
 def _ignore_event(event: FeedbackEvent) -> None:

@@ -14,12 +14,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from xshell.inert import inert, inert_lines
+from xshell.inert import UNSAFE, inert, inert_lines
 from xshell.contract import FeedbackEvent
 
 __all__ = ["EventLog", "LogLine", "RateMeter", "device_tag", "format_stamp"]
 
 STAMP_WIDTH = len("00:00:00.000")
+_unsafe = UNSAFE.search
 
 
 _last_second: list[Any] = [None, ""]  # [whole second, "HH:MM:SS."]: localtime once a second
@@ -147,9 +148,13 @@ class EventLog:
 
     # ---- intake -------------------------------------------------------------------
     def push(self, event: FeedbackEvent) -> None:
-        """Accept one event; cheap (no formatting) so storms never block the loop."""
-        self.total_events += 1
-        self.meter.add()
+        """Accept one event; cheap (no formatting) so storms never block the loop.
+
+        A traced frame (`trace on`) is shown here but is not feedback (`counted` False):
+        it counts neither in the pane heading nor in the toolbar's ev/s."""
+        if event.counted:
+            self.total_events += 1
+            self.meter.add()
         if len(self._pending) == self._pending.maxlen:
             self.dropped_events += 1
         self._pending.append(event)
@@ -189,9 +194,17 @@ class EventLog:
     @staticmethod
     def _format(event: FeedbackEvent) -> list[LogLine]:
         # The output boundary for the pane and plain mode: lines and tag made inert here,
-        # once per shown event (cheap for clean text), never per redraw.
-        lines = inert_lines(event.lines or [event.path])
-        device = inert(getattr(event, "device", "") or "")  # a duck-typed event may lack it
+        # once per shown event, never per redraw. Clean lines (nearly all) cost one search
+        # over them joined by TAB, which UNSAFE lets pass; anything else takes inert_lines.
+        lines = event.lines or [event.path]
+        try:
+            clean = type(lines) is list and _unsafe("\t".join(lines)) is None
+        except TypeError:  # an element that is not a str
+            clean = False
+        if not clean:
+            lines = inert_lines(lines)
+        device = getattr(event, "device", "")  # a duck-typed event may lack it
+        device = inert(device) if device else ""
         rec = _Event(event.path, lines, device)
         if device:
             # The tag rides in the stamp column: every line says where it came from, and

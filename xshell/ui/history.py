@@ -11,11 +11,41 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
-__all__ = ["open_history", "trim_history_file"]
+__all__ = ["DeviceHistory", "open_history", "trim_history_file"]
+
+
+class DeviceHistory(History):
+    """One input history for a shell of several devices, one file per device.
+
+    A line is stored in the file of the device that is current when it is typed
+    (`current()` names it; `@room2 LINE` typed on room1 is room1's), so each room's file
+    holds what was typed at that room. Up arrow recalls this session's lines whatever
+    the device, after the first device's file (loaded at start).
+    """
+
+    def __init__(self, current: Callable[[], str], open_for: Callable[[str], History]) -> None:
+        super().__init__()
+        self._current = current
+        self._open_for = open_for
+        self._first = current()
+        self._files: dict[str, History] = {}
+
+    def _file(self, key: str) -> History:
+        found = self._files.get(key)
+        if found is None:
+            found = self._files[key] = self._open_for(key)
+        return found
+
+    def load_history_strings(self) -> Iterable[str]:
+        return self._file(self._first).load_history_strings()
+
+    def store_string(self, string: str) -> None:
+        self._file(self._current()).store_string(string)
 
 
 def _entries(data: bytes) -> list[bytes]:

@@ -47,7 +47,7 @@ class SafeCompleter(Completer):
             return
         try:
             yield from completer.get_completions(document, complete_event)
-        except Exception as exc:  # a completion bug must not reach the event loop
+        except Exception as exc:  # noqa: BLE001 - a completion bug must not reach the event loop
             log.debug("completer failed: %s", type(exc).__name__)
 
     async def get_completions_async(
@@ -59,7 +59,7 @@ class SafeCompleter(Completer):
         try:
             async for c in completer.get_completions_async(document, complete_event):
                 yield c
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as above, for the async completer
             log.debug("completer failed: %s", type(exc).__name__)
 
 
@@ -80,13 +80,13 @@ class SafeLexer(Lexer):
             return plain
         try:
             inner = lexer.lex_document(document)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a highlighting bug leaves the line plain, never lost
             return plain
 
         def get_line(i: int) -> StyleAndTextTuples:
             try:
                 return inner(i)
-            except Exception:
+            except Exception:  # noqa: BLE001 - the same, per line
                 return plain(i)
 
         return get_line

@@ -2,8 +2,8 @@
 
 The feedback pane goes to the right when the terminal is at least `WIDE_COLUMNS` wide
 and below the output otherwise; the choice is made on every render from the current
-terminal width, so resizing moves it. The completion menu floats at the top level so it
-is never clipped by a pane.
+terminal width, so resizing moves it. The completion menu takes rows of its own above
+the rule while it is open (`completion_rows`), so it covers no pane and no toolbar.
 """
 
 from __future__ import annotations
@@ -13,27 +13,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from prompt_toolkit.application.current import get_app_or_none
-from prompt_toolkit.filters import Filter
-from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.filters import Filter, has_completions, is_done
+from prompt_toolkit.formatted_text import StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.formatted_text.utils import fragment_list_width
 from prompt_toolkit.layout import (
     ConditionalContainer,
     DynamicContainer,
-    Float,
-    FloatContainer,
     FormattedTextControl,
     HSplit,
     Layout,
     VSplit,
     Window,
 )
-from prompt_toolkit.layout.containers import Container
+from prompt_toolkit.layout.containers import Container, ScrollOffsets
 from prompt_toolkit.layout.dimension import Dimension as D
-from prompt_toolkit.layout.menus import CompletionsMenu
+from prompt_toolkit.layout.margins import ScrollbarMargin
+from prompt_toolkit.layout.menus import CompletionsMenuControl
 from prompt_toolkit.widgets import SearchToolbar, TextArea
 
 from xshell.ui.viewport import LinesControl
 
-__all__ = ["WIDE_COLUMNS", "LayoutParts", "build_layout", "set_pane_width", "terminal_columns"]
+__all__ = ["MENU_ROWS", "WIDE_COLUMNS", "LayoutParts", "build_layout", "completion_rows", "set_pane_width",
+           "terminal_columns"]
 
 WIDE_COLUMNS = 100
 
@@ -45,8 +46,45 @@ def terminal_columns() -> int:
         return 80
     try:
         return app.output.get_size().columns
-    except Exception:
+    except Exception:  # noqa: BLE001 - no size to read (closed or odd terminal): the usual width
         return 80
+
+
+MENU_ROWS = 8
+
+
+def completion_rows(input_area: TextArea) -> Container:
+    """The completion menu in rows of its own, between the panes and the rule.
+
+    A floating menu covered whatever lay under it: below the input line the toolbar (the
+    connection state), above it the rule and the feedback pane. Here the panes give up
+    the menu's rows while it is open, and the menu starts under the word it completes.
+    """
+    buf = input_area.buffer
+
+    def rows() -> D:
+        state = buf.complete_state
+        return D.exact(min(len(state.completions), MENU_ROWS) if state and state.completions else 1)
+
+    def indent() -> D:
+        state, info = buf.complete_state, input_area.window.render_info
+        if state is None or not state.completions or info is None:
+            return D.exact(0)
+        doc = state.original_document
+        start = max(doc.cursor_position + state.completions[0].start_position, 0)
+        row, col = doc.translate_index_to_position(start)
+        prefix = input_area.window.get_line_prefix
+        width = fragment_list_width(to_formatted_text(prefix(0, 0))) if prefix and row == 0 else 4
+        return D.exact(max(0, min((width + col) % max(info.window_width, 1), info.window_width - 40)))
+
+    menu = Window(
+        CompletionsMenuControl(), width=D(min=8), height=rows,
+        scroll_offsets=ScrollOffsets(top=1, bottom=1),
+        right_margins=[ScrollbarMargin(display_arrows=False)], dont_extend_width=True,
+        style="class:completion-menu",
+    )
+    return ConditionalContainer(VSplit([Window(width=indent), menu, Window()]),
+                                filter=has_completions & ~is_done)
 
 
 @dataclass
@@ -61,6 +99,7 @@ class LayoutParts:
     search: SearchToolbar
     pane_visible: Filter
     columns: Callable[[], int] = terminal_columns
+    watch_panel: Container | None = None  # ui.watchpane: a band above the panes
 
 
 class ScreenLayout:
@@ -95,19 +134,16 @@ class ScreenLayout:
         self.toolbar_window = Window(
             FormattedTextControl(parts.toolbar), height=1, style="class:bottom-toolbar"
         )
-        root = FloatContainer(
-            HSplit(
-                [
-                    DynamicContainer(self.body),
-                    Window(height=1, char="─", style="class:pane.separator"),
-                    parts.input_area,
-                    parts.search,
-                    self.toolbar_window,
-                ]
-            ),
-            floats=[
-                Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=12, scroll_offset=1))
-            ],
+        root = HSplit(
+            [
+                *([parts.watch_panel] if parts.watch_panel is not None else []),
+                DynamicContainer(self.body),
+                completion_rows(parts.input_area),
+                Window(height=1, char="─", style="class:pane.separator"),
+                parts.input_area,
+                parts.search,
+                self.toolbar_window,
+            ]
         )
         self.layout = Layout(root, focused_element=parts.input_area)
 

@@ -10,42 +10,43 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xshell.commands.help import help_text
-from xshell.commands.registry import Handler, lookup
-from xshell.lang.line import CommandLine, read_line
+from xshell.commands.registry import ScreenHandler, lookup
+from xshell.lang.line import CommandLine, Line, as_line, read_line, with_body
 
 __all__ = ["help_text", "screen_command", "split_submission"]
 
 
-def screen_command(text: str) -> tuple[Handler, tuple[str, ...]] | None:
-    """The screen's own answer to `text` (a registry command it answers), or None: then
-    the backend gets the line. The line is read here once; its handler takes the screen
-    (as commands.contexts.UiActions) and the args, and returns a session Result."""
-    if "\n" in text:
+def screen_command(line: str | Line) -> tuple[ScreenHandler, tuple[str, ...]] | None:
+    """The screen's own answer to `line` (a registry command it answers), or None: then
+    the backend gets the line. It comes read once, at submit (a text is read here); its
+    handler takes the screen (as commands.contexts.UiActions) and the args, and returns
+    a session Result."""
+    read = as_line(line)
+    if not isinstance(read, CommandLine) or read.body:
         return None
-    line = read_line(text)
-    if not isinstance(line, CommandLine):
-        return None
-    cmd = lookup(line.name)
-    handler = cmd.screen_handler(line.args) if cmd is not None else None
-    return (handler, line.args) if handler is not None else None
+    cmd = lookup(read.name)
+    handler = cmd.screen_handler(read.args) if cmd is not None else None
+    return (handler, read.args) if handler is not None else None
 
 
-def split_submission(text: str, needs_body: Callable[[str], bool]) -> tuple[list[str], str | None]:
+def split_submission(text: str, needs_body: Callable[[Line], bool]) -> tuple[list[Line], str | None]:
     """Split typed or pasted text into requests; return (complete requests, unfinished tail).
 
-    A line for which `needs_body` is true takes the following lines as its body up to a
-    line holding only "."; that request is `line + "\\n" + body` (without the "."). Blank
+    Each line is read here, once (xshell.lang.line), and the request travels on as that
+    value. A line for which `needs_body` is true takes the following lines as its body up
+    to a line holding only "."; that request carries the body (without the "."). Blank
     lines between requests are skipped. The tail is the text of a body still missing its
     terminating "." (None when everything is complete).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    requests: list[str] = []
+    requests: list[Line] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
+        text_line = lines[i]
         i += 1
-        if not line.strip():
+        if not text_line.strip():
             continue
+        line = read_line(text_line)
         if not _safe_needs_body(needs_body, line):
             requests.append(line)
             continue
@@ -54,15 +55,15 @@ def split_submission(text: str, needs_body: Callable[[str], bool]) -> tuple[list
             body.append(lines[i])
             i += 1
         if i >= len(lines):
-            return requests, "\n".join([line, *body])
+            return requests, "\n".join([text_line, *body])
         i += 1  # the "." line
-        requests.append("\n".join([line, *body]))
+        requests.append(with_body(line, "\n".join(body)))
     return requests, None
 
 
-def _safe_needs_body(needs_body: Callable[[str], bool], line: str) -> bool:
+def _safe_needs_body(needs_body: Callable[[Line], bool], line: Line) -> bool:
     """A backend bug in needs_body must not swallow the user's line."""
     try:
         return bool(needs_body(line))
-    except Exception:
+    except Exception:  # noqa: BLE001 - see the docstring
         return False

@@ -26,11 +26,11 @@ def default_output_lexer() -> Any | None:
     """The tshell output lexer when it is available (imported lazily), else None."""
     try:
         from xshell.lang.outlexer import TshellOutputLexer
-    except Exception:  # absent or broken: plain output is still correct output
+    except Exception:  # noqa: BLE001 - absent or broken: plain output is still correct output
         return None
     try:
         return TshellOutputLexer()
-    except Exception:
+    except Exception:  # noqa: BLE001 - the same
         return None
 
 
@@ -52,7 +52,7 @@ def lex_lines(lines: Sequence[str], lexer: Any | None, style: str = "") -> list[
                 fragment_list_to_text(r) == ln for r, ln in zip(rows, lines, strict=True)
             ):
                 return rows
-        except Exception:
+        except Exception:  # noqa: BLE001 - see the docstring: plain text, never lost output
             pass
     return [[(style, ln)] for ln in lines]
 
@@ -64,7 +64,7 @@ def lex_input(text: str, lexer: Lexer | None) -> list[StyleAndTextTuples]:
         try:
             get_line = lexer.lex_document(Document(text))
             return [list(get_line(i)) for i in range(len(lines))]
-        except Exception:
+        except Exception:  # noqa: BLE001 - the same: the echo unstyled
             pass
     return [[("", ln)] for ln in lines]
 

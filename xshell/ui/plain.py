@@ -26,14 +26,16 @@ from prompt_toolkit.shortcuts import clear as clear_screen
 from prompt_toolkit.shortcuts import print_formatted_text
 
 from xshell.config.settings import Settings, builtin_settings
-from xshell.inert import inert_lines
-from xshell.contract import FeedbackEvent, Outcome, ShellBackend
+from xshell.inert import inert, inert_lines
+from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend
+from xshell.lang.line import Blank, Line, read_line, with_body
 from xshell.ui.adapters import BackendCompleter, BackendLexer
-from xshell.commands.registry import Handler
+from xshell.commands.registry import ScreenHandler
 from xshell.ui.local_commands import screen_command
 from xshell.ui.eventlog import EventLog
 from xshell.ui.style import ui_style
 from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer
+from xshell.ui.keys import tab_bindings
 from xshell.ui.linesource import LineSource
 from xshell.ui.shared import describe_error, masked
 from xshell.ui.sigint import cancel_on_sigint
@@ -55,10 +57,28 @@ class PlainShell:
         self.failures = 0
         self.clear_screen: Callable[[], None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_read: tuple[str, Line] | None = None
+
+    def read(self, text: str) -> Line:
+        """`text` read once (xshell.lang.line): the prompt's history masks the line it
+        accepts just before `read_request` gets it, and both use this one reading."""
+        last = self._last_read
+        if last is not None and last[0] == text:
+            return last[1]
+        line = read_line(text)
+        self._last_read = (text, line)
+        return line
 
     # ---- feedback -------------------------------------------------------------------
     def on_feedback(self, event: FeedbackEvent) -> None:
-        """Queue the event; print the batch at most every flush_interval."""
+        """Queue the event; print the batch at most every flush_interval.
+
+        A traced frame shown inline (`trace on inline`) carries its own timestamp: it is
+        printed as it is, after what is pending (the event log would stamp it again)."""
+        if event.inline:
+            self.flush_events()
+            self.write(event.lines)
+            return
         self.events.push(event)
         self._schedule_flush(self.flush_interval)
 
@@ -76,18 +96,19 @@ class PlainShell:
             self.write([ln.render() for ln in lines])
 
     # ---- one request ----------------------------------------------------------------
-    async def handle(self, text: str) -> bool:
-        """Run one line (with its body); False when the shell should stop."""
-        found = screen_command(text)
+    async def handle(self, text: str | Line) -> bool:
+        """Run one line (with its body), as read at submit; False when the shell should stop."""
+        line = self.read(text) if isinstance(text, str) else text
+        found = screen_command(line)
         if found is not None:
             return self._local(*found)
-        task = asyncio.ensure_future(self.backend.execute(text))
+        task = asyncio.ensure_future(self.backend.execute(line))
         with cancel_on_sigint(task):
             await asyncio.wait({task})
         self.flush_events()  # feedback that arrived during the request precedes its result
         if task.cancelled():
             self.failures += 1
-            self.write([f"cancelled: {masked(self.backend, text).split(chr(10), 1)[0]}"])
+            self.write([f"cancelled: {masked(self.backend, line).split(chr(10), 1)[0]}"])
             return True
         error = task.exception()
         if error is not None:
@@ -105,7 +126,7 @@ class PlainShell:
             self.write(outcome.lines)  # inert_lines splits at "\n"
         return not outcome.exit_shell
 
-    def _local(self, handler: Handler, args: tuple[str, ...]) -> bool:
+    def _local(self, handler: ScreenHandler, args: tuple[str, ...]) -> bool:
         """A command the screen answers (the registry's handler, given this shell)."""
         result = handler(self, args)
         if result.exit_shell:
@@ -125,17 +146,19 @@ class PlainShell:
     def set_pane(self, action: str) -> str:
         return "plain mode prints feedback inline; use 'pane pause' to hold it"
 
-    async def read_request(self, read: ReadLine, prompt: str) -> str | None:
-        """Read one request: a line, plus body lines up to "." for multiline commands.
+    async def read_request(self, read: ReadLine, prompt: str) -> Line | None:
+        """Read one request: a line, plus body lines up to "." for multiline commands;
+        the line is read (xshell.lang.line) once, here, and travels on as that value.
 
         None at end of input. A body cut short by end of input is reported, not sent.
         """
-        line = await read(prompt)
-        if line is None:
+        typed = await read(prompt)
+        if typed is None:
             return None
+        line = self.read(typed)
         try:
-            wants_body = bool(line.strip()) and self.backend.needs_body(line)
-        except Exception:
+            wants_body = bool(typed.strip()) and self.backend.needs_body(line)
+        except Exception:  # noqa: BLE001 - a backend bug must not swallow the user's line
             wants_body = False
         if not wants_body:
             return line
@@ -144,14 +167,14 @@ class PlainShell:
             try:
                 more = await read("... ")
             except KeyboardInterrupt:
-                self.write(["(multiline command abandoned)"])
-                return ""
+                self.write([f"cancelled: {masked(self.backend, line)}"])
+                return Blank("")
             if more is None:
                 self.failures += 1
                 self.write([f"incomplete multiline command (no '.' line): {masked(self.backend, line)}"])
                 return None
             if more.strip() == ".":
-                return "\n".join([line, *body])
+                return with_body(line, "\n".join(body))
             body.append(more)
 
     async def loop(self, read: ReadLine, prompt: Callable[[], str]) -> None:
@@ -159,12 +182,12 @@ class PlainShell:
         self.backend.set_feedback_sink(self.on_feedback)
         try:
             while True:
-                text = await self.read_request(read, prompt())
-                if text is None:
+                line = await self.read_request(read, prompt())
+                if line is None:
                     return
-                if not text.strip():
+                if not line.full.strip():
                     continue
-                if not await self.handle(text):
+                if not await self.handle(line):
                     return
         finally:
             self.backend.set_feedback_sink(lambda e: None)
@@ -186,6 +209,13 @@ async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[lis
     async def read(prompt: str) -> str | None:
         return await source.readline()
 
+    async def ask(question: str) -> bool:  # the guard's question: the next line answers
+        shell.write([question])
+        return (await source.readline() or "").strip().lower() in ("y", "yes")
+
+    if isinstance(backend, Confirming):
+        backend.set_confirm(ask)
+
     await shell.loop(read, lambda: "")
     return 1 if shell.failures else 0
 
@@ -195,12 +225,14 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
     vi = settings.key_bindings == "vi"
     completer, lexer = BackendCompleter(backend), BackendLexer(backend)
     session: PromptSession[str] = PromptSession(
-        history=MaskedHistory(history if history is not None else InMemoryHistory(), lambda t: masked(backend, t)),
+        history=MaskedHistory(history if history is not None else InMemoryHistory(),
+                              lambda t: masked(backend, shell.read(t))),  # the line as read_request reads it
         completer=SafeCompleter(lambda: completer),
         complete_in_thread=True,
         lexer=SafeLexer(lambda: lexer),
         style=ui_style(settings),  # the same colours as the full screen, invalid names included
         auto_suggest=AutoSuggestFromHistory(),
+        key_bindings=tab_bindings(),  # Tab walks the tree, as in the full screen
         vi_mode=vi,
         input=inp,
         output=out,
@@ -214,6 +246,17 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
     shell = PlainShell(backend, write)
     shell.clear_screen = clear_screen if out is None else None
     backend.set_status_listener(lambda: None)
+
+    async def ask(question: str) -> bool:
+        """The guard's question (session.guard_policy), at a prompt of its own: no history."""
+        try:
+            answer = await body_session.prompt_async(inert(question) + " ")
+        except (KeyboardInterrupt, EOFError):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    if isinstance(backend, Confirming):
+        backend.set_confirm(ask)
 
     async def read(prompt: str) -> str | None:
         sess = body_session if prompt == "... " else session
@@ -255,12 +298,13 @@ async def run_plain(
     if input is None:
         if sys.stdin is not None and sys.stdin.isatty():
             return await _run_session(backend, history, None, _as_output(output), settings)
-        input = sys.stdin
+        input = sys.stdin  # noqa: A001 - the parameter (see its noqa above), given its default
     if isinstance(input, Input):
         return await _run_session(backend, history, input, _as_output(output), settings)
     if isinstance(output, Output):
         target = output
-        write: Callable[[list[str]], None] = lambda lines: print_formatted_text("\n".join(lines), output=target)
+        write: Callable[[list[str]], None] = lambda lines: print_formatted_text(  # noqa: E731 - one of two writers
+            "\n".join(lines), output=target)
     else:
         write = _stream_writer(output if output is not None else sys.stdout)
     return await _run_lines(backend, input, write)

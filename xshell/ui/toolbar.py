@@ -89,6 +89,8 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     if status.rtt_ms is not None:
         f += [sep, ("class:toolbar", f"rtt {status.rtt_ms:.0f}{'' if narrow else ' '}ms")]
     f += [sep, ("class:toolbar", f"{status.registrations} reg")]
+    if status.watches:  # subscriptions too: the device's feedback limit counts them
+        f += [sep, ("class:toolbar", f"{status.watches} watch")]
     if status.unrestored:  # feedback that is not arriving: must stay in sight until fixed
         f += [sep, ("class:toolbar.warn", f"{status.unrestored} not restored")]
     f += [sep, ("class:toolbar", f"{info.events_per_second:.1f} ev/s")]

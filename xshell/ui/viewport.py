@@ -9,6 +9,7 @@ how long the log is, and page scrolling is exact even when lines wrap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,38 +26,71 @@ __all__ = ["LinesControl", "ScrollView", "wrap_fragments"]
 Lines = Sequence[StyleAndTextTuples]
 
 
-def _row_starts(text: str, width: int) -> list[int]:
-    """Where each wrapped row starts: at a word boundary when the row has a space, else mid-word."""
-    starts, used, row_start, last_space = [0], 0, 0, -1
+def _row_starts(text: str, width: int, hang: int = 0, breaks: frozenset[int] | None = None) -> list[int]:
+    """Where each wrapped row starts: at the last break that fits (after a space, or one
+    of `breaks`), else mid-word. Rows after the first have `hang` columns fewer."""
+    starts, used, row_start, last_break, limit = [0], 0, 0, -1, width
     for i, ch in enumerate(text):
         w = get_cwidth(ch)
-        if used + w > width and used > 0:
-            cut = last_space + 1 if last_space >= row_start and last_space + 1 > row_start else i
-            if cut <= row_start:
-                cut = i
+        if used + w > limit and used > 0:
+            cut = last_break if last_break > row_start else i
             starts.append(cut)
-            row_start, last_space = cut, -1
+            row_start, last_break, limit = cut, -1, max(width - hang, 1)
             used = sum(get_cwidth(c) for c in text[cut:i])
-        if ch == " ":
-            last_space = i
+        if (i + 1 in breaks) if breaks is not None else ch == " ":
+            last_break = i + 1
         used += w
     return starts
+
+
+_TWO_COLUMNS = re.compile(r" *\S[^\n]*?\S?  +(?=\S)")  # `  F1          this help`
+
+
+def _text_column(line: StyleAndTextTuples, text: str) -> int:
+    """Where a line's text starts: past the feedback pane's timestamp and leading blanks,
+    and in a two-column line (help's `KEY  what it does`) at its second column."""
+    col = len(line[0][1]) + 1 if line and "eventlog.time" in line[0][0] else 0
+    rest = text[col:]
+    two = _TWO_COLUMNS.match(rest) if rest[:1] == " " else None
+    return col + (two.end() if two else len(rest) - len(rest.lstrip(" ")))
+
+
+def _json_breaks(text: str, start: int) -> frozenset[int] | None:
+    """Token boundaries of a JSON line (after `,` `:` `{` `[` or a blank outside strings),
+    or None when the text from `start` is not JSON: strings stay whole where they fit."""
+    if text[start:start + 1] not in ("{", "["):
+        return None
+    out: set[int] = set()
+    quoted = escaped = False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quoted:
+            escaped, quoted = (not escaped and ch == "\\"), quoted and (escaped or ch != '"')
+        elif ch == '"':
+            quoted = True
+        elif ch in ",:{[ ":
+            out.add(i + 1)
+    return frozenset(out)
 
 
 def wrap_fragments(line: StyleAndTextTuples, width: int) -> list[StyleAndTextTuples]:
     """Split one styled line into rows of at most `width` cells (wide chars respected).
 
-    Rows break after the last space that fits, like a terminal pager, so words stay whole;
-    a word longer than the row is split where it must be.
+    Rows break after the last space that fits, like a terminal pager, so words stay whole
+    (JSON breaks between tokens, never inside a string that fits); a word longer than the
+    row is split where it must be. Continuation rows are indented under the text (past
+    the timestamp column and the line's own indent), so a wrapped line reads as one.
     """
     if width <= 0:
         return [line]
     text = "".join(frag[1] for frag in line)
-    starts = _row_starts(text, width)
+    column = _text_column(line, text)
+    hang = column if column <= width // 2 else 0
+    starts = _row_starts(text, width, hang, _json_breaks(text, column))
     if len(starts) == 1:
         return [list(line)]
     bounds = starts[1:] + [len(text)]
-    rows: list[StyleAndTextTuples] = [[] for _ in starts]
+    rows: list[StyleAndTextTuples] = [[] if r == 0 or not hang else [("", " " * hang)] for r in range(len(starts))]
     pos, r = 0, 0
     for frag in line:
         style, chunk = frag[0], frag[1]

@@ -6,5 +6,5 @@ satisfying `output_format.OutputFormat`) and is the one place the rest of xshell
 outputmode` commands and their completion, the session's rendering, snapshots' JSON
 answers and the fleet display all read it. To add a format, add one module here with a
 `FORMAT` (see terminal.py for the shape), then name it in the shell completion files
-(completions/) and default.toml's comment; tests/test_formats.py says if you forget.
+(completions/) and default.toml's comment; tests/integration/test_formats.py says if you forget.
 """

@@ -9,7 +9,7 @@ is shown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from xshell.lang.formats.output_format import FeedbackLines
@@ -41,7 +41,11 @@ class Terminal:
     json_documents = False
 
     def result(self, req: rq.Request, result: Any, schema: Schema | None) -> list[str]:
+        from xshell.lang import requests as rq
         from xshell.lang.render import render_result
+        if isinstance(req, (rq.GetXml, rq.Document)):  # tshell: XML / its Format, any mode
+            from xshell.lang.render_docs import document_lines
+            return document_lines(req, result, schema)
         try:
             return render_result(req, result, schema)
         except Exception as exc:  # noqa: BLE001 - an answer we cannot lay out is still shown
@@ -49,6 +53,15 @@ class Terminal:
             import json
             return [json.dumps(result, separators=(",", ":"), ensure_ascii=False, default=str),
                     "** end", "", "OK"]
+
+    def result_lines(self, req: rq.Request, result: Any, schema: Schema | None) -> Iterator[str]:
+        """`result`'s lines one at a time (xshell.lang.render.iter_result), so the session
+        can lay out a huge answer in slices; it falls back on `result` if this raises."""
+        from xshell.lang import requests as rq
+        if isinstance(req, (rq.GetXml, rq.Document)):
+            return iter(self.result(req, result, schema))
+        from xshell.lang.render import iter_result
+        return iter_result(req, result, schema)
 
     def error(self, req: rq.Request | None, exc: XAPIError, schema: Schema | None) -> list[str]:
         from xshell.lang.render_errors import render_error
