@@ -40,7 +40,7 @@ async def test_check_prints_the_diff_and_changes_nothing(sim: Any, tmp_path: Pat
     assert out.splitlines()[1:] == ["-*c xConfiguration Audio DefaultVolume: 50",
                                     "+*c xConfiguration Audio DefaultVolume: 61",
                                     "** check: 1 would change, 1 already as desired; nothing was sent",
-                                    "OK"]
+                                    "", "OK"]  # ended as every answer: a blank line, OK
     assert _value(sim, *VOLUME) == 50
     code, out, _ = await xshell(sim.url, "-c", "xConfiguration Audio DefaultVolume")
     assert "*c xConfiguration Audio DefaultVolume: 50" in out  # read back: unchanged
@@ -52,13 +52,13 @@ async def test_apply_sets_what_differs_and_a_second_run_changes_nothing(sim: Any
                           'xConfiguration SystemUnit Name: "Board room"\n')
     code, out, err = await xshell(sim.url, "-c", f"apply {cfg}")
     assert code == 0, err
-    assert out.splitlines()[-2:] == ["** applied: 2 set, 0 failed, 0 not sent, 1 already as desired", "OK"]
+    assert out.splitlines()[-3:] == ["** applied: 2 set, 0 failed, 0 not sent, 1 already as desired", "", "OK"]
     assert (_value(sim, *VOLUME), _value(sim, "SystemUnit", "Name")) == (61, "Board room")
 
     code, out, err = await xshell(sim.url, "-c", f"apply {cfg}")
     assert code == 0, err
     assert out.splitlines() == [f"** apply {cfg} on {sim.url.split('/')[2]} (Board room): nothing to "
-                                "change, 3 values already as desired", "OK"]
+                                "change, 3 values already as desired", "", "OK"]
 
 
 async def test_snapshot_restore_twice_on_a_changed_room(sim: Any) -> None:
@@ -201,8 +201,8 @@ async def test_a_failed_set_stops_unless_keep_going(tmp_path: Path) -> None:
                             '"Permission Denied"')
         assert lines[4:6] == ["-*c xConfiguration Audio Ultrasound MaxVolume: 70",
                               "+*c xConfiguration Audio Ultrasound MaxVolume: 20"]
-        assert lines[-2:] == ["** applied: 0 set, 1 failed, 1 not sent, 0 already as desired "
-                              "(stopped at the first failure; --keep-going sets the rest)", "ERROR"]
+        assert lines[-3:] == ["** applied: 0 set, 1 failed, 1 not sent, 0 already as desired "
+                              "(stopped at the first failure; --keep-going sets the rest)", "", "ERROR"]
         code, out, err = await xshell(url, "--user", "viewer", "-c", f"apply {cfg} --keep-going",
                                       password="pw")
         assert code == 1 and "** applied: 0 set, 2 failed, 0 not sent" in out

@@ -184,3 +184,23 @@ async def test_whole_extensions_export_and_import(sim: Any, tmp_path: Path) -> N
     assert code == 0, err
     assert json.loads(out.splitlines()[-1])["panels"][0]["PanelId"] == "lights"
     assert "<Version>1.11</Version>" in whole.read_text(encoding="utf-8")
+
+
+async def test_pull_and_export_keep_an_existing_file_unless_forced(sim: Any, tmp_path: Path) -> None:
+    src, mine, xml, whole = (tmp_path / n for n in ("room.js", "mine.js", "mine.xml", "all.xml"))
+    src.write_bytes(BODY.encode("utf-8"))
+    panel = tmp_path / "lights.xml"
+    panel.write_bytes(PANEL.encode("utf-8"))
+    for f in (mine, xml, whole):
+        f.write_text("my own work\n", encoding="utf-8")
+    code, out, err = await xshell(sim.url, "-c", f"macro push {src}", "-c", f"panel push {panel}",
+                                  "-c", f"macro pull room {mine}", "-c", f"panel pull lights {xml}",
+                                  "-c", f"panel export {whole}")
+    assert code == 2
+    assert err.count("already exists; add `force` to replace it") == 3
+    assert all(f.read_text(encoding="utf-8") == "my own work\n" for f in (mine, xml, whole))
+    code, out, err = await xshell(sim.url, "-c", f"macro pull room {mine} force",
+                                  "-c", f"panel pull lights {xml} force", "-c", f"panel export {whole} force")
+    assert code == 0, err
+    assert mine.read_bytes() == BODY.encode("utf-8") and xml.read_bytes() == PANEL.encode("utf-8")
+    assert "<Version>" in whole.read_text(encoding="utf-8")

@@ -127,10 +127,10 @@ async def test_follow_stops_on_ctrl_c_without_loop_signal_handlers(monkeypatch: 
 
     Windowsish.patch(monkeypatch)
     before = signal.getsignal(signal.SIGINT)
-    following = asyncio.ensure_future(_follow(Connected(), asyncio.Event()))
+    following = asyncio.ensure_future(_follow(Connected(), asyncio.Event(), []))
     await asyncio.sleep(0)  # _follow is now waiting, its Ctrl-C handler in place
     signal.raise_signal(signal.SIGINT)
-    assert await asyncio.wait_for(following, DEADLINE) == 0  # stopped by Ctrl-C: exit 0, as on Linux
+    assert await asyncio.wait_for(following, DEADLINE) == 130  # stopped by Ctrl-C: 130, as on Linux
     assert signal.getsignal(signal.SIGINT) is before
 
 

@@ -232,7 +232,8 @@ async def test_feedback_arrives_rendered_through_on_feedback(session: Session, s
 
 async def test_json_output_for_feedback_and_results(session: Session, sim: Any,
                                                     feedback: Collector) -> None:
-    assert (await session.execute("output json")).lines == ["output: json"]
+    # under -o json a shell command's answer is a document too (session.result.as_documents)
+    assert (await session.execute("output json")).lines == ['{"command":"output","lines":["output: json"]}']
     r = await session.execute("xStatus Audio Volume")
     assert json.loads(r.lines[0]) == sim.simulator.status("Audio Volume")
     await session.execute("xFeedback register /Status/Audio/Volume")
@@ -270,7 +271,8 @@ async def test_help_from_the_schema(session: Session) -> None:
 
 async def test_shell_commands(session: Session) -> None:
     assert (await session.execute("output")).lines == ["output: terminal"]
-    assert (await session.execute("output json")).lines == ["output: json"]
+    assert (await session.execute("output json")).lines == ['{"command":"output","lines":["output: json"]}']
+    assert (await session.execute("output terminal")).lines == ["output: terminal"]
     xml = await session.execute("output yaml")
     assert xml.exit_code == EXIT_USAGE and "'yaml' is not one of" in xml.lines[0]
     bad = await session.execute("xPreferences colour json")

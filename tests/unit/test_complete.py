@@ -270,6 +270,13 @@ def test_snapshot_names_complete_wherever_a_snapshot_is_named() -> None:
     assert texts("diff before ") == ["after-upgrade", "before"]
     assert texts("diff before after-upgrade ") == []
     assert texts("snapshot save ") == []  # a new name: nothing to offer
+    assert texts("snapshot restore before ") == texts("apply before ") == ["--check", "--keep-going"]
+    assert texts("snapshot restore before --check ") == ["--keep-going"]
+    assert texts("macro pull room room.js ") == texts("panel pull lights l.xml ") == ["force"]
+    assert texts("panel export all.xml ") == ["force"]
+    from xshell.commands.registry import lookup
+    snapshot = lookup("snapshot")
+    assert snapshot is not None and "restore NAME [--check] [--keep-going]" in snapshot.usage
 
 
 def test_without_a_schema_only_the_words_of_the_language() -> None:

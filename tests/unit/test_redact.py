@@ -125,3 +125,16 @@ def test_a_refused_batch_line_does_not_show_its_secret_in_the_error() -> None:
         parse(BATCH)
     shown = format_parse_error(BATCH, caught.value, SCHEMA)
     assert not [ln for ln in shown if SECRET in ln] and "***" in shown[0]
+
+
+def test_a_misspelled_or_unknown_secret_name_is_masked_too() -> None:
+    """A typo before a secret (did-you-mean Password), an unknown verb or a path ending in a
+    secret leaf: the value is masked all the same (parse errors, --log)."""
+    assert redact_line("xConfiguration SIP Authentication Pasword: Zz-b") == \
+        "xConfiguration SIP Authentication Pasword: ***"
+    assert redact_line("xCommand Foo Bar Pasphrase: Zz-b") == "xCommand Foo Bar Pasphrase: ***"
+    assert redact_line("xSet Configuration/SIP/Authentication/Password Zz-b") == \
+        "xSet Configuration/SIP/Authentication/Password ***"
+    assert redact_line("frob Passphrase: Zz b c") == "frob Passphrase: ***"
+    assert redact_line("xCommand Foo Bar/Password Zz-b") == "xCommand Foo Bar/Password ***"
+    assert redact_line("frob status now") == "frob status now"

@@ -496,3 +496,18 @@ def test_wrapped_lines_hang_under_their_text_and_json_breaks_between_tokens() ->
     help_line = "  Tab                   complete and walk on, a long description that wraps"
     rows = text(wrap_fragments([("", help_line)], 50))
     assert rows[1].startswith(" " * 24) and rows[1][24] != " ", rows  # help's second column
+
+
+def test_a_hostile_line_among_clean_ones_is_shown_escaped_line_by_line() -> None:
+    # the pane checks a clean event with one search over all its lines; a line with an
+    # escape, a CR or a "\n" inside must still come out escaped (and split) as inert_lines does
+    log = EventLog()
+    log.push(volume(1))
+    log.push(ev("/Status/X", "*s X: \x1b]52;c;SGk=\x07", "two\nlines\r", "** end"))
+    log.push(ev("/Status/Y"))  # no lines: the path is shown
+    log.push(FeedbackEvent(time=0.0, lines=["*s Z: 1", "** end"], path="/Status/Z", device="room\x1b1"))
+    texts = [(ln.stamp[len("00:00:00.000"):], ln.text) for ln in log.flush()]
+    assert texts == [("", "*s Audio Volume: 1"), ("", "** end"),
+                     ("", "*s X: \\x1b]52;c;SGk=\\x07"), ("", "two"), ("", "lines\\x0d"), ("", "** end"),
+                     ("", "/Status/Y"),
+                     (" [room\\x1b1]", "*s Z: 1"), (" [room\\x1b1]", "** end")]

@@ -13,18 +13,14 @@ As a bench figure: `fleet_apply(bench)` returns the row ("apply" in FIGURES).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import secrets
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from xshell.bench import procs, report
 from xshell.bench.bench_context import Bench
-from xshell.bench.figures_fleet import sim_fleet
+from xshell.bench.figures_fleet import XSHELL, sim_fleet, standalone
 from xshell.bench.stats import alternate, median
 
 # Two values every simulated room differs in, two it already holds.
@@ -72,21 +68,11 @@ async def fleet_apply(bench: Bench) -> list[report.Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m xshell.bench.figures_apply",
-                                description=__doc__.split("\n\n")[0])
-    p.add_argument("--devices", type=int, default=200, help="simulated rooms (default 200)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
-    args = p.parse_args(argv)
-    password = secrets.token_urlsafe(12)
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
+    with standalone("python -m xshell.bench.figures_apply", __doc__ or "", argv) as (args, password, workdir, env):
         desired = workdir / "desired.cfg"
         desired.write_text(DESIRED, encoding="utf-8")
-        env = {**os.environ, "XSHELL_PASSWORD": password, "XDG_CONFIG_HOME": str(workdir / "config"),
-               "XDG_STATE_HOME": str(workdir / "state"), "XDG_DATA_HOME": str(workdir / "data")}
-        xshell = [sys.executable, "-m", "xshell"]
         with sim_fleet(args.devices, password) as urls:
-            secs = [run_once(xshell, desired, urls, env, workdir) for _ in range(args.reps)]
+            secs = [run_once(XSHELL, desired, urls, env, workdir) for _ in range(args.reps)]
     print(f"apply --check: {args.devices} devices: " + ", ".join(f"{s:.2f} s" for s in secs)
           + f" (median {median(secs):.2f} s)")
     return 0

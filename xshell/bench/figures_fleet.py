@@ -47,7 +47,7 @@ def sim_fleet(count: int, password: str) -> Iterator[list[str]]:
     """`xshell-sim --devices count` in its own process; yields the URLs."""
     argv = [sys.executable, "-m", "xshell.sim", "--devices", str(count), "--port", "0",
             "--no-rate-limit"]
-    env = {**_environ(), "XSHELL_SIM_PASSWORD": password}
+    env = {**os.environ, "XSHELL_SIM_PASSWORD": password}
     with procs.url_process_handle(argv, env, timeout=60.0) as (first, proc):
         assert proc.stdout is not None
         rest: list[str] = []
@@ -59,8 +59,25 @@ def sim_fleet(count: int, password: str) -> Iterator[list[str]]:
         yield [first, *rest]
 
 
-def _environ() -> dict[str, str]:
-    return dict(os.environ)
+XSHELL = [sys.executable, "-m", "xshell"]
+
+
+@contextlib.contextmanager
+def standalone(prog: str, doc: str, argv: list[str] | None
+               ) -> Iterator[tuple[argparse.Namespace, str, Path, dict[str, str]]]:
+    """What the fleet figures share when run on their own (`python -m …`): the --devices
+    and --reps options, a fresh password, a temporary work folder, and xshell's environment
+    with the password and its XDG folders in that work folder: (args, password, workdir, env)."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    p.add_argument("--devices", type=int, default=200, help="simulated rooms (default 200)")
+    p.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
+    args = p.parse_args(argv)
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        env = {**os.environ, "XSHELL_PASSWORD": password, "XDG_CONFIG_HOME": str(workdir / "config"),
+               "XDG_STATE_HOME": str(workdir / "state"), "XDG_DATA_HOME": str(workdir / "data")}
+        yield args, password, workdir, env
 
 
 def run_once(xshell: list[str], script: Path, urls: list[str], env: Mapping[str, str],
@@ -113,20 +130,11 @@ async def fleet(bench: Bench) -> list[report.Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m xshell.bench.figures_fleet", description=__doc__.split("\n\n")[0])
-    p.add_argument("--devices", type=int, default=200, help="simulated rooms (default 200)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
-    args = p.parse_args(argv)
-    password = secrets.token_urlsafe(12)
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
+    with standalone("python -m xshell.bench.figures_fleet", __doc__ or "", argv) as (args, password, workdir, env):
         script = workdir / "fleet.xapi"
         script.write_text(SCRIPT, encoding="utf-8")
-        env = {**_environ(), "XSHELL_PASSWORD": password, "XDG_CONFIG_HOME": str(workdir / "config"),
-               "XDG_STATE_HOME": str(workdir / "state"), "XDG_DATA_HOME": str(workdir / "data")}
-        xshell = [sys.executable, "-m", "xshell"]
         with sim_fleet(args.devices, password) as urls:
-            secs = [run_once(xshell, script, urls, env, workdir)[0] for _ in range(args.reps)]
+            secs = [run_once(XSHELL, script, urls, env, workdir)[0] for _ in range(args.reps)]
     print(f"fleet: {args.devices} devices, {len(SCRIPT.splitlines())} lines each: "
           + ", ".join(f"{s:.2f} s" for s in secs) + f" (median {median(secs):.2f} s)")
     return 0

@@ -10,10 +10,9 @@ monitoring job would see it); cold schema cache every repetition, as in the flee
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import secrets
+import os
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from xshell.bench import procs, report
 from xshell.bench.bench_context import Bench
-from xshell.bench.figures_fleet import _environ
+from xshell.bench.figures_fleet import XSHELL, standalone
 from xshell.bench.stats import alternate, median
 
 BAR_SECONDS = 10.0
@@ -32,7 +31,7 @@ def sick_fleet(count: int, password: str) -> Iterator[list[str]]:
     """`xshell-sim --devices count --unhealthy count/10`; yields the URLs."""
     argv = [sys.executable, "-m", "xshell.sim", "--devices", str(count), "--port", "0",
             "--no-rate-limit", "--unhealthy", str(max(1, count // 10))]
-    env = {**_environ(), "XSHELL_SIM_PASSWORD": password}
+    env = {**os.environ, "XSHELL_SIM_PASSWORD": password}
     with procs.url_process_handle(argv, env, timeout=60.0) as (first, proc):
         assert proc.stdout is not None
         rest = [proc.stdout.readline().split()[-1] for _ in range(count - 1)]
@@ -70,19 +69,9 @@ async def fleet_health(bench: Bench) -> list[report.Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m xshell.bench.figures_health",
-                                description=__doc__.split("\n\n")[0])
-    p.add_argument("--devices", type=int, default=200, help="simulated rooms (default 200)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
-    args = p.parse_args(argv)
-    password = secrets.token_urlsafe(12)
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        env = {**_environ(), "XSHELL_PASSWORD": password, "XDG_CONFIG_HOME": str(workdir / "config"),
-               "XDG_STATE_HOME": str(workdir / "state"), "XDG_DATA_HOME": str(workdir / "data")}
-        xshell = [sys.executable, "-m", "xshell"]
+    with standalone("python -m xshell.bench.figures_health", __doc__ or "", argv) as (args, password, workdir, env):
         with sick_fleet(args.devices, password) as urls:
-            times = [run_once(xshell, urls, env, workdir) for _ in range(args.reps)]
+            times = [run_once(XSHELL, urls, env, workdir) for _ in range(args.reps)]
     print(f"health on {args.devices} rooms: median {median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})")
     return 0
 

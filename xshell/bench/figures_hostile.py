@@ -15,9 +15,13 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from xshell.bench import report
 from xshell.bench.bench_context import Bench
+
+T = TypeVar("T")
 
 MS = 1000.0
 
@@ -64,15 +68,9 @@ asyncio.run(main())
 """
 
 
-async def _wide(keys: int) -> tuple[float, float]:
-    """(seconds until a `keys`-wide reply is decoded and merged, longest loop block)."""
-    from xshell.session.live import LiveTree
-    from xshell.transport.rpc import RpcTable
-
-    table = RpcTable(lambda err: None)
-    tree = LiveTree()
-    rid, _, fut = table.open("xGet", {"Path": ["Status", "Audio"]})
-    raw = json.dumps({"jsonrpc": "2.0", "id": rid, "result": {f"Key{i}": i for i in range(keys)}})
+async def _ticking(work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
+    """(what `work` gave, seconds it took, longest event-loop block meanwhile): a ticker
+    wakes every millisecond, and the longest gap between its wake-ups is the block."""
     worst = 0.0
     running = True
 
@@ -87,12 +85,31 @@ async def _wide(keys: int) -> tuple[float, float]:
     task = asyncio.create_task(ticker())
     await asyncio.sleep(0.01)
     start = time.perf_counter()
-    asyncio.get_running_loop().call_soon(table.dispatch, raw)  # as the socket's reader does
-    tree.merge_result(["Status", "Audio"], await fut)
-    await tree.settled()
-    took = time.perf_counter() - start
-    running = False
-    await task
+    try:
+        value = await work()
+    finally:
+        took = time.perf_counter() - start
+        running = False
+        await task
+    return value, took, worst
+
+
+async def _wide(keys: int) -> tuple[float, float]:
+    """(seconds until a `keys`-wide reply is decoded and merged, longest loop block)."""
+    from xshell.session.live import LiveTree
+    from xshell.transport.rpc import RpcTable
+
+    table = RpcTable(lambda err: None)
+    tree = LiveTree()
+    rid, _, fut = table.open("xGet", {"Path": ["Status", "Audio"]})
+    raw = json.dumps({"jsonrpc": "2.0", "id": rid, "result": {f"Key{i}": i for i in range(keys)}})
+
+    async def work() -> None:
+        asyncio.get_running_loop().call_soon(table.dispatch, raw)  # as the socket's reader does
+        tree.merge_result(["Status", "Audio"], await fut)
+        await tree.settled()
+
+    _, took, worst = await _ticking(work)
     return took, worst
 
 
@@ -104,25 +121,8 @@ async def _render_wide(keys: int) -> tuple[float, float]:
     from xshell.session.sliced import render_sliced
 
     result = {f"Key{i}": i for i in range(keys)}
-    worst = 0.0
-    running = True
-
-    async def ticker() -> None:
-        nonlocal worst
-        last = time.perf_counter()
-        while running:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            worst, last = max(worst, now - last), now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    start = time.perf_counter()
-    lines = await render_sliced(format_registry.get("terminal"), rq.Get(path=("Status", "Audio")),
-                                result, None)
-    took = time.perf_counter() - start
-    running = False
-    await task
+    lines, took, worst = await _ticking(lambda: render_sliced(
+        format_registry.get("terminal"), rq.Get(path=("Status", "Audio")), result, None))
     assert len(lines) == keys + 3, len(lines)
     return took, worst
 

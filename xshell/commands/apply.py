@@ -137,7 +137,7 @@ def _answer(session: Session, title: str, room: str, plan: ds.Plan, check: bool,
     if not plan.steps:
         lines = [f"** {'check' if check else 'apply'} {title} on {room}: nothing to change, "
                  f"{plan.unchanged} values already as desired{_kept(plan)}"]
-        return Result([*lines, "OK"], code)
+        return Result([*lines, "", "OK"], code)  # ended as every answer: a blank line, OK
     # a secret is sent, so it counts with the changes: the header and the summary agree
     changes = len(plan.steps)
     what = f"{changes} {'would change' if check else 'to change'}"
@@ -166,7 +166,7 @@ def _answer(session: Session, title: str, room: str, plan: ds.Plan, check: bool,
         elif not_sent:
             tail += " (stopped at the first failure; --keep-going sets the rest)"
         lines.append(tail)
-    return Result([*lines, "OK" if code == EXIT_OK else "ERROR"], code)
+    return Result([*lines, "", "OK" if code == EXIT_OK else "ERROR"], code)
 
 
 def _secrets(n: int, verb: str) -> str:
@@ -243,7 +243,12 @@ def export(rest: Sequence[str]) -> Result:
 def _complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     if not args:
         return [(n, "snapshot") for n in words.get(SNAPSHOT_WORDS, ())]
-    return [(f, "apply") for f in _FLAGS if f not in [a.lower() for a in args[1:]]]
+    return complete_flags(args[1:])
+
+
+def complete_flags(given: Sequence[str]) -> list[tuple[str, str]]:
+    """apply's flags not given yet (`snapshot restore NAME ` offers them too)."""
+    return [(f, "apply") for f in _FLAGS if f not in [a.lower() for a in given]]
 
 
 COMMANDS = (

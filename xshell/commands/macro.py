@@ -30,7 +30,7 @@ __all__ = ["COMMANDS", "LEVELS", "call", "done", "usage_error", "wants_json"]
 LEVELS = ("debug", "log", "info", "warn", "error")
 _SUBS = ("list", "show", "pull", "push", "edit", "activate", "deactivate", "remove", "rename",
          "restart", "log")
-_USAGE = ("macro list | show NAME | pull NAME [FILE] | push FILE [NAME] [activate|restart] | "
+_USAGE = ("macro list | show NAME | pull NAME [FILE [force]] | push FILE [NAME] [activate|restart] | "
           "edit NAME | activate|deactivate|remove NAME | rename NAME NEW | restart | "
           "log [LEVEL…] | log off | log clear")
 LOG_QUERY = ("Event", "Macros", "Log")
@@ -224,9 +224,9 @@ async def _macro(session: Session, args: tuple[str, ...]) -> Result:
             return await _list(session)
         if sub == "show" and len(rest) == 1:
             return Result((await _content(session, rest[0])).splitlines() or [""])
-        if sub == "pull" and len(rest) in (1, 2):
-            file = rest[1] if len(rest) == 2 else f"{rest[0]}.js"
-            size = write_body(file, await _content(session, rest[0]))
+        if sub == "pull" and (len(rest) in (1, 2) or (len(rest) == 3 and rest[2].lower() == "force")):
+            file = rest[1] if len(rest) >= 2 else f"{rest[0]}.js"
+            size = write_body(file, await _content(session, rest[0]), force=len(rest) == 3)
             return done(session, f"macro {rest[0]} written to {file} ({size} bytes)",
                         {"pulled": rest[0], "file": file, "bytes": size})
         if sub == "push":
@@ -256,6 +256,8 @@ def _complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[t
         return [(s, "macro") for s in _SUBS]
     if [a.lower() for a in args] == ["log"]:
         return [(w, "macro log") for w in (*LEVELS, "off", "clear")]
+    if args[0].lower() == "pull" and len(args) == 3:
+        return [("force", "replace an existing file")]
     if args[0].lower() == "push" and len(args) >= 2:
         return [("activate", "then activate"), ("restart", "then restart the runtime")]
     return []
@@ -265,8 +267,8 @@ COMMANDS = (
     Command(rank=30, name="macro", scope=Scope.DEVICE, section=Section.DEVICE, usage=_USAGE,
             summary="the device's macros: list, show, pull, push, edit ($EDITOR), log",
             help_rows=(("macro list | show NAME", "the device's macros (name, active, running), one's text"),
-                       ("macro pull NAME [FILE] | push FILE [NAME] [activate|restart]",
-                        "to and from a file, byte for byte"),
+                       ("macro pull NAME [FILE [force]] | push FILE [NAME] [activate|restart]",
+                        "to and from a file, byte for byte (an existing FILE: only with force)"),
                        ("macro edit NAME", "edit in $VISUAL/$EDITOR; saved if changed, with the device's verdict"),
                        ("macro activate|deactivate|remove NAME | rename NAME NEW | restart", ""),
                        ("macro log [LEVEL…] | log off | log clear",

@@ -26,8 +26,8 @@ from xshell.session.result import EXIT_USAGE, EXIT_XAPI, Result
 
 __all__ = ["COMMANDS", "panel_xml"]
 
-_USAGE = ("panel list | pull ID [FILE] | push FILE [ID] | remove ID | "
-          "export FILE | import FILE [CONFIGID]")
+_USAGE = ("panel list | pull ID [FILE [force]] | push FILE [ID] | remove ID | "
+          "export FILE [force] | import FILE [CONFIGID]")
 _PANEL = re.compile(r"<Panel(?:\s[^>]*)?>.*?</Panel\s*>", re.DOTALL)
 _ID = re.compile(r"<PanelId>\s*(.*?)\s*</PanelId>", re.DOTALL)
 _VERSION = re.compile(r"<Version>\s*(.*?)\s*</Version>", re.DOTALL)
@@ -83,13 +83,13 @@ async def _panel(session: Session, args: tuple[str, ...]) -> Result:
     try:
         if sub == "list" and not rest:
             return await _list(session)
-        if sub == "pull" and len(rest) in (1, 2):
+        if sub == "pull" and (len(rest) in (1, 2) or (len(rest) == 3 and rest[2].lower() == "force")):
             xml = panel_xml(await _export(session), rest[0])
             if xml is None:
                 return Result([f"error: the device has no panel with id {rest[0]!r} (`panel list`)"],
                               EXIT_XAPI, kind="error")
-            file = rest[1] if len(rest) == 2 else f"{rest[0]}.xml"
-            size = write_body(file, xml)
+            file = rest[1] if len(rest) >= 2 else f"{rest[0]}.xml"
+            size = write_body(file, xml, force=len(rest) == 3)
             return done(session, f"panel {rest[0]} written to {file} ({size} bytes)",
                         {"pulled": rest[0], "file": file, "bytes": size})
         if sub == "push" and len(rest) in (1, 2):
@@ -105,8 +105,8 @@ async def _panel(session: Session, args: tuple[str, ...]) -> Result:
         if sub == "remove" and len(rest) == 1:
             await call(session, "UserInterface/Extensions/Panel/Remove", {"PanelId": rest[0]})
             return done(session, f"panel {rest[0]} removed", {"removed": rest[0]})
-        if sub == "export" and len(rest) == 1:
-            size = write_body(rest[0], await _export(session))
+        if sub == "export" and (len(rest) == 1 or (len(rest) == 2 and rest[1].lower() == "force")):
+            size = write_body(rest[0], await _export(session), force=len(rest) == 2)
             return done(session, f"extensions written to {rest[0]} ({size} bytes)",
                         {"exported": rest[0], "bytes": size})
         if sub == "import" and len(rest) in (1, 2):
@@ -128,15 +128,18 @@ async def _panel(session: Session, args: tuple[str, ...]) -> Result:
 def _complete(args: Sequence[str], words: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     if not args:
         return [(s, "panel") for s in ("list", "pull", "push", "remove", "export", "import")]
+    sub = args[0].lower()
+    if (sub == "pull" and len(args) == 3) or (sub == "export" and len(args) == 2):
+        return [("force", "replace an existing file")]
     return []
 
 
 COMMANDS = (
     Command(rank=31, name="panel", scope=Scope.DEVICE, section=Section.DEVICE, usage=_USAGE,
             summary="the device's UI extension panels to and from XML files",
-            help_rows=(("panel list | pull ID [FILE] | push FILE [ID] | remove ID",
-                        "in-room control panels as XML files, byte for byte"),
-                       ("panel export FILE | import FILE [CONFIGID]",
+            help_rows=(("panel list | pull ID [FILE [force]] | push FILE [ID] | remove ID",
+                        "in-room control panels as XML files, byte for byte (an existing FILE: force)"),
+                       ("panel export FILE [force] | import FILE [CONFIGID]",
                         "the whole extensions config (Extensions Export / Set)")),
             handler=_panel, complete=_complete),
 )

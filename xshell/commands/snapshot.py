@@ -149,6 +149,9 @@ def _complete_snapshot(args: Sequence[str], words: Mapping[str, Sequence[str]]) 
         return [(s, "snapshot") for s in ("save", "list", "show", "delete", "restore", "export")]
     if low in (["show"], ["delete"], ["restore"], ["export"]):
         return [(n, "snapshot") for n in words.get(SNAPSHOT_WORDS, ())]
+    if low[0] == "restore":  # after the name: apply's flags (restore is apply NAME)
+        from xshell.commands.apply import complete_flags
+        return complete_flags(low[2:])
     return []
 
 
@@ -174,7 +177,7 @@ async def _diff(session: Session, args: tuple[str, ...]) -> Result:
 COMMANDS = (
     Command(rank=1, name="snapshot", scope=Scope.DEVICE, section=Section.RECORDS,
             usage="snapshot save NAME [status] [force] | list | show NAME | delete NAME | "
-                  "restore NAME [--check] | export NAME [FILE [force]]",
+                  "restore NAME [--check] [--keep-going] | export NAME [FILE [force]]",
             summary="store the Configuration (secrets never)",
             help_rows=(("snapshot save NAME [status] [force]", "store the Configuration (secrets never)"),
                        ("snapshot list | snapshot show NAME | snapshot delete NAME", ""),

@@ -14,6 +14,7 @@ by its name, so every configuration value counts as secret then (`secret_config`
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import re
@@ -234,6 +235,8 @@ def redact_spans(line: str, schema: Schema | None = None,
         rest = line[toks[0].start:].rstrip()
         return json_spans(rest, toks[0].start, schema, whole_if_unread=True)
     verb = resolve_verb(toks[0].text) if toks[0].kind is Kind.VERB else None
+    if verb is None:  # an unknown first word (`xSet …/Password x`): what it means cannot be known
+        return _after_secret_word(line, toks)
     if verb == "xConfiguration":
         return _config_spans(toks, schema)
     if verb not in ("xCommand", "xDocument"):
@@ -245,7 +248,8 @@ def redact_spans(line: str, schema: Schema | None = None,
         if t.kind in (Kind.PARAM, Kind.NODE):
             named = nxt is not None and nxt.kind is Kind.COLON
             valued = named or (nxt is not None and nxt.kind in (Kind.STRING, Kind.VALUE))
-            if is_secret_name(t.text) and (t.kind is Kind.PARAM or valued):
+            pathed = toks[i - 1].text == "/"  # an unknown path ending in a secret (`Bar/Password x`)
+            if _secretish(t.text) and (t.kind is Kind.PARAM or valued or pathed):
                 masking = True
             elif named:
                 masking = False
@@ -253,9 +257,43 @@ def redact_spans(line: str, schema: Schema | None = None,
                 spans.append((t.start, t.end))
         elif t.kind in (Kind.STRING, Kind.VALUE, Kind.INDEX, Kind.ERROR) and masking:
             spans.append((t.start, t.end))
+        elif t.kind in (Kind.VALUE, Kind.ERROR) and _secretish(_WORD_SEP.split(t.text.strip("/."))[-1]):
+            masking = True  # an unknown word whose path ends in a secret (`Foo/Password`)
         elif t.kind in (Kind.TAG, Kind.HELP):
             masking = False
     return spans
+
+
+_FUZZY_SECRETS = ("password", "passphrase", "passcode", "secret")
+_WORD_SEP = re.compile(r"[^A-Za-z0-9_]+")
+_NAMEISH = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _secretish(name: str, siblings: Sequence[Node] = ()) -> bool:
+    """Whether `name` is, or was probably meant as, a secret's name: password-like, a
+    misspelling of one (`Pasword`), or a word whose "did you mean" among `siblings`
+    (the schema's names where it stands) is a secret. Errs on masking."""
+    if not name or is_secret_name(name):
+        return True if name else False
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)] or [name.lower()]
+    if any(difflib.get_close_matches(w, _FUZZY_SECRETS, n=1, cutoff=0.8) for w in [*words, name.lower()]):
+        return True
+    by_low = {n.name.lower(): n for n in siblings}
+    hit = difflib.get_close_matches(name.lower()[:100], list(by_low), n=1, cutoff=0.6)
+    return bool(hit) and (by_low[hit[0]].hide_value or is_secret_name(by_low[hit[0]].name))
+
+
+def _after_secret_word(line: str, toks: list[Token]) -> list[tuple[int, int]]:
+    """A line of unknown form: everything after its first secret-looking name is masked."""
+    for t in toks[1:]:
+        for m in _NAMEISH.finditer(t.text):
+            if _secretish(m.group()):
+                start = t.start + m.end()
+                while start < len(line) and line[start] in " \t:=/\"'":
+                    start += 1
+                end = len(line.rstrip())
+                return [(start, end)] if start < end else []
+    return []
 
 
 def _secret_leaf(names: list[str], schema: Schema | None, guess: bool) -> bool:
@@ -292,7 +330,9 @@ def _config_spans(toks: list[Token], schema: Schema | None) -> list[tuple[int, i
     if colon is None or colon < 2:
         return []
     names = [t.text for t in toks[1:colon] if t.kind in (Kind.NODE, Kind.INDEX)]
-    if not (is_secret_name(toks[colon - 1].text) or secret_config(["Configuration", *names], schema)):
+    parent = schema_node(schema, ["Configuration", *names[:-1]]) if names else None
+    siblings = tuple(parent.children.values()) if parent is not None else ()
+    if not (_secretish(toks[colon - 1].text, siblings) or secret_config(["Configuration", *names], schema)):
         return []
     # everything after the ':' up to a `| resultId=` tag is the value: one mask, however
     # many words (a secret typed without quotes may hold spaces)

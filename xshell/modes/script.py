@@ -13,6 +13,9 @@ cannot be written fails at once (exit 2) instead of after the work is done.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
+import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -21,13 +24,14 @@ from xshell.errors import ConnectionFailed
 from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
+from xshell.lang.redact import redact_entry
 from xshell.modes.connect import open_client
 from xshell.modes.stdin_stream import stream_items
 from xshell.options import Options
 from xshell.session.core import Session
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Result, error_document
 from xshell.session.registrations import Feedback
-from xshell.stopsignals import on_stop_signals
+from xshell.stopsignals import on_signals, stop_signals
 from xshell.session.transcript import TranscriptError
 from xshell.session.wiretrace import TraceFrame, start_trace
 
@@ -68,6 +72,16 @@ def _out(lines: list[str]) -> None:
     if lines:
         sys.stdout.write("\n".join(inert_lines(lines)) + "\n")
         sys.stdout.flush()
+
+
+def _echoed(session: Session, line: str, body: str | None) -> list[str]:
+    """A script line as `echo on` shows it: masked as history and transcripts keep it
+    (redact_entry), a multiline body closed by its '.'; `{"echo": LINE}` under -o json."""
+    masked = redact_entry(line if body is None else f"{line}\n{body}", session.schema)
+    if session.output_format.json_documents:  # stdout holds JSON documents only
+        return [json.dumps({"echo": masked}, ensure_ascii=False, separators=(",", ":"))]
+    shown = masked.split("\n")
+    return shown + ["."] if body is not None else shown
 
 
 def run(options: Options) -> int:
@@ -115,6 +129,11 @@ async def _run(options: Options, where: str,
                context: ShellContext | None = None) -> int:
     context = context if context is not None else ShellContext()
     done = asyncio.Event()
+    stopped: list[signal.Signals] = []  # the stop signal, once one came (_follow)
+
+    def reported(state: str, detail: str) -> None:
+        if not stopped:  # stopping on a signal closes the link: that is said once, as such
+            _report_state(state, detail)
     printed = 0
     device, max_events, follow = options.devices[0], options.script.max_events, options.script.follow
 
@@ -130,7 +149,7 @@ async def _run(options: Options, where: str,
     status = EXIT_OK
     try:
         async with open_client(device, interactive_ok=False,
-                               on_state=_report_state if follow else None) as (client, key):
+                               on_state=reported if follow else None) as (client, key):
             session = Session(client, output=options.output.format, device_key=key,
                               on_feedback=on_feedback, context=context, name=device.name,
                               read_only=device.read_only)
@@ -143,8 +162,8 @@ async def _run(options: Options, where: str,
                          f"running {where}")
             try:
                 async for lineno, line, body in _each(items):
-                    if session.echo:  # tshell's `echo on`: the line comes back first
-                        _out([line, *(body.split("\n") + ["."] if body is not None else [])])
+                    if session.echo:  # tshell's `echo on`: the line comes back first, masked
+                        _out(_echoed(session, line, body))
                     result = await session.execute(line if body is None else f"{line}\n{body}")
                     _report(where, lineno, result,
                             session.output_format.json_documents)
@@ -161,7 +180,7 @@ async def _run(options: Options, where: str,
                 print(inert(f"xshell: {where}: {exc}"), file=sys.stderr)
                 return EXIT_USAGE
             if (follow and session.registrations) or session.watches:  # `watch`: until Ctrl-C
-                code = await _follow(client, done)
+                code = await _follow(client, done, stopped)
                 status = max(status, code)
             elif follow:
                 print("xshell: --follow: no xFeedback registrations were made; nothing to follow",
@@ -205,15 +224,29 @@ def _ended(session: Session, result: Result) -> list[str]:
     return ["", "OK" if result.ok else "ERROR"]
 
 
+def _stop(sig: signal.Signals, stopped: list[signal.Signals], done: asyncio.Event) -> None:
+    """A stop signal: remember which (the run says so, and exits 128+N), then stop."""
+    if not stopped:
+        stopped.append(sig)
+    done.set()
+
+
 def _report_state(state: str, detail: str) -> None:
     """--follow survives reconnects; say on stderr what happened, never on stdout (jq)."""
     if state != "connected" or detail:
         print(inert(f"xshell: {detail or state}"), file=sys.stderr, flush=True)
 
 
-async def _follow(client: object, done: asyncio.Event) -> int:
-    """Wait for Ctrl-C/SIGTERM, --max-events, or the connection closing (exit 3)."""
-    restore_signals = on_stop_signals(asyncio.get_running_loop(), done.set)  # Windows too
+async def _follow(client: object, done: asyncio.Event, stopped: list[signal.Signals]) -> int:
+    """Wait for Ctrl-C/SIGTERM (`stopped (SIGTERM)`, exit 128+N as shells report a
+    signal: 130, 143), --max-events (exit 0), or the connection closing (exit 3)."""
+    loop = asyncio.get_running_loop()
+    undo = [on_signals(loop, [sig], functools.partial(_stop, sig, stopped, done))  # Windows too
+            for sig in stop_signals()]
+
+    def restore_signals() -> None:
+        for step in reversed(undo):
+            step()
     closed = asyncio.ensure_future(client.wait_gone())  # type: ignore[attr-defined]  # an XoWSClient
     stop = asyncio.ensure_future(done.wait())
     try:
@@ -222,6 +255,9 @@ async def _follow(client: object, done: asyncio.Event) -> int:
         restore_signals()
         closed.cancel()
         stop.cancel()
+    if stop in finished and stopped:
+        print(f"xshell: stopped ({stopped[0].name})", file=sys.stderr, flush=True)
+        return 128 + int(stopped[0])
     if stop in finished:
         return EXIT_OK
     reason = closed.result() if closed.done() and not closed.cancelled() else "closed"

@@ -40,7 +40,7 @@ from xshell.lang.redact import redact_entry
 from xshell.session.wiretrace import TraceFrame, WireTrace
 from xshell.session.registrations import Feedback, FeedbackTable, Registration
 from xshell.session.watches import WatchTable
-from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result
+from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result, as_documents
 from xshell.session.result import error_result as _error
 
 log = logging.getLogger(__name__)
@@ -175,9 +175,11 @@ class Session:
                     return _error(f"{line.name} is handled by the interactive shell only", EXIT_USAGE)
                 typed = self._commands().takes_text(line.name)
                 try:
-                    return await handler(self, _tail(line) if typed else line.args)
+                    answered = await handler(self, _tail(line) if typed else line.args)
                 except Refused as exc:  # a request the command sent was refused: nothing sent
                     return exc.result
+                # under -o json every shell command answers JSON documents (one rule, here)
+                return as_documents(line.name, answered) if self.output_format.json_documents else answered
             if isinstance(line, DevicesLine):  # the multi-device shell takes it apart before us
                 return _error(DEVICES_ONLY_INTERACTIVE, EXIT_USAGE)
             if isinstance(line, Blank):

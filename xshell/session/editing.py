@@ -49,12 +49,19 @@ def read_body(path: str | Path) -> str:
                         "a body travels as UTF-8, so nothing was sent") from None
 
 
-def write_body(path: str | Path, text: str) -> int:
-    """Write `text` to `path` exactly (UTF-8, no newline translation); the byte count."""
+def write_body(path: str | Path, text: str, force: bool = False) -> int:
+    """Write `text` to `path` exactly (UTF-8, no newline translation); the byte count.
+
+    An existing file is kept (a BodyError) unless `force`: a pull must not silently
+    overwrite the user's own copy (`… force` replaces it, as `snapshot export` does).
+    """
     data = text.encode("utf-8", "surrogatepass")
     p = Path(path).expanduser()
     try:
-        p.write_bytes(data)
+        with p.open("wb" if force else "xb") as f:
+            f.write(data)
+    except FileExistsError:
+        raise BodyError(f"{path} already exists; add `force` to replace it") from None
     except OSError as exc:
         raise BodyError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return len(data)
@@ -100,7 +107,7 @@ async def edit_text(text: str, name: str, terminal: Callable[..., Any] | None = 
     argv = editor_command()
     folder = Path(tempfile.mkdtemp(prefix="xshell-edit-"))
     path = folder / (Path(name).name or "body.txt")
-    write_body(path, text)
+    write_body(path, text, force=True)  # a fresh folder of its own
 
     def run() -> int:
         try:

@@ -7,11 +7,11 @@ the Session class: a handler builds a Result without knowing how a session runs 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = ["EXIT_CONNECTION", "EXIT_OK", "EXIT_USAGE", "EXIT_XAPI", "Report", "Result", "ResultKind",
-           "error_document", "error_result"]
+           "as_documents", "error_document", "error_result"]
 
 EXIT_OK, EXIT_XAPI, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 ResultKind = Literal["answer", "parse_error", "error"]
@@ -75,3 +75,38 @@ def error_document(result: Result, where: str, lineno: int) -> str | None:
     message = lines[-1] if result.kind == "parse_error" and lines else " ".join(lines)
     return compact_json({"error": {"message": message.removeprefix("error: "),
                                    "kind": result.kind, "source": where, "line": lineno}})
+
+
+def _documents_only(text: str) -> bool:
+    """Whether `text` is JSON documents and nothing else (one or many, compact or indented)."""
+    import json
+    decoder, at = json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return True
+        try:
+            _, at = decoder.raw_decode(text, at)
+        except ValueError:
+            return False
+
+
+def as_documents(name: str, result: Result) -> Result:
+    """A shell command's answer under a JSON output format: JSON documents or nothing.
+
+    The one rule for every shell command: an answer that is not its own document
+    already (`echo on`, `trace`, `watch`, `guard`, `output` …) becomes
+    `{"command": NAME, "lines": [...]}` (its text lines without the blank + OK ending),
+    so `jq` reads a script's whole stdout. Errors get their `{"error": …}` elsewhere;
+    code meant to be piped (`bare`) is left alone.
+    """
+    if result.kind != "answer" or result.bare or result.exit_shell or _documents_only("\n".join(result.lines)):
+        return result
+    from xshell.lang.render_layout import compact_json
+    lines = list(result.lines)
+    if lines[-2:] == ["", "OK"]:
+        lines = lines[:-2]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return replace(result, lines=[compact_json({"command": name, "lines": lines})])

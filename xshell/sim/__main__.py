@@ -27,6 +27,7 @@ from typing import Any
 from xshell.sim.access import Account, AccountSyntaxError, parse_account
 from xshell.sim.device import DeviceModel
 from xshell.sim.many import MAX_DEVICES
+from xshell.inert import inert
 from xshell.stopsignals import on_stop_signals
 
 PROG = "xshell-sim"
@@ -145,7 +146,7 @@ def _twin(model: DeviceModel, spec: str) -> DeviceModel:
     except TwinError as exc:
         raise _Usage(str(exc)) from None
     unknown = f"; {skipped} values this schema does not take were left out" if skipped else ""
-    print(f"{PROG}: playing {what}{unknown}", file=sys.stderr, flush=True)
+    print(inert(f"{PROG}: playing {what}{unknown}"), file=sys.stderr, flush=True)  # a file's words
     return twin
 
 
@@ -192,7 +193,7 @@ async def run(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLContext 
                 plain = await stack.enter_async_context(serve_redirect(args.host, args.http_port, server.port))
             name = model.schema.product or model.name
             shown = f"[{args.host}]" if ":" in args.host else args.host
-            print(f"{PROG}: serving {name} (simulated) at {server.url}"
+            print(f"{PROG}: serving {inert(name)} (simulated) at {server.url}"
                   + (f"\n{PROG}: plain HTTP redirects to TLS at ws://{shown}:{plain}/ws" if plain else ""),
                   flush=True)
             await stop.wait()
@@ -222,7 +223,7 @@ async def _run_many(args: argparse.Namespace, model: DeviceModel, ctx: ssl.SSLCo
             sys.stdout.flush()
             await stop.wait()
     except FleetError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(inert(f"{PROG}: error: {exc}"), file=sys.stderr)
         return 1
     except OSError as exc:
         where = f"{args.host}:{port}" if port == 0 else f"{args.host}:{port}-{port + args.devices - 1}"
@@ -258,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.snapshot is not None:
             model = _twin(model, args.snapshot)
     except _Usage as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(inert(f"{PROG}: error: {exc}"), file=sys.stderr)
         return 2
     try:
         return asyncio.run(run(args, model, ctx))
