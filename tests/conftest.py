@@ -77,11 +77,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Double the async tests of the transport modules over the two paths (WS_PATHS)."""
+    """Double the async tests of the transport modules over the two paths (WS_PATHS).
+
+    The plain path's copy is `slow`: the everyday run covers the default (fast) path, and
+    tests/e2e/test_ws_paths.py checks both paths there; the full suite (CI) runs both copies.
+    """
     module = metafunc.module.__name__.rpartition(".")[2]
     if (module in WS_PATH_MODULES and "ws_path" in metafunc.fixturenames
             and inspect.iscoroutinefunction(metafunc.function)):
-        metafunc.parametrize("ws_path", list(WS_PATHS), indirect=True)
+        metafunc.parametrize("ws_path", [pytest.param(name, marks=pytest.mark.slow) if name == "plain"
+                                         else name for name in WS_PATHS], indirect=True)
 
 
 @pytest.fixture(autouse=True)

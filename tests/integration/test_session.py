@@ -507,3 +507,15 @@ async def test_two_watches_of_one_path_at_once_leave_one_subscription_on_the_dev
     device.gate.set()
     await asyncio.wait_for(both, 5)
     assert len(device.open) == 1
+
+
+async def test_a_watched_value_reaches_the_live_values_completion_offers(session: Session) -> None:
+    """A watch is a subscription: the value completion shows (`= 42`) follows its events."""
+    assert (await session.execute("watch xStatus Audio Volume")).exit_code == EXIT_OK
+    assert (await session.execute("xCommand Audio Volume Set Level: 42")).exit_code == EXIT_OK
+
+    async def settled() -> None:
+        while session.live.value(["Status", "Audio", "Volume"]) != 42:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(settled(), timeout=5.0)

@@ -192,12 +192,18 @@ class WatchTable:
 
     # ------------------------------------------------------------------ feedback
     def _on_change(self, watch: Watch) -> Callable[[dict[str, Any], int], None]:
+        live = self._session.live  # a watch is a subscription: completion sees its values too
+
         def handle(payload: dict[str, Any], sub_id: int) -> None:
+            live.merge(payload)
             self._apply(watch, list(leaves(payload)))
         return handle
 
     def _on_resync(self, watch: Watch) -> Callable[[int, dict[str, Any]], None]:
+        live = self._session.live
+
         def resync(sub_id: int, payload: dict[str, Any]) -> None:
+            live.merge(payload)
             self._replace(watch, list(leaves(payload)))
         return resync
 
