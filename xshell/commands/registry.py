@@ -35,7 +35,8 @@ from xshell.session.command_table import use_commands
 from xshell.session.result import EXIT_USAGE, Result
 
 __all__ = ["Command", "Handler", "Scope", "ScreenHandler", "Section", "SessionHandler", "all_commands",
-           "command_help_lines", "install", "lookup", "vocabulary", "words", "not_here"]
+           "command_help_lines", "install", "lookup", "session_commands", "vocabulary",
+           "vocabulary_on_first_need", "words", "not_here"]
 
 # The screen answers at once (a screen handler is sync); a session or the several-devices
 # shell awaits its handler. `Command.handler` is one or the other by its scope, which
@@ -180,6 +181,16 @@ def install() -> None:
 def _discovered_vocabulary() -> ShellVocabulary:
     all_commands()
     return vocabulary()
+
+
+def vocabulary_on_first_need() -> ShellVocabulary:
+    """The command words, discovering the registry first (xshell.commands' provider)."""
+    return _discovered_vocabulary()
+
+
+def session_commands() -> _SessionCommands:
+    """The registry as a device session sees it (xshell.commands asks it on first need)."""
+    return _SessionCommands()
 
 
 def lookup(name: str) -> Command | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from xshell.options import DeviceOptions, Options
@@ -154,11 +154,11 @@ def resolve_target(options: Options, target: str | None, profiles: dict[str, Pro
     else:
         name = _host_of(target or "")
     return DeviceOptions(
-        connection=replace(cli, target=profile.host if profile else target,
-                           user=cli.user or (profile.user if profile else None) or env_user or "admin",
-                           auth=cli.auth or (profile.auth if profile else None) or "basic",
-                           legacy=cli.legacy or bool(profile and profile.legacy), demo=demo),
-        tls=replace(tls, fingerprint=fingerprint, cacert=cacert, insecure=insecure),
+        connection=cli._replace(target=profile.host if profile else target,
+                             user=cli.user or (profile.user if profile else None) or env_user or "admin",
+                             auth=cli.auth or (profile.auth if profile else None) or "basic",
+                             legacy=cli.legacy or bool(profile and profile.legacy), demo=demo),
+        tls=tls._replace(fingerprint=fingerprint, cacert=cacert, insecure=insecure),
         name=name, profile=profile.key if profile else None,
         where=profile.where if profile else "",
         read_only=options.guard.read_only or bool(profile and profile.read_only))

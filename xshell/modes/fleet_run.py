@@ -24,7 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from xshell.session.shell_context import ShellContext
@@ -102,7 +102,7 @@ def device_host(ns: DeviceOptions) -> str:
 def device_options(options: Options, targets: Sequence[str]) -> tuple[DeviceOptions, ...]:
     """One DeviceOptions per target with the run's connection and TLS options as they are
     (for callers that have plain targets rather than the devices the CLI resolves)."""
-    return tuple(DeviceOptions(connection=replace(options.connection, target=target, demo=False),
+    return tuple(DeviceOptions(connection=options.connection._replace(target=target, demo=False),
                                tls=options.tls) for target in targets)
 
 

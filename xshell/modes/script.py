@@ -179,7 +179,7 @@ async def _run(options: Options, where: str,
             except ParseError as exc:  # a script-level problem: an unterminated body
                 print(inert(f"xshell: {where}: {exc}"), file=sys.stderr)
                 return EXIT_USAGE
-            if (follow and session.registrations) or session.watches:  # `watch`: until Ctrl-C
+            if (follow and session.registrations) or session.watching:  # `watch`: until Ctrl-C
                 code = await _follow(client, done, stopped)
                 status = max(status, code)
             elif follow:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xshell.session.command_table import CommandTable, commands_for, use_commands
 from xshell.session.delivery import Delivery
@@ -39,9 +39,11 @@ from xshell.schema.store import SchemaStore
 from xshell.lang.redact import redact_entry
 from xshell.session.wiretrace import TraceFrame, WireTrace
 from xshell.session.registrations import Feedback, FeedbackTable, Registration
-from xshell.session.watches import WatchTable
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result, as_documents
 from xshell.session.result import error_result as _error
+
+if TYPE_CHECKING:
+    from xshell.session.watches import WatchTable
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +84,26 @@ class Session:
         self.live = LiveTree()  # values learned from replies and events (completion)
         # session.delivery; its bound __call__, as calling the instance costs a slot lookup per event
         self.feedback = FeedbackTable(lambda: self.client, Delivery(self).__call__, self.live)
-        self.watches = WatchTable(self)  # `watch PATH`: values kept current from feedback
+        self._watches: WatchTable | None = None  # `watch PATH` (made on first use: see watches)
         # expression → (payload → lines, or None to drop): registrations a shell command
         # made and renders itself (`macro log` shows levels and filters them)
         self.renderers: dict[str, Callable[[dict[str, Any]], list[str] | None]] = {}
         self.store = SchemaStore(self._fetch_doc, device_key, "", use_cache=use_cache)
+
+    @property
+    def watches(self) -> WatchTable:
+        """`watch PATH`: values kept current from feedback. Made on first use, so a one-shot
+        line that never watches does not import xshell.session.watches."""
+        if self._watches is None:
+            from xshell.session.watches import WatchTable
+
+            self._watches = WatchTable(self)
+        return self._watches
+
+    @property
+    def watching(self) -> bool:
+        """Whether any watch is open (without making the table)."""
+        return self._watches is not None and len(self._watches) > 0
 
     @property
     def registrations(self) -> dict[tuple[str, ...], Registration]:
