@@ -75,6 +75,10 @@ class Outcome:
     exit_shell: bool = False
     # A report row (`health`: {"health": …, …}) that `@ROOMS` merges into one table; plain data
     report: dict[str, Any] | None = None
+    # The row adds to a table after the rooms' lines instead of replacing them (`apply`)
+    keep_lines: bool = False
+    # The line's exit status when known (None: 0 if ok, else 1): `@ROOMS apply`'s worst exit
+    exit_code: int | None = None
 
 
 @dataclass

@@ -343,3 +343,39 @@ async def test_a_failed_as_line_is_in_the_transcript_masked(tmp_path: Any) -> No
     assert "< error: as: unknown form 'bogus'; use one of macro, jsxapi, python, curl, cloud, " \
            "jsonrpc" in records
     assert records.count("# exit 2") == 2
+
+
+PANEL_LINE = 'as macro xCommand UserInterface Extensions Panel Save PanelId: "p1"'
+PANEL_BODY = "<Extensions>\n  <Panel>  kept  </Panel>\t\n</Extensions>"
+PANEL_CALL = ('xapi.Command.UserInterface.Extensions.Panel.Save({ PanelId: "p1" }, '
+              '"<Extensions>\\n  <Panel>  kept  </Panel>\\t\\n</Extensions>");')
+
+
+def test_an_as_line_of_a_multiline_command_asks_for_its_body() -> None:
+    """The prompt, the full screen and scripts read the body after `as FORM LINE` as after LINE."""
+    import xshell.commands  # noqa: F401 - `as` is a shell word
+    from xshell.lang.bodies import needs_body
+    from xshell.lang.line import CommandLine, read_line, with_body
+    from xshell.ui.local_commands import split_submission
+    read = read_line(PANEL_LINE)
+    assert needs_body(read.text, None, read.tokens)
+    assert needs_body(PANEL_LINE.replace("macro", "curl --secrets"))
+    assert needs_body("@all " + PANEL_LINE)
+    assert not needs_body(PANEL_LINE + " < panel.xml")
+    assert not needs_body("as macro xStatus Audio Volume")
+    assert not needs_body("as bogus xCommand UserInterface Extensions Panel Save PanelId: p1")
+    full = with_body(read, PANEL_BODY)
+    assert isinstance(full, CommandLine) and (full.name, full.body) == ("as", PANEL_BODY)
+    lines, tail = split_submission(f"{PANEL_LINE}\n{PANEL_BODY}\n.\n", lambda ln: needs_body(ln.text))
+    assert tail is None and [ln.full for ln in lines] == [f"{PANEL_LINE}\n{PANEL_BODY}"]
+
+
+async def test_as_takes_a_body_in_scripts_and_from_a_file(tmp_path: Any) -> None:
+    from tests.clirun import xshell as run_cli
+    script = tmp_path / "panel.xsh"
+    script.write_bytes(f"{PANEL_LINE}\n{PANEL_BODY}\n.\n".encode())
+    (tmp_path / "panel.xml").write_bytes(PANEL_BODY.encode())
+    for args in (("-c", f"{PANEL_LINE}\n{PANEL_BODY}\n."), ("-f", str(script)),
+                 ("-c", f"{PANEL_LINE} < {tmp_path / 'panel.xml'}")):
+        code, out, err = await run_cli("--demo", *args)
+        assert (code, err, out.splitlines()) == (0, "", [PANEL_CALL]), args

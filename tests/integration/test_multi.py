@@ -335,3 +335,36 @@ async def test_shell_wide_commands_are_in_the_transcript(
     shell_wide = [r for r in replies if not any("Audio Volume" in ln for ln in r["lines"])]
     assert [r["ok"] for r in shell_wide][-3:] == [True, True, False]
     assert "lobby" in shell_wide[-1]["lines"][0]
+
+
+async def test_at_all_apply_shows_each_diff_then_one_table_and_the_worst_exit(
+        multi: MultiBackend, rooms: Rooms, tmp_path: Any) -> None:
+    await two(multi, rooms)
+    await run(multi, f"connect {rooms.urls[2]} as room3")
+    rooms.sims[1].set_configuration("Audio DefaultVolume", 61)  # room2: already as desired
+    cfg = tmp_path / "w.cfg"
+    cfg.write_text("xConfiguration Audio DefaultVolume: 61\nxConfiguration Audio SoundsAndAlerts "
+                   "RingVolume: 40\n", encoding="utf-8")
+    checked = await multi.execute(f"@room1,room2 apply {cfg} --check")
+    assert checked.ok
+    lines = checked.lines
+    table = lines.index("ROOM   WOULD CHANGE  AS DESIRED  FAILED/NOT SENT  EXIT")
+    assert lines.index("── room1 ──") < lines.index("── room2 ──") < table  # after both diffs
+    assert lines.count("+*c xConfiguration Audio DefaultVolume: 61") == 1
+    assert lines[table + 1:] == ["room1             2           0              0/0     0",
+                                 "room2             1           1              0/0     0",
+                                 "** 2 devices: 2 ok; worst exit 0"]
+    await rooms.stop(2)  # room3 goes away: its exit (2 or 3, as far as it got) is the worst
+    applied = await multi.execute(f"@all apply {cfg}")
+    assert not applied.ok
+    table = applied.lines.index("ROOM   CHANGED  AS DESIRED  FAILED/NOT SENT  EXIT")
+    assert applied.lines.index("── room3 ──") < table
+    assert applied.lines[table + 1:table + 3] == ["room1        2           0              0/0     0",
+                                                  "room2        1           1              0/0     0"]
+    room3 = applied.lines[table + 3]
+    assert room3.startswith("room3        -           -                -     ")
+    worst = room3.split()[-1]
+    assert worst in ("2", "3")
+    assert applied.lines[-1].startswith("** 3 devices: 2 ok, 1 failed (room3: ")
+    assert applied.lines[-1].endswith(f"; worst exit {worst}")
+    assert rooms.sims[0].configuration("Audio DefaultVolume") == 61

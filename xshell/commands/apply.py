@@ -29,7 +29,8 @@ from xshell.session import desired as ds
 from xshell.session import snapshots as snaps
 from xshell.session.core import Session
 from xshell.session.guard_policy import approved, asking
-from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result, error_result
+from xshell.session.result import (EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Report, Result,
+                                    error_result)
 
 __all__ = ["COMMANDS", "apply_wanted", "export", "restore"]
 
@@ -132,12 +133,14 @@ def _answer(session: Session, title: str, room: str, plan: ds.Plan, check: bool,
     failed = sum(1 for r, _ in results.values() if r == "failed")
     not_sent = 0 if check else len(plan.steps) - len(results)
     code = EXIT_CONNECTION if lost else EXIT_XAPI if failed else EXIT_OK
+    counts = _counts(plan, check, n_set, failed, not_sent, code)
     if session.output_format.json_documents:
-        return Result([_doc(title, room, plan, check, results, n_set, failed, not_sent, lost)], code)
+        return Result([_doc(title, room, plan, check, results, n_set, failed, not_sent, lost)], code,
+                      report=counts)
     if not plan.steps:
         lines = [f"** {'check' if check else 'apply'} {title} on {room}: nothing to change, "
                  f"{plan.unchanged} values already as desired{_kept(plan)}"]
-        return Result([*lines, "", "OK"], code)  # ended as every answer: a blank line, OK
+        return Result([*lines, "", "OK"], code, report=counts)  # ended as every answer: a blank line, OK
     # a secret is sent, so it counts with the changes: the header and the summary agree
     changes = len(plan.steps)
     what = f"{changes} {'would change' if check else 'to change'}"
@@ -166,7 +169,16 @@ def _answer(session: Session, title: str, room: str, plan: ds.Plan, check: bool,
         elif not_sent:
             tail += " (stopped at the first failure; --keep-going sets the rest)"
         lines.append(tail)
-    return Result([*lines, "", "OK" if code == EXIT_OK else "ERROR"], code)
+    return Result([*lines, "", "OK" if code == EXIT_OK else "ERROR"], code, report=counts)
+
+
+def _counts(plan: ds.Plan, check: bool, n_set: int, failed: int, not_sent: int, code: int) -> Report:
+    """The room's row of `@ROOMS apply`'s summary table (shell.grouped_answers), shown after
+    every room's diff: `changed` is what would change with --check, what was set without."""
+    row = {"check": check, "changed": len(plan.steps) if check else n_set,
+           "unchanged": plan.unchanged, "failed": failed, "not_sent": not_sent, "exit": code}
+    problem = f"{failed} failed, {not_sent} not sent" if code else ""
+    return Report("apply", row, problem, keep_lines=True)
 
 
 def _secrets(n: int, verb: str) -> str:

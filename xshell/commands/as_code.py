@@ -80,17 +80,23 @@ def _raw_call(obj: Any) -> tuple[str, dict[str, Any]] | None:
 async def _as(session: Any, args: tuple[str, ...]) -> Result:
     """The answer, and its transcript records: the line as typed (masked) and the masked
     answer, for a failed line too (every other failed line gets its `>`, `<`, `# exit`)."""
-    typed = args[0] if args else ""  # takes_text: the text after `as`, as typed
+    typed = args[0] if args else ""  # takes_text: the text after `as`, as typed (then a body)
     result, recorded = await _answer(session, typed)
     tr = session.context.transcript
-    if tr is not None:  # never the secrets, whatever the screen showed
-        tr.sent(session.label, redact_entry(f"as {typed}".rstrip(), session.schema))
+    if tr is not None:  # never the secrets, whatever the screen showed; a body only counted
+        first, nl, body = typed.partition("\n")
+        tr.sent(session.label, redact_entry(f"as {first}".rstrip(), session.schema),
+                len(body.split("\n")) if nl else 0)
         tr.reply(session.label, result.lines if recorded is None else recorded, result.exit_code)
     return result
 
 
 async def _answer(session: Any, typed: str) -> tuple[Result, list[str] | None]:
-    """(what the screen shows, what a transcript records instead if it differs)."""
+    """(what the screen shows, what a transcript records instead if it differs).
+
+    A multiline command's body comes after the first newline (kept byte for byte), or
+    from `< FILE` / `.` at the line's end as for the bare line."""
+    typed, nl, body = typed.partition("\n")
     form, words = _split(typed)
     if not form:
         return _error(f"which form? {USAGE}"), None
@@ -105,16 +111,23 @@ async def _answer(session: Any, typed: str) -> tuple[Result, list[str] | None]:
         hint = "did you mean --secrets?" if closest(option, ["--secrets"]) else "the one option is --secrets"
         return _error(f"unknown option {quote_word(option)} ({hint})"), None
     text = words
-    if not isinstance(read_line(text), XapiLine):
+    read = read_line(text)
+    if not isinstance(read, XapiLine):
         return _error(f"give an xAPI line after the form: {USAGE}"), None
+    if not nl:  # `… < FILE` or `… .`: the body from the file or the editor
+        sourced = await session.body_from_source(read)
+        if isinstance(sourced, Result):
+            return sourced, None
+        text, body = sourced.text, sourced.body
+    payload = body or None  # as the bare line: an empty body is none
     try:
-        req = parse(text, None)
+        req = parse(text, None, payload)
         root = _root(req)
         if isinstance(req, rq.Raw):  # hide_value known: the masking is exact, as for a line
             await session.store.ensure("Configuration")
         elif root is not None:
             await session.store.ensure(root)
-            req = parse(text, session.schema)
+            req = parse(text, session.schema, payload)
     except ParseError as exc:
         return Result(session.output_format.parse_error(text, exc, session.schema), EXIT_USAGE,
                       kind="parse_error"), None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from xshell.lang.ascode import FORMS
 from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize, unquote
 from xshell.lang.parse_errors import ScriptError
 from xshell.schema.model import Node, Schema
@@ -30,9 +31,31 @@ MULTILINE_COMMANDS: frozenset[tuple[str, ...]] = frozenset(tuple(p.split()) for 
 def needs_body(line: str, schema: Schema | None = None, tokens: Sequence[Token] | None = None) -> bool:
     """Whether `line` is a multiline command whose payload follows on the next lines
     (not when it names its body's source: `< FILE`, or `.` for $EDITOR). `tokens`: the
-    line's, when it was read already (lang.line)."""
+    line's, when it was read already (lang.line).
+
+    `as FORM [--secrets] LINE` takes a body when LINE would (the translators write it)."""
     toks = tuple(tokenize(line)) if tokens is None else tuple(tokens)
+    inner = as_inner(line, toks)
+    if inner is not None:
+        return needs_body(inner, schema)
     return _opens_body(toks, schema) and body_source(line, schema, toks) is None
+
+
+def as_inner(line: str, tokens: Sequence[Token] | None = None) -> str | None:
+    """The xAPI line of `[@NAMES] as FORM [--secrets] LINE` (LINE as typed), or None when
+    `line` is no such line. The shell reads `as` as a command word, so LINE is read here."""
+    toks = tokenize(line) if tokens is None else tokens
+    sig = [t for t in toks if t.kind is not Kind.WS]
+    if sig and sig[0].kind is Kind.DEVICES:
+        sig = sig[1:]
+    if len(sig) < 3 or sig[0].text.lower() != "as" or sig[0].kind not in (Kind.SHELL, Kind.ERROR):
+        return None
+    if sig[1].text.lower() not in FORMS:
+        return None
+    rest = sig[2:]
+    if rest[0].text.lower() == "--secrets":
+        rest = rest[1:]
+    return line[rest[0].start:] if rest else None
 
 
 @dataclass(frozen=True)
@@ -124,4 +147,4 @@ def split_script(text: str, schema: Schema | None = None
         i = j + 1
 
 
-__all__ = ["MULTILINE_COMMANDS", "BodySource", "body_source", "needs_body", "split_script"]
+__all__ = ["MULTILINE_COMMANDS", "BodySource", "as_inner", "body_source", "needs_body", "split_script"]

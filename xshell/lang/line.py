@@ -39,7 +39,7 @@ class CommandLine:
     name: str
     args: tuple[str, ...]
     text: str  # the first line as typed
-    body: str = ""  # text after the first newline (shell commands take none)
+    body: str = ""  # text after the first newline (only BODY_COMMANDS take one)
     tokens: tuple[Token, ...] = ()  # of `text`, as read (masking reuses them)
 
     @property
@@ -89,6 +89,10 @@ class DevicesLine:
 
 Line = Blank | CommandLine | XapiLine | DevicesLine
 
+# Shell commands whose line may carry a multiline body: `as FORM xCommand … (multiline)`
+# (lang.bodies.needs_body says when); any other shell line with a body is no command.
+BODY_COMMANDS = frozenset({"as"})
+
 
 def read_line(text: str, vocab: ShellVocabulary | None = None) -> Line:
     """What `text` (a line, plus a multiline body after the first newline) is. Never raises.
@@ -113,10 +117,11 @@ def _classify(first: str, toks: tuple[Token, ...], body: str, vocab: ShellVocabu
         rest = tuple(Token(t.kind, t.text, t.start - end, t.end - end, t.complete) for t in toks[i:])
         inner = _classify(first[end:], rest, body, vocab)
         return DevicesLine(tuple(split_devices(lead.text)), inner, first[:end])
-    if lead.kind is Kind.SHELL and not body:
+    if lead.kind is Kind.SHELL:
         from xshell.lang.vocabulary import shell_vocabulary
         name = (vocab or shell_vocabulary()).canonical(lead.text) or lead.text.lower()
-        return CommandLine(name, _args(sig[1:]), first, tokens=toks)
+        if not body or name in BODY_COMMANDS:
+            return CommandLine(name, _args(sig[1:]), first, body, toks)
     if lead.kind is Kind.VERB and resolve_verb(lead.text) == "xPreferences" and not body:
         return CommandLine("xpreferences", _args(sig[1:]), first, tokens=toks)
     return XapiLine(first, toks, body)

@@ -264,7 +264,7 @@ async def _run_items(session: Session, items: Sequence[Item], where: str,
                     if session.output_format.json_documents else None)
         if document is not None:  # -o json: every failed line has its document on stdout
             outcome.out.append(("result", [document]))
-        if result.report is not None:
+        if result.report is not None and not result.report.keep_lines:  # apply's: an answer
             outcome.reports.append(result.report)  # one table for the run (xshell.modes.fleet)
             if result.exit_code:
                 outcome.fail(result.exit_code, f"{where}:{lineno}: {result.report.problem}")

@@ -202,7 +202,7 @@ class Session:
             if isinstance(line, Blank):
                 text, toks, body = line.text, None, ""
             else:
-                with_body = await self._body_from_source(line)
+                with_body = await self.body_from_source(line)
                 if isinstance(with_body, Result):
                     return with_body
                 text, toks, body = with_body.text, with_body.tokens, with_body.body
@@ -227,8 +227,9 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - a line must never take the shell down
             return self._failure(req, exc)
 
-    async def _body_from_source(self, line: XapiLine) -> XapiLine | Result:
-        """`… < FILE` or `… .`: the line with its body read from the file or the editor."""
+    async def body_from_source(self, line: XapiLine) -> XapiLine | Result:
+        """`… < FILE` or `… .`: the line with its body read from the file or the editor
+        (commands.as_code asks too, for the line after `as FORM`)."""
         src = None if line.body else body_source(line.text, self.schema, line.tokens)
         if src is None:
             return line
@@ -340,9 +341,12 @@ class Session:
 
 
 def _tail(line: CommandLine) -> tuple[str, ...]:
-    """The text after the command's name, as typed (quotes kept), as the one arg; none if empty."""
+    """The text after the command's name, as typed (quotes kept), as the one arg; none if empty.
+    A body (lang.line.BODY_COMMANDS) follows after a newline, byte for byte."""
     name = next((t for t in line.tokens if t.kind is not Kind.WS), None)
     rest = line.text[name.end:].strip() if name is not None else " ".join(line.args)
+    if line.body:
+        rest += "\n" + line.body
     return (rest,) if rest else ()
 
 

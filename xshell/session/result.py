@@ -20,11 +20,17 @@ ResultKind = Literal["answer", "parse_error", "error"]
 @dataclass(frozen=True)
 class Report:
     """One room's row of a report (kind "health": xshell.lang.health_view renders it);
-    `problem` is one line for summaries ("" when the room is fine)."""
+    `problem` is one line for summaries ("" when the room is fine).
+
+    `keep_lines`: the room's lines are still shown, the row only adds to a summary table
+    after them (`apply`: each room's diff, then one table of counts over `@…`); a fleet
+    run, which has its own per-device summary, treats such a result as a plain answer.
+    """
 
     kind: str
     row: Mapping[str, Any]
     problem: str = ""
+    keep_lines: bool = False
 
 
 @dataclass

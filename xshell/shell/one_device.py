@@ -171,8 +171,11 @@ class ShellBackendImpl:
             # no "type reconnect" while the client is already at it: it would race it
             lines = [*lines, "** reconnecting automatically" if self._auto_reconnecting()
                      else self.reconnect_hint]
+        report = result.report
         return Outcome(lines, ok=result.exit_code == EXIT_OK, exit_shell=result.exit_shell,
-                       report=dict(result.report.row) if result.report is not None else None)
+                       report=dict(report.row) if report is not None else None,
+                       keep_lines=report is not None and report.keep_lines,
+                       exit_code=result.exit_code)
 
     # -- discovery, feedback, status ------------------------------------------------
     @property
