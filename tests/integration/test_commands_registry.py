@@ -167,15 +167,10 @@ def count_tokenize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("line", [
-    "xStatus Audio Volume",
-    "@all xStatus Audio Volume",
-    "snapshot list",
-    'xCommand UserInterface Extensions Panel Save PanelId: "p"\n<Extensions/>',
-])
-async def test_one_typed_line_is_tokenized_at_most_twice(
-        multi: MultiBackend, rooms: Rooms, line: str, count_tokenize: list[str],
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+
+async def two_rooms_on_the_wire(multi: MultiBackend, rooms: Rooms, monkeypatch: pytest.MonkeyPatch,
+                                tmp_path: Any) -> list[str]:
+    """A second room connected, both discovered; returns the methods sent from then on."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert (await multi.execute(f"connect {rooms.urls[1]} as room2")).ok
     sent: list[str] = []
@@ -187,6 +182,19 @@ async def test_one_typed_line_is_tokenized_at_most_twice(
             return await _o(method, params, **kw)
         monkeypatch.setattr(client, "call", call)
     await discovered(multi)
+    return sent
+
+
+@pytest.mark.parametrize("line", [
+    "xStatus Audio Volume",
+    "@all xStatus Audio Volume",
+    "snapshot list",
+    'xCommand UserInterface Extensions Panel Save PanelId: "p"\n<Extensions/>',
+])
+async def test_one_typed_line_is_tokenized_at_most_twice(
+        multi: MultiBackend, rooms: Rooms, line: str, count_tokenize: list[str],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    sent = await two_rooms_on_the_wire(multi, rooms, monkeypatch, tmp_path)
     count_tokenize.clear()
     outcome = await multi.execute(line)
     assert 1 <= len(count_tokenize) <= 2, count_tokenize
@@ -215,17 +223,7 @@ async def test_a_line_typed_at_the_prompt_is_tokenized_at_most_twice_on_its_way_
     from xshell.ui.inputline import MaskedHistory
     from xshell.ui.shared import masked
 
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert (await multi.execute(f"connect {rooms.urls[1]} as room2")).ok
-    sent: list[str] = []
-    for d in multi.devices:
-        client, original = d.session.client, d.session.client.call
-
-        async def call(method: str, params: Any = None, _o: Any = original, **kw: Any) -> Any:
-            sent.append(method)
-            return await _o(method, params, **kw)
-        monkeypatch.setattr(client, "call", call)
-    await discovered(multi)
+    sent = await two_rooms_on_the_wire(multi, rooms, monkeypatch, tmp_path)
     transcript = open_transcript(tmp_path / "session.log")
     multi.current.session.context.transcript = transcript
     out: list[str] = []

@@ -99,27 +99,40 @@ def test_merging_many_new_siblings_does_no_per_key_scan(monkeypatch: pytest.Monk
     assert len(tree._root["Status"]["Audio"]) == 5020
 
 
+class LoopTurns:
+    """Counts turns of the event loop while work runs beside it: proof that the work yields."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while not self._done.is_set():
+            self.count += 1
+            await asyncio.sleep(0)
+
+    async def __aenter__(self) -> LoopTurns:
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._done.set()
+        assert self._task is not None
+        await self._task
+
+
 async def test_a_huge_merge_lets_the_loop_run_and_keeps_the_order() -> None:
     tree = live.LiveTree()
     tree.merge({"Status": {"Audio": {"Volume": 1}}})
-    ticks = 0
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while not done.is_set():
-            ticks += 1
-            await asyncio.sleep(0)
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    tree.merge({"Status": {"Audio": {f"Key{i}": i for i in range(WIDE)}}})
-    tree.merge({"Status": {"Audio": {"Key7": "later"}}})  # sent after: must win
-    started = ticks
-    await asyncio.wait_for(tree.settled(), WAIT)
-    done.set()
-    await task
-    assert ticks - started >= 3  # the loop turned while the merge went on
+    async with LoopTurns() as turns:
+        tree.merge({"Status": {"Audio": {f"Key{i}": i for i in range(WIDE)}}})
+        tree.merge({"Status": {"Audio": {"Key7": "later"}}})  # sent after: must win
+        started = turns.count
+        await asyncio.wait_for(tree.settled(), WAIT)
+        turned = turns.count - started
+    assert turned >= 3  # the loop turned while the merge went on
     assert tree.value(["Status", "Audio", f"Key{WIDE - 1}"]) == WIDE - 1
     assert tree.value(["Status", "Audio", "Key7"]) == "later"
     assert tree.value(["Status", "Audio", "Volume"]) == 1
@@ -133,22 +146,10 @@ async def test_a_wide_answer_is_laid_out_in_slices_with_the_loop_served() -> Non
     fmt = format_registry.get("terminal")
     req = rq.Get(path=("Status", "Audio"))
     result = {f"Key{i}": i for i in range(WIDE)}
-    ticks = 0
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while not done.is_set():
-            ticks += 1
-            await asyncio.sleep(0)
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    started = ticks
-    lines = await render_sliced(fmt, req, result, None)  # in this task: no tick unless it yields
-    turned = ticks - started
-    done.set()
-    await task
+    async with LoopTurns() as turns:
+        started = turns.count
+        lines = await render_sliced(fmt, req, result, None)  # in this task: no turn unless it yields
+        turned = turns.count - started
     assert turned >= 3  # the loop turned while the layout went on
     assert lines == fmt.result(req, result, None)  # the same lines as made in one piece
     assert lines[0] == "*s Audio Key0: 0" and lines[-4:] == [f"*s Audio Key{WIDE - 1}: {WIDE - 1}",
