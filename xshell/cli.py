@@ -210,8 +210,6 @@ def build_options(args: argparse.Namespace, settings: Any) -> Options:
     line left open (-o), and each TARGET (or the --demo device) is resolved against the
     settings' profiles.
     """
-    from dataclasses import replace
-
     from xshell.config.profiles import resolve_target
 
     log_format = args.log_format
@@ -232,7 +230,7 @@ def build_options(args: argparse.Namespace, settings: Any) -> Options:
                     grouped=bool(getattr(args, "grouped", False))), guard=Guard(yes=args.yes, read_only=args.read_only),
         config=args.config, settings=settings)
     wanted: list[str | None] = [*args.target] if args.target else [None]  # None: the --demo device
-    return replace(options, devices=tuple(resolve_target(options, t, settings.profiles)
+    return options._replace(devices=tuple(resolve_target(options, t, settings.profiles)
                                           for t in wanted))
 
 
@@ -242,6 +240,9 @@ def _expand_targets(args: argparse.Namespace, settings: Any) -> tuple[list[str],
     xshell.config.groups says what a group, a tag and a filter select; a --filter with no
     TARGET starts from every profile. Sets args.device_filter and args.grouped.
     """
+    if not args.filter and not any(word.startswith("@") for word in args.target):
+        args.device_filter, args.grouped = None, False  # plain TARGETs: nothing to expand
+        return list(args.target), None
     from xshell.config.groups import parse_filters, select
 
     flt, problem = parse_filters(args.filter)

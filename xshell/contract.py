@@ -31,6 +31,8 @@ __all__ = [
     "WatchRow",
     "Watching",
     "ShellBackend",
+    "StartReport",
+    "Starting",
 ]
 
 #: The values `BackendStatus.state` may take; the toolbar and prompt know each one.
@@ -100,6 +102,20 @@ class FeedbackEvent:
     device: str = ""
     inline: bool = False
     counted: bool = True
+
+
+@dataclass
+class StartReport:
+    """How opening the shell's devices behind the first prompt ended (see `Starting`).
+
+    `banner`: the welcome lines, shown once the devices are identified; `problems`: one
+    line per device that could not be opened or was left out (`xshell: …`); `exit_code`:
+    set when no device could be opened at all, and the shell then leaves with it.
+    """
+
+    banner: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    exit_code: int | None = None
 
 
 #: The line the UI read at submit (xshell.lang.line.Line).
@@ -179,4 +195,16 @@ class Watching(Protocol):
 
     def watch_rows(self) -> Sequence[WatchRow]:
         """Every watched value, in order (read on every redraw: cheap)."""
+        ...
+
+
+@runtime_checkable
+class Starting(Protocol):
+    """A backend whose devices are opened after the UI drew its first prompt: the user sees
+    the prompt (state "connecting") at once instead of waiting for the network. Lines sent
+    to `execute` meanwhile wait until the devices are ready."""
+
+    async def started(self) -> StartReport:
+        """Open the devices (on the first call; later calls wait for the same opening) and
+        say how that ended. Cancelling the caller does not cancel the opening."""
         ...

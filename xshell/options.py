@@ -13,14 +13,13 @@ given, a profile or the default decides); each `DeviceOptions` in `Options.devic
 TARGET with its profile's fields under the command line's (xshell.config.profiles), which
 is all a connection needs.
 
-The groups are NamedTuples, not frozen dataclasses: as immutable, typed and named, and
-about a tenth of the cost to create at import, which every one-shot run pays. Change one
-with `group._replace(field=…)`; `Options` itself stays a frozen dataclass.
+`Options` and its groups are NamedTuples, not frozen dataclasses: as immutable, typed and
+named, and about a tenth of the cost to create at import, which every one-shot run pays
+(xshell.lang.requests says more). Change one with `value._replace(field=…)`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 __all__ = ["TLS", "Connection", "DeviceOptions", "Fleet", "Guard", "Options", "Output", "Scripting"]
@@ -107,8 +106,7 @@ class DeviceOptions(NamedTuple):
     read_only: bool = False  # --read-only, or the profile's read_only = true
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Everything the command line asked for, and the settings it was read with.
 
     `settings` is the loaded xshell.config Settings (None: the built-in defaults);
@@ -116,12 +114,12 @@ class Options:
     """
 
     targets: tuple[str, ...] = ()
-    connection: Connection = field(default_factory=Connection)
-    tls: TLS = field(default_factory=TLS)
-    script: Scripting = field(default_factory=Scripting)
-    output: Output = field(default_factory=Output)
-    fleet: Fleet = field(default_factory=Fleet)
-    guard: Guard = field(default_factory=Guard)
+    connection: Connection = Connection()
+    tls: TLS = TLS()
+    script: Scripting = Scripting()
+    output: Output = Output()
+    fleet: Fleet = Fleet()
+    guard: Guard = Guard()
     config: str | None = None
     settings: Any = None
     devices: tuple[DeviceOptions, ...] = ()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import io
 import json
 import re
@@ -83,7 +82,7 @@ def script_args(path: Path, urls: list[str], *, output: str = "terminal", follow
     run = Options(connection=Connection(user=USER, auth="basic"),
                   script=Scripting(file=str(path), follow=follow),
                   output=Output(format=output, log=log, log_format=log_format), fleet=Fleet(jobs=jobs))
-    return dataclasses.replace(run, devices=device_options(run, urls))
+    return run._replace(devices=device_options(run, urls))
 
 
 def blocks(stdout: str) -> dict[str, list[str]]:

@@ -31,7 +31,7 @@ ROWS = {
     "typing": ["typing.p99", "typing.panes_p99"],
     "completion": ["completion.p99"],
     "oneshot": ["oneshot"],
-    "startup": ["startup"],
+    "startup": ["startup", "startup.connected"],
     "discovery": ["discovery"],
     "rss": ["rss"],
     "fleet": ["fleet.200", "fleet.1000", "fleet.room_kb"],  # 20 and 100 rooms with --quick

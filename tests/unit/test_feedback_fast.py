@@ -7,17 +7,19 @@ compare the two and check that work skipped is really skipped.
 from __future__ import annotations
 
 import copy
+import gc
+import time
 from typing import Any
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from xshell.shell.one_device import _LazyFeedbackEvent
 from xshell.lang.render_layout import tree_lines
 from xshell.lang.render_feedback import leaf_feedback, render_feedback
 from xshell.session.live import LiveTree
 from xshell.session.registrations import Feedback
 from xshell.contract import FeedbackEvent
+from xshell.ui import eventlog
 from xshell.ui.eventlog import EventLog, RateMeter
 
 from tests.unit.test_render import SCHEMA as RENDER_SCHEMA
@@ -57,8 +59,7 @@ def test_pane_renders_only_events_that_stay_in_the_ring() -> None:
     renderer = CountingRenderer()
     log = EventLog(maxlen=10)
     for level in range(30):  # 2 lines each: only the newest 5 events fit
-        log.push(_LazyFeedbackEvent(Feedback(1.0 + level, "e", None, None, _volume(level),
-                                             render=renderer)))
+        log.push(Feedback(1.0 + level, "e", None, None, _volume(level), render=renderer))
     new = log.flush()
     assert sorted(renderer.rendered) == list(range(25, 30))
     assert [ln.text for ln in new][:2] == ["*s Audio Volume: 25", "** end"]
@@ -70,8 +71,7 @@ def test_lazy_and_eager_events_show_the_same_lines() -> None:
     for level in range(9):
         payload = _volume(level)
         eager.push(FeedbackEvent(100.0 + level, render_feedback(payload), "/Status/Audio/Volume"))
-        lazy.push(_LazyFeedbackEvent(Feedback(100.0 + level, "e", None, None, payload,
-                                              render=CountingRenderer())))
+        lazy.push(Feedback(100.0 + level, "e", None, None, payload, render=CountingRenderer()))
     assert [ln.render() for ln in lazy.flush()] == [ln.render() for ln in eager.flush()]
     for log in (eager, lazy):
         log.set_filter("volume: 8")
@@ -81,9 +81,9 @@ def test_lazy_and_eager_events_show_the_same_lines() -> None:
 
 def test_lazy_event_can_be_filtered_by_path() -> None:
     log = EventLog()
-    log.push(_LazyFeedbackEvent(Feedback(1.0, "e", None, None,
-                                         {"Status": {"Call": [{"id": 3, "Status": "Connected"}]}},
-                                         render=lambda fb: render_feedback(fb.payload))))
+    log.push(Feedback(1.0, "e", None, None,
+                      {"Status": {"Call": [{"id": 3, "Status": "Connected"}]}},
+                      render=lambda fb: render_feedback(fb.payload)))
     log.flush()
     log.set_filter("/status/call/3")
     assert log.lines_text()[0].endswith("*s Call 3 Status: Connected")
@@ -248,3 +248,69 @@ def test_session_feedback_gets_its_path_from_the_same_walk() -> None:
     resync = Feedback(1.0, "/Status/Audio", None, None, _volume(9), resync=True, render=renderer)
     assert resync.lines[0] == "** resync /Status/Audio: current values after reconnect"
     assert resync.path == "/Status/Audio/Volume"
+
+
+# ------------------------------------------------------------ the pane's ring in a storm
+def _stamped(level: int) -> Feedback:
+    t = time.mktime((2024, 5, 6, 13, 14, 15, 0, 0, -1)) + level / 1000
+    return Feedback(t, "e", None, None, _volume(level),
+                    render=lambda fb: render_feedback(fb.payload))
+
+
+def test_a_flush_of_a_storm_shows_the_newest_events_that_fit_with_their_stamps() -> None:
+    log = EventLog(maxlen=1000)
+    for level in range(3000):  # 2 lines each: the ring keeps the newest 500 events
+        log.push(_stamped(level))
+    new = log.flush()
+    assert len(new) == len(log) == 1000
+    lines, base = log.visible()
+    assert base == 0 and len(lines) == 1000
+    assert lines[0].render() == "13:14:17.500 *s Audio Volume: 2500"
+    assert lines[1].render() == " " * 12 + " ** end"
+    assert lines[-2].render() == "13:14:17.999 *s Audio Volume: 2999"
+    assert [ln.text for ln in lines[-4:]] == ["*s Audio Volume: 2998", "** end",
+                                            "*s Audio Volume: 2999", "** end"]
+    assert list(new) == list(lines) and new == list(lines)
+    for level in range(3000, 3005):
+        log.push(_stamped(level))
+    assert [ln.text for ln in log.flush()][::2] == [f"*s Audio Volume: {n}" for n in range(3000, 3005)]
+    lines, base = log.visible()
+    assert (len(lines), base) == (1000, 10)  # old lines scrolled off the front
+    assert log.lines_text()[-2].endswith("*s Audio Volume: 3004")
+    with pytest.raises(IndexError):
+        lines[1000]
+
+
+def test_the_garbage_collector_stops_tracking_the_rings_lines() -> None:
+    # A storm replaces thousands of lines per flush: lines the collector kept tracking
+    # would ride into its older generations and make every collection walk them. A line
+    # is let go once its event's record is, so two passes see every one let go.
+    log = EventLog(maxlen=2000)
+    for level in range(1500):
+        log.push(_stamped(level))
+    log.flush()
+    assert len(log) == 2000
+    gc.collect()
+    gc.collect()
+    full = len(gc.get_objects())
+    log.clear()
+    gc.collect()
+    assert full - len(gc.get_objects()) < 50
+
+
+def test_the_filter_is_right_and_its_memory_bounded_through_a_long_storm(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(eventlog, "_HAYSTACKS_MAX", 8)
+    log = EventLog(maxlen=40)
+    log.set_filter("volume: 1")
+    shown: list[str] = []
+    for start in range(0, 60, 6):
+        for level in range(start, start + 6):
+            log.push(_stamped(level))
+        shown += [ln.text for ln in log.flush()]
+        assert len(log._haystacks) <= 8
+    expected = [f"*s Audio Volume: {n}" for n in range(60) if str(n).startswith("1")]
+    assert shown[::2] == expected and set(shown[1::2]) == {"** end"}
+    assert [t[13:] for t in log.lines_text()][::2] == [e for e in expected if int(e.split()[-1]) >= 40]
+    log.set_filter(None)
+    assert log._haystacks == {} and len(log.lines_text()) == 40

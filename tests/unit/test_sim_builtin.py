@@ -466,3 +466,27 @@ def test_simulator_state_serves_the_builtin_values(model: DeviceModel) -> None:
     assert [c["id"] for c in connectors] == [1, 2, 3]
     expressions = state.get(["Status", "HttpFeedback", 1, "Expression"])
     assert [e["id"] for e in expressions] == list(range(1, 16))
+
+
+def test_reads_follow_leaves_added_and_removed(model: DeviceModel) -> None:
+    """xGet/xQuery answer from an index by first name: a call that starts (new leaves)
+    or ends (leaves removed), and a reboot, show at once, in any letter case."""
+    from xshell.errors import XAPIError
+    from xshell.sim.state import LiveState
+
+    state = LiveState(model)
+    with pytest.raises(XAPIError):
+        state.get(["Status", "Call"])  # idle: no call instance yet
+    state.update("Status", {("Call", 7, "Status"): "Connected", ("Call", 7, "Duration"): 0})
+    assert state.get(["status", "CALL", 7, "status"]) == "Connected"
+    assert [c["id"] for c in state.query(["Status", "Call"])["Status"]["Call"]] == [7]
+    assert state.current(("status", "call"), "Status")[0][0][:2] == ("Call", 7)
+    state.remove("Status", ("Call", 7))
+    with pytest.raises(XAPIError):
+        state.get(["Status", "Call", 7, "Status"])
+    assert state.query(["Status", "Call", "**"]) == {}
+    before = state.get(["Status", "Audio", "Volume"])
+    state.update("Status", {("Audio", "Volume"): before + 1})
+    assert state.get(["Status", "Audio", "Volume"]) == before + 1
+    state.reset()
+    assert state.get(["Status", "Audio", "Volume"]) == model.status[("Audio", "Volume")]

@@ -108,7 +108,17 @@ def timed_run(argv: Sequence[str], env: Mapping[str, str], timeout: float = 60.0
 def time_to_text(argv: Sequence[str], env: Mapping[str, str], marker: bytes, *,
                  quit_keys: bytes = b"\x04", rows: int = 40, cols: int = 120,
                  timeout: float = 30.0) -> float:
-    """Seconds from spawning `argv` on a new terminal until `marker` appears in its output.
+    """Seconds from spawning `argv` on a new terminal until `marker` appears in its output."""
+    return times_to_text(argv, env, [(marker,)], quit_keys=quit_keys, rows=rows, cols=cols,
+                         timeout=timeout)[0]
+
+
+def times_to_text(argv: Sequence[str], env: Mapping[str, str], markers: Sequence[Sequence[bytes]], *,
+                  quit_keys: bytes = b"\x04", rows: int = 40, cols: int = 120,
+                  timeout: float = 30.0) -> list[float]:
+    """Seconds from spawning `argv` on a new terminal until each group of `markers` shows:
+    the first of the group's alternatives to appear in its output counts (one spawn, so
+    "first prompt" and "connected prompt" are the same run).
 
     Answers cursor-position requests like a terminal would, then sends `quit_keys` and
     waits for the program to exit (killing it if it does not).
@@ -120,14 +130,15 @@ def time_to_text(argv: Sequence[str], env: Mapping[str, str], marker: bytes, *,
                             start_new_session=True, close_fds=True)
     os.close(slave)
     seen = b""
-    found: float | None = None
+    found: list[float | None] = [None] * len(markers)
     try:
         deadline = start + timeout
-        while found is None:
+        while None in found:
             left = deadline - time.perf_counter()
+            missing = " or ".join(m.decode() for m in markers[found.index(None)])
             if left <= 0:
                 tail = seen[-300:].decode("utf-8", "replace")
-                raise ProcessError(f"{marker.decode()!r} did not appear within {timeout:g} s; "
+                raise ProcessError(f"{missing!r} did not appear within {timeout:g} s; "
                                    f"last output: {tail!r}")
             ready, _, _ = select.select([master], [], [], left)
             if not ready:
@@ -138,15 +149,17 @@ def time_to_text(argv: Sequence[str], env: Mapping[str, str], marker: bytes, *,
                 chunk = b""
             if not chunk:
                 tail = seen[-300:].decode("utf-8", "replace")
-                raise ProcessError(f"the program exited before {marker.decode()!r} appeared: {tail!r}")
+                raise ProcessError(f"the program exited before {missing!r} appeared: {tail!r}")
             seen += chunk
             if CPR_REQUEST in chunk:
                 os.write(master, b"\x1b[1;1R")
-            if marker in seen:
-                found = time.perf_counter() - start
+            now = time.perf_counter() - start
+            for i, group in enumerate(markers):
+                if found[i] is None and any(m in seen for m in group):
+                    found[i] = now
         os.write(master, quit_keys)
         _drain_until_exit(master, proc, 10.0)
-        return found
+        return [f for f in found if f is not None]
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from xshell.options import DeviceOptions, Options
 
@@ -33,8 +32,7 @@ FIELDS: dict[str, tuple[type, tuple[str, ...] | None]] = {
 SECRET_KEYS = ("password", "passwd", "passphrase", "secret")
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One `[devices.KEY]` table, validated. `where` is FILE:LINE of its header."""
 
     key: str

@@ -11,7 +11,6 @@ settings and must stay fast.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
@@ -266,7 +265,7 @@ def _read_inventory(settings: Settings, bad: Bad) -> None:
                                             if k not in ("key", "where")}},
                                      _row_problem(bad, str(fields["where"])))
         for name, profile in profiles.items():
-            settings.profiles[name] = dataclasses.replace(profile, where=fields["where"])
+            settings.profiles[name] = profile._replace(where=fields["where"])
 
 
 def _merge_section(name: str, given: dict[str, Any], into: dict[str, Any],

@@ -8,10 +8,9 @@ that relies on it (`split_script`) live together, apart from the line parser pro
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
-from xshell.lang.ascode import FORMS
 from xshell.lang.grammar import Kind, Token, resolve_verb, tokenize, unquote
 from xshell.lang.parse_errors import ScriptError
 from xshell.schema.model import Node, Schema
@@ -50,6 +49,8 @@ def as_inner(line: str, tokens: Sequence[Token] | None = None) -> str | None:
         sig = sig[1:]
     if len(sig) < 3 or sig[0].text.lower() != "as" or sig[0].kind not in (Kind.SHELL, Kind.ERROR):
         return None
+    from xshell.lang.ascode import FORMS  # loaded for `as` lines only
+
     if sig[1].text.lower() not in FORMS:
         return None
     rest = sig[2:]
@@ -58,8 +59,7 @@ def as_inner(line: str, tokens: Sequence[Token] | None = None) -> str | None:
     return line[rest[0].start:] if rest else None
 
 
-@dataclass(frozen=True)
-class BodySource:
+class BodySource(NamedTuple):
     """Where a multiline command's body comes from when it is not typed below the line.
 
     `xCommand Macros Macro Save Name: room < room.js` reads the file (bytes as they are);

@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from xshell.lang import requests as rq
 
@@ -89,8 +88,7 @@ Kind = Literal["read", "change", "destructive"]
 _LISTED = "is on the guard list ([guard] in the settings file)"
 
 
-@dataclass(frozen=True)
-class GuardRules:
+class GuardRules(NamedTuple):
     """The guard list in force: the defaults, the settings' extra patterns, and the
     patterns the settings allow back (never asked about)."""
 
@@ -127,8 +125,7 @@ class GuardRules:
         return out
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What a request does. `what` names it without any value (a secret never shows):
     `xCommand SystemUnit Boot`, `xConfiguration NetworkServices Websocket`."""
 

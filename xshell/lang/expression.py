@@ -9,8 +9,8 @@ every element so an error can point at the exact character.
 
 from __future__ import annotations
 
+from typing import NamedTuple
 import re
-from dataclasses import dataclass
 
 __all__ = ["ExprElem", "ExpressionError", "split_expression"]
 
@@ -23,8 +23,7 @@ class ExpressionError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
-class ExprElem:
+class ExprElem(NamedTuple):
     """One element of an expression, with where it was typed (for errors and completion)."""
 
     value: str | int  # a name, an instance id, or "**"

@@ -11,8 +11,8 @@ sees every half-typed line.
 
 from __future__ import annotations
 
+from typing import NamedTuple
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from xshell.lang.vocabulary import ShellVocabulary, shell_vocabulary
@@ -46,8 +46,7 @@ class Kind(StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A slice of the input: `text == line[start:end]`."""
 
     kind: Kind

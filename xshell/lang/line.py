@@ -9,7 +9,7 @@ carries its tokens to `parse(…, tokens=…)`, so the schema-resolving parse sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from xshell.lang.grammar import Kind, Token, resolve_verb, split_devices, tokenize, unquote
 from xshell.lang.redact import redact_entry
@@ -20,8 +20,7 @@ __all__ = ["Blank", "CommandLine", "DevicesLine", "Line", "XapiLine", "as_line",
            "with_body"]
 
 
-@dataclass(frozen=True)
-class Blank:
+class Blank(NamedTuple):
     """An empty line or a `# comment`: nothing to run."""
 
     text: str
@@ -32,8 +31,7 @@ class Blank:
         return self.text
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):
     """A line for the shell itself: `name` is the registry's canonical name (lower case)."""
 
     name: str
@@ -48,8 +46,7 @@ class CommandLine:
         return self.text + ("\n" + self.body if self.body else "")
 
 
-@dataclass(frozen=True)
-class XapiLine:
+class XapiLine(NamedTuple):
     """A line for the device: its first line, its tokens (WS kept) and a multiline body."""
 
     text: str
@@ -68,8 +65,7 @@ class XapiLine:
         return self.text + ("\n" + self.body if self.body else "")
 
 
-@dataclass(frozen=True)
-class DevicesLine:
+class DevicesLine(NamedTuple):
     """`@all LINE` / `@room1,room2 LINE`: `line` runs on the named devices."""
 
     names: tuple[str, ...]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from xshell.lang.expression import ExpressionError, split_expression
 from xshell.lang.grammar import SUBVERBS, VERBS, Kind, Token, resolve_verb, tag_value, tokenize, unquote
 from xshell.lang.parse_docs import parse_document, parse_getxml
 from xshell.lang.parse_errors import ParseError, closest, quote_word
@@ -321,6 +320,8 @@ class _Parser:
                 raise ParseError(f"unexpected {quote_word(t.text)} in feedback expression", t.start)
         base = rest[0].start
         expression = self.line[base:rest[-1].end]
+        from xshell.lang.expression import ExpressionError, split_expression  # xFeedback only
+
         try:
             elems = split_expression(expression)
         except ExpressionError as e:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xshell.lang.expression import ExpressionError, split_expression
 from xshell.lang.grammar import Kind, Token, unquote
 from xshell.lang.parse_errors import ParseError, closest, quote_word
 from xshell.lang.requests import Document, GetXml, PathElem
@@ -29,6 +28,8 @@ Canonical = Callable[[str, list[tuple[PathElem, Token]]], list[PathElem]]
 def _path(text: str, base: int, roots: Sequence[str], canonical: Canonical
           ) -> tuple[PathElem, ...]:
     """A slash (or space) path as canonical elements; `base` is where `text` starts."""
+    from xshell.lang.expression import ExpressionError, split_expression  # xDocument/xGetxml
+
     try:
         elems = split_expression(text)
     except ExpressionError as e:

@@ -7,8 +7,6 @@ conventions (column, choices, "did you mean", secrets never echoed) live in one 
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Sequence
 
 from xshell.lang.grammar import devices_prefix
@@ -74,6 +72,8 @@ def _choices(names: Sequence[str], limit: int = 8) -> str:
 
 def closest(word: str, names: Sequence[str]) -> str | None:
     """The schema name a mistyped `word` most likely meant (difflib, case-insensitive)."""
+    import difflib  # loaded by a typo, not by every run
+
     by_low = {n.lower(): n for n in names}
     hit = difflib.get_close_matches(word.lower()[:100], list(by_low), n=1, cutoff=0.6)
     return by_low[hit[0]] if hit else None
@@ -105,6 +105,8 @@ def format_parse_error(line: str, err: ParseError, schema: Schema | None = None)
         lo = max(0, min(col - 60, len(text) - 110))
         head, tail = ("…" if lo else ""), ("…" if lo + 110 < len(text) else "")
         text, col = head + text[lo:lo + 110] + tail, col - lo + len(head)
+    import unicodedata
+
     pad = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text[:col])
     return [text, " " * pad + "^", str(err)]
 

@@ -14,7 +14,6 @@ by its name, so every configuration value counts as secret then (`secret_config`
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import re
@@ -275,6 +274,8 @@ def _secretish(name: str, siblings: Sequence[Node] = ()) -> bool:
     (the schema's names where it stands) is a secret. Errs on masking."""
     if not name or is_secret_name(name):
         return True if name else False
+    import difflib  # here: a one-shot run that masks nothing does not pay for it
+
     words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)] or [name.lower()]
     if any(difflib.get_close_matches(w, _FUZZY_SECRETS, n=1, cutoff=0.8) for w in [*words, name.lower()]):
         return True

@@ -8,24 +8,21 @@ know how to print the answer. Frozen, so they can be cached and compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 PathElem = str | int
 Value = str | int
 ParamValue = Value | tuple[Value, ...]
 
 
-@dataclass(frozen=True)
-class Get:
+class Get(NamedTuple):
     """xStatus / xConfiguration PATH → xGet. `path` starts with the root."""
 
     path: tuple[PathElem, ...]
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """xStatus with `//` or `**` → xQuery.
 
     `query` is what is sent (with "**" for every `//`); `prefixes` marks, per element,
@@ -39,8 +36,7 @@ class Query:
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Set:
+class Set(NamedTuple):
     """xConfiguration PATH: VALUE → xSet."""
 
     path: tuple[PathElem, ...]
@@ -48,8 +44,7 @@ class Set:
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """xCommand PATH Name: value … → xCommand/Path/Joined."""
 
     path: tuple[str, ...]  # without the "Command" root
@@ -62,8 +57,7 @@ class Command:
         return "xCommand/" + "/".join(self.path)
 
 
-@dataclass(frozen=True)
-class FeedbackRegister:
+class FeedbackRegister(NamedTuple):
     """xFeedback register EXPR → xFeedback/Subscribe. `expression` kept as typed."""
 
     expression: str
@@ -72,32 +66,30 @@ class FeedbackRegister:
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class FeedbackDeregister:
+class FeedbackDeregister(NamedTuple):
     expression: str
     query: tuple[PathElem, ...] = ()
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class FeedbackDeregisterAll:
+class FeedbackDeregisterAll(NamedTuple):
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class FeedbackList:
+class FeedbackList(NamedTuple):
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(NamedTuple):
     """A line starting with `{`: a JSON-RPC object sent as it is."""
 
-    obj: dict[str, Any] = field(hash=False, compare=True)
+    obj: dict[str, Any]
+
+    def __hash__(self) -> int:  # a dict is not hashable; two Raw lines are equal by value
+        return hash(Raw)
 
 
-@dataclass(frozen=True)
-class Help:
+class Help(NamedTuple):
     """`PATH ?` (detail=False) or `PATH ??` (detail=True), answered from the schema."""
 
     root: str  # Command | Configuration | Status | Event
@@ -105,8 +97,7 @@ class Help:
     detail: bool = False
 
 
-@dataclass(frozen=True)
-class GetXml:
+class GetXml(NamedTuple):
     """tshell's `xGetxml XPATH` → xQuery; the answer prints as an `<XmlDoc>` whatever the
     output mode (spec tshell.md §9). `query` starts with the root, `[n]` ids inline."""
 
@@ -115,8 +106,7 @@ class GetXml:
     result_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """tshell's `xDocument Path: "Status/Audio" Schema: True Format: JSON` → xDoc.
 
     `schema` False asks for values (answered from xQuery, which a device's document

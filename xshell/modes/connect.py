@@ -17,21 +17,20 @@ in every other run.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import importlib
 import importlib.util
 import os
-import secrets
 import ssl
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xshell.errors import AuthenticationFailed, ConnectionFailed, TLSFailed
 from xshell.inert import inert, inert_block
 from xshell.options import Connection, DeviceOptions
-from xshell.transport.pinning import (KnownHosts, PinPolicy, UnknownCertificate,
-                                      answer_means_yes, verification_failure)
+
+if TYPE_CHECKING:  # certificate pinning loads only for wss:// (a ws:// one-shot skips it)
+    from xshell.transport.pinning import PinPolicy
 
 Ask = Callable[[str], "str | None"]  # question → the user's answer (None at end of input)
 Notify = Callable[[str], None]
@@ -126,6 +125,8 @@ def prompt_password(device: DeviceOptions, interactive_ok: bool) -> str:
     """The terminal prompt when allowed, else "" (the device then refuses the login)."""
     if will_prompt(interactive_ok):
         try:
+            import getpass
+
             return getpass.getpass(f"Password for {device.connection.user}: ")
         except (EOFError, KeyboardInterrupt):
             return ""
@@ -135,6 +136,8 @@ def prompt_password(device: DeviceOptions, interactive_ok: bool) -> str:
 def _ask_password(device: DeviceOptions) -> str | None:
     """The prompt again after a refused login; None when the user gives up (Ctrl-C/D)."""
     try:
+        import getpass
+
         return getpass.getpass(f"Password for {device.connection.user}: ")
     except (EOFError, KeyboardInterrupt):
         return None
@@ -210,6 +213,8 @@ class Connector:
         if device.connection.demo:
             from xshell.sim import Simulator
 
+            import secrets
+
             self.__password = secrets.token_urlsafe(12)
             sim = Simulator(user="admin", password=self.__password)
             server = await self._stack.enter_async_context(sim.serve(host="127.0.0.1", port=0))
@@ -226,6 +231,8 @@ class Connector:
         self.host = device.name or parsed.host  # a profile's display name
         self.key = f"{parsed.host}_{parsed.port}"
         if parsed.secure and not parsed.insecure:
+            from xshell.transport.pinning import KnownHosts, PinPolicy
+
             try:
                 self._policy = PinPolicy(parsed.host, parsed.port, store=KnownHosts(),
                                          expected=tls.fingerprint, accept_new=tls.accept_new,
@@ -324,6 +331,8 @@ class Connector:
         policy = self._policy
         if policy is None:  # ws://, --insecure, or the demo device
             return await self._open(insecure=self.device.tls.insecure)
+        from xshell.transport.pinning import UnknownCertificate, verification_failure
+
         try:  # a certificate a CA vouches for needs no pin
             return await self._open(ssl_context=self._ca, verify_peer=policy.verify_ca_passed)
         except TLSFailed as exc:
@@ -354,6 +363,8 @@ class Connector:
 
     def _confirm(self, ask: Ask, policy: PinPolicy, fp: str) -> bool:
         """Ask until the answer is yes, no, or a fingerprint (SSH accepts pasted ones too)."""
+        from xshell.transport.pinning import answer_means_yes
+
         question = policy.question(fp)
         for _ in range(_MAX_ASKS):
             answer = ask(question)

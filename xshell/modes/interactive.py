@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +23,12 @@ from xshell import paths
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.inert import inert
-from xshell.modes.connect import Connector
+from xshell.modes.startup import connect_first, first_key, open_targets, question_possible, to_stderr
 from xshell.options import DeviceOptions, Options
-from xshell.session.core import Session
-from xshell.session.result import EXIT_CONNECTION, EXIT_USAGE
+from xshell.session.result import EXIT_USAGE
 
-if TYPE_CHECKING:  # the UI stack is imported only when the shell starts
+if TYPE_CHECKING:  # the UI stack is imported only when the shell starts, devices after it
+    from xshell.session.core import Session
     from xshell.shell.device_record import Device
 
 
@@ -87,6 +87,8 @@ class DeviceOpener:
     async def open(self, ns: DeviceOptions, *, name: str = "", interactive_ok: bool,
                    key_problem: Callable[[str], str | None] = lambda key: None) -> Device:
         """Connect, identify, and wrap one device; everything is released on failure."""
+        from xshell.modes.connect import Connector
+        from xshell.session.core import Session
         from xshell.shell.one_device import ShellBackendImpl
         from xshell.shell.device_record import Device
 
@@ -157,16 +159,6 @@ def _history(current: Callable[[], str], settings: Any) -> Any:
                                                            10_000 if size is None else size))
 
 
-async def _left_out(options: Options, device: Any) -> str | None:
-    """--filter product=/version= on a device just opened (xshell.config.groups)."""
-    flt = options.fleet.filter
-    if flt is None or not flt.needs_device:
-        return None
-    from xshell.modes.fleet_run import filtered_out
-
-    return await filtered_out(device.session, flt.rejects)
-
-
 def _profiles(settings: Any) -> Callable[[], Iterable[str]]:
     return lambda: list(getattr(settings, "devices", None) or ())
 
@@ -177,8 +169,30 @@ def _snapshot_names() -> Iterable[str]:
     return list_names()
 
 
-async def _run(options: Options) -> int:
+def _banner(multi: Any, targets: Sequence[DeviceOptions]) -> list[str]:
+    """The welcome lines once the devices are open (several: who is there, who is current)."""
+    first = multi.current
+    lines = welcome(first.session, first.host, demo=targets[0].connection.demo)
+    if len(multi.devices) > 1:
+        lines = lines[:-1] + several(multi.names(), first.name)
+    return lines
+
+
+def _waiting_label(targets: Sequence[DeviceOptions]) -> str:
+    """What the prompt and toolbar name while connecting: the targets as the user gave them."""
+    return ", ".join(ns.name or _host_of(ns, ns.connection.target or "device") for ns in targets)
+
+
+def _multi(opener: DeviceOpener, settings: Any) -> Any:
+    """The run's MultiBackend (imported here: drawing first loads it after the prompt)."""
     from xshell.shell.many_devices import MultiBackend
+
+    return MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names,
+                        groups=lambda: (getattr(settings, "groups", None) or {},
+                                        getattr(settings, "devices", None) or {}))
+
+
+async def _run(options: Options) -> int:
     from xshell.ui.app import run_app
     from xshell.ui.plain import run_plain
 
@@ -192,34 +206,52 @@ async def _run(options: Options) -> int:
     context.terminal = hand_over  # an editor (`macro edit`) gets the terminal to itself
     opener = DeviceOpener(options, context)
     settings = options.settings
-    multi = MultiBackend(opener.connect, profiles=_profiles(settings), snapshots=_snapshot_names,
-                         groups=lambda: (getattr(settings, "groups", None) or {},
-                                         getattr(settings, "devices", None) or {}))
     targets = options.devices
+    plain = want_plain(options)
+    terminal = sys.stdin is not None and sys.stdin.isatty()
+    ui = run_plain if plain else run_app
     try:
-        for ns in targets:
-            try:
-                device = await opener.open(ns, interactive_ok=True, key_problem=multi.key_problem)
-                why = await _left_out(options, device)
-                if why:
-                    print(inert(f"xshell: {device.name}: left out: {why}"), file=sys.stderr)
-                    await device.close()
-                    continue
-                multi.add(device)
-            except ConnectionFailed as exc:
-                label = ns.name or ns.connection.target or "device"
-                prefix = f"{label}: " if len(targets) > 1 else ""
-                print(inert(f"xshell: {prefix}{exc}"), file=sys.stderr)
-        if not multi.devices:
-            return EXIT_CONNECTION
-        first = multi.current
-        banner = welcome(first.session, first.host, demo=targets[0].connection.demo)
-        if len(multi.devices) > 1:
-            banner = banner[:-1] + several(multi.names(), first.name)
-        history = _history(lambda: multi.current.key, settings)
-        if want_plain(options):
-            return await run_plain(multi, history, banner=banner, settings=settings)
-        return await run_app(multi, history, banner=banner, settings=settings)
+        if not connect_first((question_possible(ns) for ns in targets), terminal=terminal):
+            return await _draw_first(options, opener, ui, plain=plain)
+        # today's order: questions (password, certificate) are asked before any screen
+        multi = _multi(opener, settings)
+        try:
+            report = await open_targets(options, opener, multi, say=to_stderr, banner=_banner)
+            if report.exit_code is not None:
+                return report.exit_code
+            history = _history(lambda: multi.current.key, settings)
+            return await ui(multi, history, banner=report.banner, settings=settings)
+        finally:
+            await multi.aclose()
     finally:
-        await multi.aclose()
         context.close()
+
+
+async def _draw_first(options: Options, opener: DeviceOpener, ui: Any, *, plain: bool) -> int:
+    """The prompt at once (state "connecting"), the devices opened behind it; the banner
+    comes when they are identified. Nothing may print on the terminal meanwhile: what went
+    wrong is in the report, printed after the full screen is gone (plain mode prints it
+    above its prompt as it happens, unless nothing could be opened)."""
+    from xshell.shell.starting import StartingBackend
+
+    targets, settings = options.devices, options.settings
+    starting = StartingBackend(
+        lambda: _multi(opener, settings),
+        lambda multi: open_targets(options, opener, multi, say=lambda line: None, banner=_banner),
+        host=_waiting_label(targets))
+    first = first_key(targets[0])
+
+    def current() -> str:  # before the devices are open: the first target's history
+        multi = starting.multi
+        return multi.current.key if multi is not None and multi.devices else first
+
+    history = _history(current, settings)
+    try:
+        code = await ui(starting, history, settings=settings)
+    finally:
+        await starting.aclose()  # Ctrl-D while connecting: the opening stops here
+    report = starting.report()
+    if report is not None and (report.exit_code is not None or not plain):
+        for line in report.problems:
+            print(line, file=sys.stderr)
+    return code

@@ -18,22 +18,23 @@ import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 from xshell.session.shell_context import ShellContext
 from xshell.errors import ConnectionFailed
 from xshell.inert import inert, inert_lines
 from xshell.lang.bodies import split_script
 from xshell.lang.parse_errors import ParseError
-from xshell.lang.redact import redact_entry
 from xshell.modes.connect import open_client
-from xshell.modes.stdin_stream import stream_items
 from xshell.options import Options
 from xshell.session.core import Session
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, Result, error_document
 from xshell.session.registrations import Feedback
 from xshell.stopsignals import on_signals, stop_signals
 from xshell.session.transcript import TranscriptError
-from xshell.session.wiretrace import TraceFrame, start_trace
+
+if TYPE_CHECKING:  # the wire trace loads only with --trace / `trace on`
+    from xshell.session.wiretrace import TraceFrame
 
 
 def _items(options: Options) -> tuple[str, Items]:
@@ -48,6 +49,8 @@ def _items(options: Options) -> tuple[str, Items]:
         except (OSError, UnicodeDecodeError) as exc:
             raise _Usage(f"cannot read {script.file}: {exc}") from None
         return script.file, split_script(text)
+    from xshell.modes.stdin_stream import stream_items
+
     return "<stdin>", stream_items()  # line by line as it arrives (expect-style drivers)
 
 
@@ -77,6 +80,8 @@ def _out(lines: list[str]) -> None:
 def _echoed(session: Session, line: str, body: str | None) -> list[str]:
     """A script line as `echo on` shows it: masked as history and transcripts keep it
     (redact_entry), a multiline body closed by its '.'; `{"echo": LINE}` under -o json."""
+    from xshell.lang.redact import redact_entry
+
     masked = redact_entry(line if body is None else f"{line}\n{body}", session.schema)
     if session.output_format.json_documents:  # stdout holds JSON documents only
         return [json.dumps({"echo": masked}, ensure_ascii=False, separators=(",", ":"))]
@@ -156,6 +161,8 @@ async def _run(options: Options, where: str,
             session.on_trace = _trace_line  # `trace on`, --trace: frames on stderr
             context.follows, context.trace_to = follow, "stderr"
             if options.output.trace:
+                from xshell.session.wiretrace import start_trace
+
                 start_trace(session)
             await session.identify()
             session.note(f"connected ({session.software or 'unknown software'}), "

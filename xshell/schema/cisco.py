@@ -20,7 +20,6 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def _param(raw: Any, where: str) -> Param:
     vs = _value_space(vsraw, f"{where} {name}")
     default = raw.get("default")
     if default is not None:
-        vs = replace(vs, default=str(default))
+        vs = vs._replace(default=str(default))
     multiple = "multiple" in raw or (isinstance(vsraw, Mapping) and "multiple" in vsraw) or vs.is_array
     desc = raw.get("description")
     return Param(name=name, value_space=vs, required=truthy(raw.get("required")),

@@ -12,7 +12,6 @@ only place that decides what a finished `Node` looks like, so the loaders cannot
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from xshell.schema.defaults import format_instance_defaults, lookup, parse_instance_defaults
@@ -32,7 +31,7 @@ def widen(a: ValueSpace, b: ValueSpace) -> ValueSpace:
     if a.type != b.type:
         return a
     values = a.values + tuple(v for v in b.values if v not in a.values)
-    return replace(a, min=_bound(min, a.min, b.min), max=_bound(max, a.max, b.max), values=values,
+    return a._replace(min=_bound(min, a.min, b.min), max=_bound(max, a.max, b.max), values=values,
                    min_length=_bound(min, a.min_length, b.min_length),
                    max_length=_bound(max, a.max_length, b.max_length))
 
@@ -139,7 +138,7 @@ class NodeDraft:
         if old is None:
             self.params[key] = param
             return
-        self.params[key] = replace(old, value_space=widen(old.value_space, param.value_space),
+        self.params[key] = old._replace(value_space=widen(old.value_space, param.value_space),
                                    required=old.required and param.required,
                                    multiple=old.multiple or param.multiple,
                                    description=old.description or param.description)
@@ -187,7 +186,7 @@ class NodeDraft:
         if self.kind == "leaf" and vs is None:
             vs = ValueSpace()
         if vs is not None and (self.default is not None or self.instance_defaults):
-            vs = replace(vs, default=self._final_default(ids))
+            vs = vs._replace(default=self._final_default(ids))
         return Node(
             name=self.name, kind=self.kind,
             children=make_children([c.freeze(ids) for c in self.children.values()]),

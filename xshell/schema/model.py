@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 RootName = Literal["Command", "Configuration", "Status", "Event"]
 ROOTS: tuple[RootName, ...] = ("Command", "Configuration", "Status", "Event")
@@ -27,8 +27,7 @@ PathElem = str | int
 _EMPTY: Mapping[str, Node] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class ValueSpace:
+class ValueSpace(NamedTuple):
     """The set of legal values of a leaf or parameter.
 
     `type` is one of Integer, Literal, String and their *Array forms (command parameters
@@ -121,8 +120,7 @@ class ValueSpace:
         return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     """One command parameter (a child of a command node in xDoc)."""
 
     name: str
@@ -214,8 +212,7 @@ def make_children(nodes: Sequence[Node]) -> Mapping[str, Node]:
     return MappingProxyType({n.name.lower(): n for n in nodes})
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     """Result of walking a path through the schema.
 
     `node` is the deepest node reached (None if the first element was unknown);

@@ -37,12 +37,12 @@ from xshell.session.request_answer import answer
 from xshell.schema.model import Schema
 from xshell.schema.store import SchemaStore
 from xshell.lang.redact import redact_entry
-from xshell.session.wiretrace import TraceFrame, WireTrace
 from xshell.session.registrations import Feedback, FeedbackTable, Registration
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result, as_documents
 from xshell.session.result import error_result as _error
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # and the wire trace, loaded by `trace on` / --trace only
+    from xshell.session.wiretrace import TraceFrame, WireTrace
     from xshell.session.watches import WatchTable
 
 log = logging.getLogger(__name__)

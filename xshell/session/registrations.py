@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xshell.contract import FeedbackEvent
 from xshell.errors import ConnectionFailed, XAPIError
 from xshell.session.live import LiveTree
 
@@ -25,16 +26,20 @@ Renderer = Callable[["Feedback"], "list[str] | tuple[list[str], str]"]
 """Renders a Feedback's lines; may return (lines, slash path) when it has the path too."""
 
 
-class Feedback:
+class Feedback(FeedbackEvent):
     """One xFeedback/Event notification, with what the UI needs to show and filter it.
 
     `lines` and `path` are worked out on first use and then kept: in a storm the pane
     shows only the newest events, so most are never rendered at all. Give them directly
     (`Feedback(t, expr, path, lines, payload)`) or leave them None and pass `render`
     (called with the Feedback; one renderer serves every event, so an event costs one object).
+
+    It is the pane's FeedbackEvent itself (device "", not inline, counted): a storm holds
+    thousands of events until the next flush, and a wrapper per event was one more
+    object for the garbage collector to walk each time.
     """
 
-    __slots__ = ("time", "expression", "payload", "resync", "_path", "_lines", "_render")
+    __slots__ = ("expression", "payload", "resync", "_path", "_lines", "_render")
 
     def __init__(self, time: float, expression: str, path: str | None = None,
                  lines: list[str] | None = None, payload: dict[str, Any] | None = None,
@@ -55,6 +60,10 @@ class Feedback:
             self._path = first_path(self.payload)
         return self._path
 
+    @path.setter
+    def path(self, value: str) -> None:
+        self._path = value
+
     @property
     def lines(self) -> list[str]:
         """The rendered lines (tshell feedback), rendered once on first use.
@@ -71,6 +80,10 @@ class Feedback:
                     self._path = path
             self._lines = out
         return self._lines
+
+    @lines.setter
+    def lines(self, value: list[str]) -> None:
+        self._lines, self._render = value, None
 
     def __repr__(self) -> str:
         return f"Feedback({self.time!r}, {self.expression!r}, {self.path!r}, {self.lines!r})"

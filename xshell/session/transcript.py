@@ -50,7 +50,6 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -73,6 +72,8 @@ class TranscriptError(XShellError, ValueError):
 
 def timestamp(t: float) -> str:
     """`2026-11-24T21:03:04.512Z`: sortable, unambiguous across time zones."""
+    from datetime import UTC, datetime  # only once a transcript is written
+
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 

@@ -24,56 +24,12 @@ from xshell.lang.bodies import needs_body
 from xshell.lang.line import DevicesLine, Line, as_line, masked_text
 from xshell.session.core import Session
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_XAPI, Result
-from xshell.session.registrations import Feedback
 from xshell.session.wiretrace import TraceFrame
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[], Awaitable[Any]]
 # Kept current silently so `xStatus Call ` completes the calls that exist now.
 LIVE_WATCHES: tuple[tuple[str, ...], ...] = (("Status", "Call"),)
-
-
-class _LazyFeedbackEvent(FeedbackEvent):
-    """A FeedbackEvent whose lines and path come from the Feedback when first read.
-
-    Why: in a storm the pane keeps only its newest events, so most never need rendering.
-    Once read, the Feedback (and its payload) is let go: events held in the pane's ring
-    then cost only their strings, which keeps the garbage collector's work small.
-    """
-
-    _lines: list[str]  # set by _settle, before any read
-    _path: str
-
-    def __init__(self, fb: Feedback) -> None:  # no dataclass __init__ on purpose
-        self.time = fb.time
-        self._fb: Feedback | None = fb
-        self.device = ""
-
-    def _settle(self) -> None:
-        fb = self._fb
-        if fb is not None:
-            self._lines, self._path = fb.lines, fb.path
-            self._fb = None
-
-    @property
-    def lines(self) -> list[str]:
-        self._settle()
-        return self._lines
-
-    @lines.setter
-    def lines(self, value: list[str]) -> None:
-        self._settle()
-        self._lines = value
-
-    @property
-    def path(self) -> str:
-        self._settle()
-        return self._path
-
-    @path.setter
-    def path(self, value: str) -> None:
-        self._settle()
-        self._path = value
 
 
 ShellWords = Callable[[], Mapping[str, Sequence[str]]]
@@ -117,7 +73,9 @@ class ShellBackendImpl:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._discovery: asyncio.Task[None] | None = None
         self._retired: list[Any] = []  # clients we closed ourselves (reconnect)
-        session.on_feedback = self._on_feedback
+        # A Feedback is the pane's FeedbackEvent itself: it goes straight to the sink
+        # (set_feedback_sink), with no wrapper and no call in between per event.
+        session.on_feedback = self._sink
         session.on_trace = self._on_trace  # `trace on`: the feedback pane or the output
         session.link = self  # commands.contexts.LinkControl: reconnect, refresh
         session.watches.foreground = True  # no panel (--plain): `watch` follows until Ctrl-C
@@ -127,6 +85,7 @@ class ShellBackendImpl:
     # -- ShellBackend ---------------------------------------------------------------
     def set_feedback_sink(self, sink: Callable[[FeedbackEvent], None]) -> None:
         self._sink = sink
+        self.session.on_feedback = sink
 
     def set_status_listener(self, cb: Callable[[], None]) -> None:
         self._status_cb = cb
@@ -206,9 +165,6 @@ class ShellBackendImpl:
             log.info("discovery stopped: %s", exc)
         finally:
             asyncio.get_running_loop().call_soon(self._refresh_status)  # once this task is done
-
-    def _on_feedback(self, fb: Feedback) -> None:
-        self._sink(_LazyFeedbackEvent(fb))
 
     def _on_trace(self, frame: TraceFrame) -> None:
         """A traced frame: the pane has its own time column; the output needs the stamp."""

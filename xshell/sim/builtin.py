@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -245,13 +245,13 @@ class _Parser(SpecReader):
             if i < len(spec) and spec[i].text == "=" and not spec[i].quoted:
                 if not params or i + 1 >= len(spec):
                     raise self.fail(f"{name}: only command parameters have a default, written '= VALUE'")
-                vs = replace(vs, default=str(self.value(vs, spec[i + 1], name)))
+                vs = vs._replace(default=str(self.value(vs, spec[i + 1], name)))
                 i += 2
             if params:
                 if any(p.name.lower() == name.lower() for p in out) or not re.fullmatch(r"[A-Za-z][\w.]*", name):
                     raise self.fail(f"bad or repeated parameter name {name!r}")
                 if "+" in marks:
-                    vs = replace(vs, type=vs.type + "Array")
+                    vs = vs._replace(type=vs.type + "Array")
                 out.append(Param(name, vs, "*" in marks, "+" in marks))
             else:
                 if marks:
@@ -300,7 +300,7 @@ class _Parser(SpecReader):
             texts[combo[-1] if combo else 0] = str(value)
         if root == "Configuration":  # factory default as Cisco writes it: "x" or "[1]: x; [2]: y; "
             shown = texts.popitem()[1] if len(set(texts.values())) == 1 else format_instance_defaults(texts)
-            node.vs = replace(vs, default=None if node.hide_value else shown)  # secrets: none
+            node.vs = vs._replace(default=None if node.hide_value else shown)  # secrets: none
 
     @staticmethod
     def leaf_path(words: tuple[str, ...], combo: tuple[int, ...]) -> LeafPath:

@@ -44,6 +44,9 @@ class LiveState:
         self._names = {r: self._names_below(r) for r in ("Status", "Configuration", "Event")}
         self._boot = clock()
         self._clocks: dict[LeafPath, float] = {}  # Status leaves counting seconds, and since when
+        # per root: leaf paths by their lower-cased first name (see `matching`); dropped
+        # whenever a root gains or loses a leaf, rebuilt on the next read
+        self._index: dict[str, dict[str, list[LeafPath]]] = {}
         self.reset(initial=True)
 
     # --- lifecycle --------------------------------------------------------------------
@@ -54,6 +57,7 @@ class LiveState:
         for root, source in (("Status", self.model.status), ("Configuration", self.model.configuration)):
             self._values[root] = {self._canonical_leaf(root, p): self._typed(root, p, v)
                                   for p, v in source.items()}
+        self._index.clear()
         up = self._values["Status"].get(UPTIME)
         offset = up if (initial and isinstance(up, int)) else -boot_delay
         self._boot = self._clock() - offset
@@ -75,7 +79,9 @@ class LiveState:
             return False
         start = self._values["Status"].get(key, 0)
         self._clocks[key] = self._clock() - (start if isinstance(start, int) else 0)
-        self._values["Status"].setdefault(key, 0)
+        if key not in self._values["Status"]:
+            self._values["Status"][key] = 0
+            self._index.pop("Status", None)
         return True
 
     def clock_paths(self) -> list[LeafPath]:
@@ -94,6 +100,25 @@ class LiveState:
         """Every current leaf of Status or Configuration, Uptime computed on read."""
         for path, value in self._values[root].items():
             yield path, (self._timed(path, value) if root == "Status" else value)
+
+    def matching(self, root: str, pattern: Pattern) -> list[Change]:
+        """The current leaves of `root` that `pattern` (below the root) selects.
+
+        Why not `matches` on every leaf: each xGet did that for every leaf of the root
+        (hundreds here, thousands with the published schema), which capped the simulator
+        at a few thousand requests a second. A leaf's first element is always a name, and
+        one that differs from the pattern's first name cannot match, so only the leaves
+        under that name are tried (in the store's order, as before).
+        """
+        values = self._values[root]
+        first = pattern[0] if pattern else STAR
+        if isinstance(first, str) and first != STAR:
+            keys = [p for p in self._under(root).get(first, ()) if matches(pattern, p)]
+        else:
+            keys = [p for p in values if matches(pattern, p)]
+        if root == "Status":
+            return [(p, self._timed(p, values[p])) for p in keys]
+        return [(p, values[p]) for p in keys]
 
     def value(self, root: str, path: LeafPath) -> Value | None:
         """One leaf by its exact canonical path below the root, or None."""
@@ -114,7 +139,7 @@ class LiveState:
         path = self.compile(raw_path, roots=DATA_ROOTS, allow_star=False)
         root = str(path[0])
         pattern = to_pattern(path[1:])
-        items = [(p, v) for p, v in self.leaves(root) if matches(pattern, p)]
+        items = self.matching(root, pattern)
         if not items:
             raise no_match()
         items = _readable(items, root, reader)
@@ -140,7 +165,7 @@ class LiveState:
         for root in DATA_ROOTS:
             if path[0] not in (STAR, root):
                 continue
-            items = [(p, v) for p, v in self.leaves(root) if matches(pattern, (root,) + p)]
+            items = self._rooted(root, pattern)
             found = found or bool(items)
             if items and reader is not None:
                 items = [(p, v) for p, v in items if reader.readable(root, p)]
@@ -152,6 +177,21 @@ class LiveState:
 
     def current(self, pattern: Pattern, root: str) -> list[Change]:
         """Current leaves of `root` matching a rooted pattern (NotifyCurrentValue)."""
+        return self._rooted(root, pattern)
+
+    def _under(self, root: str) -> dict[str, list[LeafPath]]:
+        """The leaf paths of `root` by lower-cased first name, in the store's order."""
+        index = self._index.get(root)
+        if index is None:
+            index = self._index[root] = {}
+            for p in self._values[root]:
+                index.setdefault(str(p[0]).lower(), []).append(p)
+        return index
+
+    def _rooted(self, root: str, pattern: Pattern) -> list[Change]:
+        """`matching` for a pattern that starts at the root (a name or `**`)."""
+        if pattern and pattern[0] != STAR:
+            return self.matching(root, pattern[1:]) if pattern[0] == root.lower() else []
         return [(p, v) for p, v in self.leaves(root) if matches(pattern, (root,) + p)]
 
     # --- writing ---------------------------------------------------------------------
@@ -199,6 +239,8 @@ class LiveState:
             elif root == "Status" and key in self._clocks:
                 self._clocks[key] = self._clock() - int(value)
             if store.get(key, GHOST) != value:
+                if key not in store:
+                    self._index.pop(root, None)
                 store[key] = value
                 out.append((key, value))
         return out
@@ -219,6 +261,7 @@ class LiveState:
         for p in gone:
             del store[p]
             self._clocks.pop(p, None)
+        self._index.pop(root, None)
         return [(key, GHOST)] if gone else []
 
     # --- paths -----------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 `target` turns what the user typed into a URL, `opening` opens and authenticates the
 WebSocket, `rpc` is the JSON-RPC bookkeeping, `client` the public XoWSClient: import each
-from its module. Importing the package defers `importlib.metadata`, which websockets
-imports without needing it (xshell.transport.deferred says why).
+from its module. Importing the package defers `importlib.metadata` and `urllib.request`,
+which websockets imports without needing them on most runs (xshell.transport.deferred).
 """
 
 from __future__ import annotations
 
-from xshell.transport.deferred import defer_importlib_metadata
+from xshell.transport.deferred import defer
 
-defer_importlib_metadata()
+defer("importlib.metadata")
+defer("urllib.request")

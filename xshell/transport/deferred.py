@@ -1,10 +1,12 @@
-"""`importlib.metadata`, registered as a module that loads on its first real use.
+"""`importlib.metadata` and `urllib.request`, registered as modules that load on first use.
 
 Why: websockets' package `__init__` imports `importlib.metadata` for a version string
-that a released websockets never reads from it, and that import (zipfile, email, csv,
-importlib.resources…) is several milliseconds of a one-shot `xshell -c …` whose whole
-run is about a hundred. The stdlib's `importlib.util.LazyLoader` does not help here: the
-import statement itself reads the module's `__spec__`, which makes it load.
+that a released websockets never reads from it, and its client imports `urllib.request`
+(http.client, email, tempfile…) for the proxy lookup, which xshell skips where no proxy
+can be set (xshell.transport.opening.proxy_choice). Each import is several milliseconds
+of a one-shot `xshell -c …` whose whole run is about a hundred. The stdlib's
+`importlib.util.LazyLoader` does not help here: the import statement itself reads the
+module's `__spec__`, which makes it load.
 
 So, unless something loaded it already, `sys.modules` gets a stand-in that carries the
 real module's name and spec (all an import statement looks at) and loads the real module
@@ -21,9 +23,8 @@ import sys
 import types
 from typing import Any
 
-__all__ = ["defer_importlib_metadata"]
+__all__ = ["defer"]
 
-NAME = "importlib.metadata"
 
 
 class _Deferred(types.ModuleType):
@@ -35,27 +36,34 @@ class _Deferred(types.ModuleType):
 
 
 def _load(stand_in: types.ModuleType) -> types.ModuleType:
-    if sys.modules.get(NAME) is stand_in:
-        del sys.modules[NAME]
-    real = importlib.import_module(NAME)  # the import binds importlib.metadata to it
+    name = stand_in.__name__
+    if sys.modules.get(name) is stand_in:
+        del sys.modules[name]
+    real = importlib.import_module(name)  # the import binds it on its parent package
     stand_in.__dict__.update(real.__dict__)
     return real
 
 
-def defer_importlib_metadata() -> None:
-    """Register the stand-in, unless importlib.metadata is loaded (or loading) already."""
-    if NAME in sys.modules:
+def defer(name: str) -> None:
+    """Register a stand-in for the dotted module `name`, unless it is loaded (or loading)."""
+    if name in sys.modules:
         return
-    spec = importlib.util.find_spec(NAME)
+    parent_name, _, child = name.rpartition(".")
+    parent = importlib.import_module(parent_name)
+    spec = importlib.util.find_spec(name)
     if spec is None:  # pragma: no cover - always there on CPython
         return
-    stand_in = _Deferred(NAME)
+    stand_in = _Deferred(name)
     stand_in.__spec__ = spec
     stand_in.__file__ = spec.origin
-    stand_in.__path__ = list(spec.submodule_search_locations or [])  # a package
-    stand_in.__package__ = NAME
+    if spec.submodule_search_locations is not None:  # a package
+        stand_in.__path__ = list(spec.submodule_search_locations)
+        stand_in.__package__ = name
+    else:
+        stand_in.__package__ = parent_name
     stand_in.__loader__ = spec.loader
-    sys.modules[NAME] = stand_in
+    sys.modules[name] = stand_in
     # bound on the package as an import binds a submodule; through vars(), as mypy knows
-    # importlib.metadata only where something in the build imports it
-    vars(importlib)["metadata"] = stand_in
+    # the submodule only where something in the build imports it
+    vars(parent)[child] = stand_in
+

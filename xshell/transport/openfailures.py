@@ -167,15 +167,24 @@ def _closed_during_upgrade(target: Target) -> ConnectionFailed:
 
 
 def translate(exc: BaseException, target: Target, username: str, open_timeout: float | None,
-              *, opened: bool = False) -> ConnectionFailed:
+              *, opened: bool = False, proxy: str | None = None) -> ConnectionFailed:
     """One sentence for any failure to open the connection (the cause stays chained).
 
     `opened`: the transport was up (TCP for ws://, TLS for wss://) before the failure,
     which tells "closed during the TLS handshake" from "closed during the upgrade".
+    `proxy`: the proxy the connection went through (no credentials), if any: a socket
+    error before anything opened is then the proxy's, not the device's.
     """
     shown, other = target.display, other_scheme(target)
     if isinstance(exc, ConnectionFailed):
         return exc
+    if proxy is not None and not opened and isinstance(exc, OSError) \
+            and not isinstance(exc, ssl.SSLError):
+        exc = _one_errno(exc)
+        cause = ("timed out" if isinstance(exc, TimeoutError) else "connection refused"
+                 if isinstance(exc, ConnectionRefusedError) else _os_cause(exc))
+        return ConnectionFailed(f"Cannot reach {shown} through the proxy {proxy}: {cause} "
+                                "(check the proxy settings: $https_proxy, $http_proxy, $no_proxy)")
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
         hint = ""

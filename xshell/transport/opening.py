@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import ssl
+import sys
 import urllib.parse
 from typing import Any, Literal
 
@@ -55,6 +57,47 @@ def make_ssl_context(ssl_context: ssl.SSLContext | None, insecure: bool) -> ssl.
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
     return ssl.create_default_context()
+
+
+def proxy_choice(proxy: str | Literal[True] | None) -> str | Literal[True] | None:
+    """`proxy=True` (from the system) as None where the system can name no proxy.
+
+    Why: websockets resolves `True` through `urllib.request.getproxies()`, and importing
+    urllib.request (http.client, email, tempfile…) is ~10 ms of a one-shot run. Outside
+    macOS and Windows, getproxies() reads only environment variables named `*_proxy` with a
+    value; with none set it finds nothing, so asking is skipped. Anything else is passed on.
+    """
+    if proxy is True and sys.platform not in ("darwin", "win32") \
+            and not any(value and name.lower().endswith("_proxy")
+                        for name, value in os.environ.items()):
+        return None
+    return proxy
+
+
+def proxy_shown(proxy: str | Literal[True] | None, target: Target) -> str | None:
+    """The proxy the connection to `target` went through, as scheme://host:port (never its
+    credentials), or None. Asked only after a failure, so that a dead proxy is not taken
+    for the device; the lookup mirrors websockets' (RFC 6455 "Proxy Usage" order)."""
+    choice = proxy_choice(proxy)
+    if choice is None:
+        return None
+    url: str | None = choice if isinstance(choice, str) else None
+    if url is None:  # True: from the system
+        import urllib.request
+
+        if urllib.request.proxy_bypass(f"{target.host}:{target.port}"):
+            return None
+        proxies = urllib.request.getproxies()
+        schemes = ("wss", "socks", "https") if target.secure else ("ws", "socks", "https", "http")
+        url = next((proxies[s] for s in schemes if proxies.get(s)), None)
+        if url is None:
+            return None
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else "the proxy"
 
 
 class _Connect(connect):
@@ -119,7 +162,7 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
     opener = _Connect(
         target.url, additional_headers=headers or None, subprotocols=subprotocols,
         open_timeout=open_timeout, ping_interval=ping_interval, ping_timeout=ping_timeout,
-        close_timeout=close_timeout, max_size=max_size, compression=compression, proxy=proxy,
+        close_timeout=close_timeout, max_size=max_size, compression=compression, proxy=proxy_choice(proxy),
         logger=websockets_logger(),
         create_connection=functools.partial(FastConnection if lean else CheckedConnection,  # type: ignore[arg-type]  # a partial of the class builds the same
                                             peer=peer),
@@ -134,4 +177,5 @@ async def open_websocket(target: Target, *, username: str, password: str, auth: 
             if not isinstance(err, TLSFailed):
                 err = TLSFailed(f"Certificate of {target.display} rejected: {err}")
             raise err from exc
-        raise translate(exc, target, username, open_timeout, opened=peer.opened) from exc
+        raise translate(exc, target, username, open_timeout, opened=peer.opened,
+                        proxy=proxy_shown(proxy, target) if isinstance(exc, OSError) else None) from exc

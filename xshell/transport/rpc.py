@@ -27,8 +27,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from xshell.errors import ProtocolError, xapi_error
 from xshell.transport.framecheck import (BIG_FRAME, DEEP_MIN, TOO_DEEP, recover_id, too_deep,
@@ -77,8 +76,7 @@ def subscription_id(result: Any) -> int:
     return sub_id
 
 
-@dataclass(frozen=True)
-class Subscription:
+class Subscription(NamedTuple):
     """What is needed to subscribe again after a reconnect."""
 
     query: tuple[str | int, ...]

@@ -9,18 +9,17 @@ was wrong — never echoing anything that might be a password (user:pass@host).
 
 from __future__ import annotations
 
+from typing import NamedTuple
 import ipaddress
 import re
 import urllib.parse
-from dataclasses import dataclass
 
 DEFAULT_PATH = "/ws"
 _DEFAULT_PORTS = {"ws": 80, "wss": 443}
 _HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?$")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A parsed device address.
 
     `url` is what the WebSocket client opens; `host` is bare (no brackets), `port` is

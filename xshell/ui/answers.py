@@ -37,7 +37,9 @@ def show_outcome(output: OutputPane, task: asyncio.Task[Outcome], shown: str) ->
         output.append_lines(["error: the backend returned no result"], style=ERROR, lex=False)
         return None
     output.append_lines(outcome.lines, style="" if outcome.ok else ERROR)
-    return (0 if outcome.ok else 1) if outcome.exit_shell else None
+    if not outcome.exit_shell:
+        return None
+    return outcome.exit_code if outcome.exit_code is not None else (0 if outcome.ok else 1)
 
 
 def run_local(app: Any, handler: ScreenHandler, args: tuple[str, ...]) -> None:

@@ -26,12 +26,13 @@ from prompt_toolkit.widgets import SearchToolbar
 
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert
-from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend, Watching
+from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend, Starting, Watching
 from xshell.lang.line import Line, as_line, read_line
 from xshell.ui.adapters import BackendCompleter, BackendLexer
 from xshell.ui.local_commands import help_text, screen_command, split_submission
 from xshell.ui.eventlog import EventLog
 from xshell.ui.eventpane import EventLogControl
+from xshell.ui.first_prompt import show_start
 from xshell.ui.inputline import build_input_area
 from xshell.ui.keys import build_key_bindings
 from xshell.ui.layout import LayoutParts, build_layout, set_pane_width, terminal_columns
@@ -70,7 +71,7 @@ class ShellApp:
         lexer = default_output_lexer() if output_lexer is _DEFAULT else output_lexer
         self.output = OutputPane(max_output_lines, lexer)
         banner = [*banner, *self.settings.notices]  # e.g. "wrote the default settings to …"
-        if banner:
+        if banner and not isinstance(backend, Starting):  # else once its devices are open
             self.output.append_lines(banner, style="class:banner", lex=False)
         if self.settings.warnings:  # printed on stderr too, but the full screen hides that
             self.output.append_lines(list(self.settings.warnings), style="class:output.error",
@@ -167,6 +168,8 @@ class ShellApp:
 
     def _pre_run(self) -> None:
         self.application.create_background_task(self._worker())
+        if isinstance(self.backend, Starting):  # connect behind the first prompt, drawn next
+            self.application.create_background_task(show_start(self, self.settings.notices))
         self._flush()
 
     def invalidate(self) -> None:

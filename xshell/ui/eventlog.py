@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, overload
 
 from xshell.inert import UNSAFE, inert, inert_lines
 from xshell.contract import FeedbackEvent
 
-__all__ = ["EventLog", "LogLine", "RateMeter", "device_tag", "format_stamp"]
+__all__ = ["EventLog", "LineView", "LogLine", "RateMeter", "device_tag", "format_stamp"]
 
 STAMP_WIDTH = len("00:00:00.000")
 _unsafe = UNSAFE.search
@@ -35,28 +35,22 @@ def format_stamp(t: float) -> str:
     return f"{_last_second[1]}{ms:03d}"
 
 
-class _Event:
-    """Per-event data shared by its lines: what the filter searches.
+# One displayed line as the ring keeps it: (stamp, text, event). A plain tuple of
+# strings only — the event is `Rec`, a tuple of strings too — so the garbage collector
+# stops tracking it at its first pass: a storm replaces thousands of lines per flush,
+# and lines it tracked would ride into the older generations, whose collections would
+# then walk them all (a NamedTuple is never untracked; `LogLine` is built on access).
+Rec = tuple[str, ...]
+"""Per-event data shared by its lines, what the filter searches: (path, device, *lines)."""
+_Row = tuple[str, str, Rec]
+_HAYSTACKS_MAX = 50_000  # a filter's cache of searched texts; cleared when past this
 
-    The haystack is built on the first filtered look, not per event: most storms are
-    never filtered.
-    """
 
-    __slots__ = ("_path", "_lines", "_haystack", "device")
-
-    def __init__(self, path: str, lines: Sequence[str], device: str = "") -> None:
-        self._path = path
-        self._lines = lines
-        self.device = device
-        self._haystack: str | None = None
-
-    @property
-    def haystack(self) -> str:
-        """Device tag, path and lines, casefolded (`pane filter room1` keeps room1's)."""
-        if self._haystack is None:
-            tag = [device_tag(self.device)] if self.device else []
-            self._haystack = "\n".join([*tag, self._path, *self._lines]).casefold()
-        return self._haystack
+def _haystack(rec: Rec) -> str:
+    """Device tag, path and lines, casefolded (`pane filter room1` keeps room1's)."""
+    path, device, *lines = rec
+    tag = [device_tag(device)] if device else []
+    return "\n".join([*tag, path, *lines]).casefold()
 
 
 def device_tag(device: str) -> str:
@@ -73,11 +67,53 @@ class LogLine(NamedTuple):
 
     stamp: str
     text: str
-    event: _Event
+    event: Rec
 
     def render(self) -> str:
         """The line as plain text (plain mode prints this)."""
         return f"{self.stamp or ' ' * STAMP_WIDTH} {self.text}"
+
+
+_as_line = LogLine._make
+
+
+class LineView(Sequence[LogLine]):
+    """Read-only lines over the ring's plain rows, as `LogLine`s built on access.
+
+    The pane reads only the rows it draws, so a redraw builds a screenful, not 10,000.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: Sequence[_Row]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[LogLine]: ...
+    def __getitem__(self, i: int | slice) -> LogLine | list[LogLine]:
+        rows = self._rows
+        if isinstance(i, slice):
+            return [_as_line(rows[j]) for j in range(*i.indices(len(rows)))]
+        return _as_line(rows[i])
+
+    def __iter__(self) -> Iterator[LogLine]:
+        return map(_as_line, self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a sequence of the same lines (`log.flush() == []` reads naturally)."""
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self._rows) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable view: like a list, not hashable
+
+    def __repr__(self) -> str:
+        return f"LineView({list(self)!r})"
 
 
 class RateMeter:
@@ -135,11 +171,12 @@ class EventLog:
         self, maxlen: int = 10_000, *, rate_window: float = 5.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.maxlen = maxlen
-        self._lines: deque[LogLine] = deque(maxlen=maxlen)
+        self._lines: deque[_Row] = deque(maxlen=maxlen)
         self._pending: deque[FeedbackEvent] = deque(maxlen=maxlen)
         self._appended = 0  # lines ever added to the ring (absolute numbering)
         self._version = 0
-        self._view: tuple[int, str | None, list[LogLine]] | None = None
+        self._view: tuple[int, str | None, list[_Row]] | None = None
+        self._haystacks: dict[Rec, str] = {}  # filled only while a filter is on
         self.paused = False
         self.filter_text: str | None = None
         self.total_events = 0
@@ -169,53 +206,66 @@ class EventLog:
         """Events waiting to be shown (counted while paused)."""
         return len(self._pending)
 
-    def flush(self) -> list[LogLine]:
+    def flush(self) -> Sequence[LogLine]:
         """Move pending events into the ring; return the new lines that pass the filter."""
         if self.paused or not self._pending:
             return []
-        # newest first, and only as many as the ring keeps: an event that would scroll
-        # out at once is never rendered (its lines are computed on first access)
+        # Newest first, and only as many as the ring keeps: an event that would scroll out
+        # at once is never rendered (its lines are computed on first access). The rows of
+        # each event go in backwards, then the whole batch is turned around once.
         pending, self._pending = self._pending, deque(maxlen=self.maxlen)
-        chunks: list[list[LogLine]] = []
-        count = 0
-        while pending and count < self.maxlen:
-            chunk = self._format(pending.pop())
-            chunks.append(chunk)
-            count += len(chunk)
-        new = [ln for chunk in reversed(chunks) for ln in chunk]
-        if len(new) > self.maxlen:
-            new = new[-self.maxlen :]
-        self._lines.extend(new)
-        self._appended += len(new)
+        maxlen = self.maxlen
+        rows: list[_Row] = []
+        add = rows.append
+        last_ms, last_stamp = None, ""  # a storm stamps hundreds of events per millisecond
+        while pending and len(rows) < maxlen:
+            event = pending.pop()
+            # The output boundary for the pane and plain mode: lines and tag made inert
+            # here, once per shown event, never per redraw. Clean lines (nearly all) cost
+            # one search over them joined by TAB, which UNSAFE lets pass.
+            lines = event.lines or [event.path]
+            try:
+                clean = type(lines) is list and _unsafe("\t".join(lines)) is None
+            except TypeError:  # an element that is not a str
+                clean = False
+            if not clean:
+                lines = inert_lines(lines)
+            device = getattr(event, "device", "")  # a duck-typed event may lack it
+            device = inert(device) if device else ""
+            rec: Rec = (event.path, device, *lines)
+            ms = round(event.time * 1000)
+            if ms != last_ms:
+                last_ms, last_stamp = ms, format_stamp(event.time)
+            if device:
+                # The tag rides in the stamp column: every line says where it came from,
+                # and the text stays a tshell line that the pane's lexer colours as usual.
+                tag = " " + device_tag(device)
+                first, other = last_stamp + tag, " " * STAMP_WIDTH + tag
+            else:
+                first, other = last_stamp, ""
+            for text in reversed(lines[1:]):
+                add((other, text, rec))
+            add((first, lines[0], rec))
+        rows.reverse()
+        if len(rows) > maxlen:
+            del rows[: len(rows) - maxlen]
+        self._lines.extend(rows)
+        self._appended += len(rows)
         self._version += 1
         needle = self._needle()
-        return new if needle is None else [ln for ln in new if needle in ln.event.haystack]
+        if needle is None:
+            return LineView(rows)
+        return [_as_line(row) for row in rows if needle in self._haystack(row[2])]
 
-    @staticmethod
-    def _format(event: FeedbackEvent) -> list[LogLine]:
-        # The output boundary for the pane and plain mode: lines and tag made inert here,
-        # once per shown event, never per redraw. Clean lines (nearly all) cost one search
-        # over them joined by TAB, which UNSAFE lets pass; anything else takes inert_lines.
-        lines = event.lines or [event.path]
-        try:
-            clean = type(lines) is list and _unsafe("\t".join(lines)) is None
-        except TypeError:  # an element that is not a str
-            clean = False
-        if not clean:
-            lines = inert_lines(lines)
-        device = getattr(event, "device", "")  # a duck-typed event may lack it
-        device = inert(device) if device else ""
-        rec = _Event(event.path, lines, device)
-        if device:
-            # The tag rides in the stamp column: every line says where it came from, and
-            # the text stays a tshell line that the pane's lexer colours as usual.
-            tag = " " + device_tag(device)
-            out = [LogLine(format_stamp(event.time) + tag, lines[0], rec)]
-            out += [LogLine(" " * STAMP_WIDTH + tag, text, rec) for text in lines[1:]]
-            return out
-        out = [LogLine(format_stamp(event.time), lines[0], rec)]
-        out += [LogLine("", text, rec) for text in lines[1:]]
-        return out
+    def _haystack(self, rec: Rec) -> str:
+        """What the filter searches for one event, worked out once while the filter is on."""
+        cache = self._haystacks
+        found = cache.get(rec)
+        if found is None:
+            if len(cache) >= _HAYSTACKS_MAX:
+                cache.clear()
+            found = cache[rec] = _haystack(rec)
+        return found
 
     # ---- controls -----------------------------------------------------------------
     def pause(self) -> None:
@@ -236,6 +286,8 @@ class EventLog:
         text = (text or "").strip()
         self.filter_text = text or None
         self._version += 1
+        if self.filter_text is None:
+            self._haystacks.clear()
 
     def _needle(self) -> str | None:
         return self.filter_text.casefold() if self.filter_text else None
@@ -247,16 +299,17 @@ class EventLog:
     def visible(self) -> tuple[Sequence[LogLine], int]:
         """Lines to display and the absolute number of the first one (for scrolling).
 
-        Unfiltered, the ring itself is returned (no copy). A filtered view is built once
-        per change, not once per render.
+        Unfiltered, a view of the ring itself is returned (no copy). A filtered view is
+        built once per change, not once per render.
         """
         needle = self._needle()
         if needle is None:
-            return self._lines, self._appended - len(self._lines)
+            return LineView(self._lines), self._appended - len(self._lines)
         if self._view is None or self._view[0] != self._version or self._view[1] != needle:
-            kept = [ln for ln in self._lines if needle in ln.event.haystack]
+            hay = self._haystack
+            kept = [row for row in self._lines if needle in hay(row[2])]
             self._view = (self._version, needle, kept)
-        return self._view[2], 0
+        return LineView(self._view[2]), 0
 
     def lines_text(self) -> list[str]:
         """The visible lines as plain text (what a user would read in the pane)."""

@@ -22,8 +22,8 @@ from xshell.ui.viewport import LinesControl, ScrollView
 __all__ = ["OutputPane", "default_output_lexer", "lex_lines"]
 
 
-def default_output_lexer() -> Any | None:
-    """The tshell output lexer when it is available (imported lazily), else None."""
+def _output_lexer() -> Any | None:
+    """The tshell output lexer when it is available, else None."""
     try:
         from xshell.lang.outlexer import TshellOutputLexer
     except Exception:  # noqa: BLE001 - absent or broken: plain output is still correct output
@@ -32,6 +32,29 @@ def default_output_lexer() -> Any | None:
         return TshellOutputLexer()
     except Exception:  # noqa: BLE001 - the same
         return None
+
+
+class _WhenFirstUsed:
+    """The tshell output lexer, built when the first lines are coloured: importing pygments
+    and compiling its patterns (~10 ms) must not delay the first prompt. Without one,
+    `get_tokens` raises and `lex_lines` shows the lines plain."""
+
+    def __init__(self) -> None:
+        self._lexer: Any | None = None
+        self._built = False
+
+    def get_tokens(self, text: str) -> Any:
+        if not self._built:
+            self._built = True
+            self._lexer = _output_lexer()
+        if self._lexer is None:
+            raise LookupError("no output lexer")
+        return self._lexer.get_tokens(text)
+
+
+def default_output_lexer() -> Any:
+    """The tshell output lexer, built on first use (plain lines when it is unavailable)."""
+    return _WhenFirstUsed()
 
 
 def lex_lines(lines: Sequence[str], lexer: Any | None, style: str = "") -> list[StyleAndTextTuples]:

@@ -27,12 +27,13 @@ from prompt_toolkit.shortcuts import print_formatted_text
 
 from xshell.config.settings import Settings, builtin_settings
 from xshell.inert import inert, inert_lines
-from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend
+from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend, Starting
 from xshell.lang.line import Blank, Line, read_line, with_body
 from xshell.ui.adapters import BackendCompleter, BackendLexer
 from xshell.commands.registry import ScreenHandler
 from xshell.ui.local_commands import screen_command
 from xshell.ui.eventlog import EventLog
+from xshell.ui.first_prompt import watch_start_plain
 from xshell.ui.style import ui_style
 from xshell.ui.inputline import MaskedHistory, SafeCompleter, SafeLexer
 from xshell.ui.keys import tab_bindings
@@ -202,9 +203,16 @@ def _stream_writer(stream: TextIO) -> Callable[[list[str]], None]:
     return write
 
 
-async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[list[str]], None]) -> int:
+async def _run_lines(backend: ShellBackend, stream: TextIO, write: Callable[[list[str]], None],
+                     notices: Sequence[str]) -> int:
     shell = PlainShell(backend, write)
     source = LineSource(stream)
+    if isinstance(backend, Starting):  # no prompt to draw first: the devices come first
+        report = await watch_start_plain(backend, shell.write, notices, lambda code: None)
+        if report is None:
+            return 1
+        if report.exit_code is not None:
+            return report.exit_code
 
     async def read(prompt: str) -> str | None:
         return await source.readline()
@@ -258,11 +266,23 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
     if isinstance(backend, Confirming):
         backend.set_confirm(ask)
 
+    left: list[int] = []  # the exit status when no device could be opened behind the prompt
+
+    def leave(code: int) -> None:
+        left.append(code)
+        for sess in (session, body_session):
+            if sess.app.is_running:
+                sess.app.erase_when_done = True  # no prompt left above the error line
+                sess.app.exit(exception=EOFError())
+
+    def main_prompt() -> str:  # redrawn with the state: "(connecting)" turns "(connected)"
+        return plain_prompt(backend.status)
+
     async def read(prompt: str) -> str | None:
         sess = body_session if prompt == "... " else session
         while True:
             try:
-                return await sess.prompt_async(prompt)
+                return await sess.prompt_async(prompt if sess is body_session else main_prompt)
             except KeyboardInterrupt:
                 if sess is body_session:
                     raise  # read_request abandons the whole multiline command
@@ -271,8 +291,16 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
                 return None
 
     with patch_stdout(raw=True):
-        await shell.loop(read, lambda: plain_prompt(backend.status))
-    return 0
+        # a Starting backend opens its devices once the first prompt is drawn (ui.first_prompt)
+        watcher = (asyncio.ensure_future(watch_start_plain(backend, write, settings.notices, leave))
+                   if isinstance(backend, Starting) else None)
+        try:
+            await shell.loop(read, main_prompt)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.wait({watcher})
+    return left[0] if left else 0
 
 
 async def run_plain(
@@ -292,7 +320,7 @@ async def run_plain(
     """
     settings = settings if settings is not None else builtin_settings()
     banner = [*banner, *settings.notices]  # e.g. "wrote the default settings to …"
-    if banner:
+    if banner and not isinstance(backend, Starting):  # else once its devices are open
         stream = output if output is not None and not isinstance(output, Output) else sys.stdout
         print("\n".join(inert_lines(banner)), file=stream, flush=True)
     if input is None:
@@ -307,7 +335,7 @@ async def run_plain(
             "\n".join(lines), output=target)
     else:
         write = _stream_writer(output if output is not None else sys.stdout)
-    return await _run_lines(backend, input, write)
+    return await _run_lines(backend, input, write, settings.notices)
 
 
 def _as_output(output: Output | TextIO | None) -> Output | None:

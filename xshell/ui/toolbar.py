@@ -82,7 +82,10 @@ def toolbar_fragments(status: BackendStatus, info: ToolbarInfo, width: int = 160
     f: StyleAndTextTuples = [("class:toolbar.device", " " + device_name(status))]
     if status.software:
         f += [sep, ("class:toolbar", inert(status.software))]
-    f += [sep, (_state_class(status.state), f"{STATE_MARKS.get(status.state, '?')} {status.state}")]
+    state = status.state
+    if state == "connecting" and status.host:  # before the first device answers: which one
+        state = inert(f"connecting to {status.host}…")
+    f += [sep, (_state_class(status.state), f"{STATE_MARKS.get(status.state, '?')} {state}")]
     if info.vi_mode is not None:  # vi users must see which mode their keys are in
         f += [sep, ("class:toolbar.hint" if info.vi_mode == "insert" else "class:toolbar.warn",
                     f"vi {info.vi_mode}")]
