@@ -163,3 +163,19 @@ def test_importlib_metadata_loaded_before_is_left_alone() -> None:
     out = _python("import importlib.metadata, sys\nreal = sys.modules['importlib.metadata']\n"
                   "import xshell.transport.client\nprint(sys.modules['importlib.metadata'] is real)\n")
     assert out == "True"
+
+
+def test_a_deferred_module_stays_one_module_once_loaded() -> None:
+    """What a caller holding the stand-in sets or patches is what every later user sees:
+    a patch of urllib.request.getproxies reaches the proxy lookup websockets makes."""
+    out = _python(
+        "import sys\n"
+        "import xshell.transport.client\n"
+        "import urllib.request as early\n"  # the stand-in, as websockets' proxy module holds it
+        "from unittest import mock\n"
+        "with mock.patch('urllib.request.getproxies', return_value={'ws': 'http://p:1'}):\n"
+        "    import urllib.request\n"
+        "    print(urllib.request.getproxies(), early.getproxies())\n"
+        "print(early is sys.modules['urllib.request'] is urllib.request,\n"
+        "      type(early).__name__, early.getproxies is urllib.request.getproxies)\n")
+    assert out.splitlines() == ["{'ws': 'http://p:1'} {'ws': 'http://p:1'}", "True module True"]

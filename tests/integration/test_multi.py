@@ -368,3 +368,34 @@ async def test_at_all_apply_shows_each_diff_then_one_table_and_the_worst_exit(
     assert applied.lines[-1].startswith("** 3 devices: 2 ok, 1 failed (room3: ")
     assert applied.lines[-1].endswith(f"; worst exit {worst}")
     assert rooms.sims[0].configuration("Audio DefaultVolume") == 61
+
+
+async def test_garbage_a_device_sends_while_it_is_opened_reaches_the_pane_not_the_terminal(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """The prompt (or the full screen) may already be drawn while a device is identified
+    (draw first, connect behind it): what it sends then is shown with its other feedback,
+    made inert, once the shell takes it in, and nothing is printed on the terminal."""
+    from tests.inert_device import Device as HostileDevice, hostile_device
+    from xshell.modes.interactive import DeviceOpener
+    from xshell.session.shell_context import ShellContext
+
+    monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
+    garbage = HostileDevice(after={"xGet": ["not json \x1b[31m", '{"jsonrpc":"2.0","id":777,"result":1}']})
+    async with hostile_device(garbage) as d:
+        hostile = device(d.url, "hostile")
+        opener = DeviceOpener(run_args(hostile), ShellContext())
+        m = MultiBackend(opener.connect)
+        log = EventLog()
+        m.set_feedback_sink(log.push)
+        try:
+            m.add(await opener.open(hostile, interactive_ok=True, key_problem=m.key_problem))
+            log.flush()  # what the pane shows at its next redraw
+            shown = [line for line in log.lines_text() if "unexpected" in line]
+        finally:
+            await m.aclose()
+    # identify asks two values, each answer followed by the two frames: those after the
+    # first answer came before the second one, so while the device was being identified
+    assert any("'not json \\x1b[31m'" in line for line in shown), shown
+    assert any("unknown id 777" in line for line in shown), shown
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")

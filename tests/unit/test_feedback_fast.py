@@ -314,3 +314,19 @@ def test_the_filter_is_right_and_its_memory_bounded_through_a_long_storm(
     assert [t[13:] for t in log.lines_text()][::2] == [e for e in expected if int(e.split()[-1]) >= 40]
     log.set_filter(None)
     assert log._haystacks == {} and len(log.lines_text()) == 40
+
+
+def test_a_notification_is_itself_and_comparing_renders_nothing() -> None:
+    """Two notifications with the same time and lines are two events (a set or dict may
+    hold each), and telling them apart renders neither."""
+    rendered: list[str] = []
+
+    def render(fb: Feedback) -> list[str]:
+        rendered.append(fb.expression)
+        return ["*s Audio Volume: 50", "** end"]
+
+    a = Feedback(1.0, "/Status/Audio", "/Status/Audio/Volume", None, {}, render=render)
+    b = Feedback(1.0, "/Status/Audio", "/Status/Audio/Volume", None, {}, render=render)
+    assert a != b and a == a
+    assert rendered == []
+    assert len({a, b}) == 2

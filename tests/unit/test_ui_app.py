@@ -333,6 +333,26 @@ async def test_errors_are_one_line_and_the_session_survives() -> None:
         assert not task.done() and backend.received == ["fail", "bad"]
 
 
+async def test_a_warning_logged_while_the_screen_is_up_goes_to_the_pane_inert(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A warning on stderr would tear the full screen (and some quote the device): it is
+    one line in the pane, escapes shown; after the app, logging is as it was."""
+    import logging
+
+    handlers = list(logging.getLogger().handlers)
+    async with running() as (shell, inp, backend, task):
+        try:
+            raise ValueError("bad\nframe")
+        except ValueError:
+            logging.getLogger("xshell.schema.store").exception("schema of \x1b]52;c;AAAA\x07 %s", "room")
+        await until(lambda: "schema of" in output_text(shell))
+        assert "schema of \\x1b]52;c;AAAA\\x07 room (ValueError: bad frame)" in output_text(shell)
+        await type_line(shell, inp, "fail")  # the session goes on
+        await until(lambda: "was lost" in output_text(shell))
+    assert capsys.readouterr().err == ""
+    assert logging.getLogger().handlers == handlers
+
+
 async def test_page_up_scrolls_output_and_end_follows_again() -> None:
     async with running() as (shell, inp, _backend, _):
         shell.output.append_lines([f"row {i}" for i in range(300)])

@@ -28,6 +28,7 @@ from xshell.options import DeviceOptions, Options
 from xshell.session.result import EXIT_USAGE
 
 if TYPE_CHECKING:  # the UI stack is imported only when the shell starts, devices after it
+    from xshell.contract import FeedbackEvent
     from xshell.session.core import Session
     from xshell.shell.device_record import Device
 
@@ -101,14 +102,22 @@ class DeviceOpener:
             problem = key_problem(conn.key)
             if problem:
                 raise ConnectionFailed(problem)
+            # Garbage from the device while it is opened is kept, never printed: the prompt
+            # (or the full screen) may already be drawn. It reaches the pane with the device.
+            early: list[Exception] = []
+            conn.on_protocol_error = early.append
             client = await conn.connect()
             session = Session(client, output=self.options.output.format, device_key=conn.key,
                               context=self.context, name=name or ns.name, read_only=ns.read_only)
             backend = ShellBackendImpl(session, host=conn.host, reconnect=conn.connect)
             backend.own_name = name or (ns.name if ns.profile else "")
+            held: list[FeedbackEvent] = []
+            backend.set_feedback_sink(held.append)  # until the shell adds the device
             conn.on_state = backend.on_connection_state
             conn.on_restore = backend.on_restore_state
             conn.on_protocol_error = backend.on_protocol_error
+            for err in early:
+                backend.on_protocol_error(err)
 
             async def close() -> None:
                 try:
@@ -125,8 +134,8 @@ class DeviceOpener:
         if not ns.connection.demo and self.password is None:
             self.password = conn.password
         host = _host_of(ns, conn.host)
-        return Device(name or ns.name or host, backend,
-                      host=host, key=conn.key, closer=close, profile=ns.profile or "")
+        return Device(name or ns.name or host, backend, host=host, key=conn.key, closer=close,
+                      profile=ns.profile or "", held=held)
 
 
 def _host_of(ns: DeviceOptions, fallback: str) -> str:

@@ -88,6 +88,11 @@ class Feedback(FeedbackEvent):
     def __repr__(self) -> str:
         return f"Feedback({self.time!r}, {self.expression!r}, {self.path!r}, {self.lines!r})"
 
+    # One notification is itself, as before it was a FeedbackEvent: the dataclass `==`
+    # it would inherit compares the lines (rendering both events) and drops the hash.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
 
 def first_path(payload: dict[str, Any]) -> str:
     """Slash path of the first changed node of a notification (for the pane filter)."""

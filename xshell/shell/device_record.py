@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from xshell.lang.grammar import ALL_DEVICES
 from xshell.transport.target import mask_userinfo
 
 if TYPE_CHECKING:
+    from xshell.contract import FeedbackEvent
     from xshell.shell.one_device import ShellBackendImpl
     from xshell.session.core import Session
 
@@ -41,6 +42,10 @@ class Device:
     closer: Callable[[], Awaitable[None]] | None = None
     own_label: str | None = None  # the session's name before the shell named it (see relabel)
     profile: str = ""  # the profile key it was opened from ("" for a host): `@GROUP` matches it
+    # What the device said while it was being opened (a garbage frame during identify…),
+    # before any shell took it in: nothing may reach the terminal raw then, and dropping
+    # it would hide a hostile device. The shell shows these once it adds the device.
+    held: list[FeedbackEvent] = field(default_factory=list)
 
     @property
     def session(self) -> Session:

@@ -86,7 +86,11 @@ class MultiBackend:
             while self.device(device.name) is not None:
                 device.name, n = f"{base}-{n}", n + 1
         self._devices[device.name.casefold()] = device
-        device.backend.set_feedback_sink(self._sink_for(device))
+        sink = self._sink_for(device)
+        device.backend.set_feedback_sink(sink)
+        held, device.held = device.held, []
+        for event in held:  # said while it was opened: the pane, never the terminal raw
+            sink(event)
         device.backend.set_status_listener(self._changed)
         if self._ask is not None:
             device.backend.set_confirm(self._ask)

@@ -9,9 +9,9 @@ of a one-shot `xshell -c …` whose whole run is about a hundred. The stdlib's
 module's `__spec__`, which makes it load.
 
 So, unless something loaded it already, `sys.modules` gets a stand-in that carries the
-real module's name and spec (all an import statement looks at) and loads the real module
-on the first access to anything else, then takes on its namespace: whoever holds the
-stand-in gets the real functions and classes. Nothing else changes; anyone who uses
+real module's name and spec (all an import statement looks at) and, on the first access
+to anything else, runs the real module's code in itself: from then on it is the module,
+one object for everyone who holds it. Nothing else changes; anyone who uses
 `importlib.metadata` pays for it at that moment, as without this.
 """
 
@@ -36,12 +36,16 @@ class _Deferred(types.ModuleType):
 
 
 def _load(stand_in: types.ModuleType) -> types.ModuleType:
-    name = stand_in.__name__
-    if sys.modules.get(name) is stand_in:
-        del sys.modules[name]
-    real = importlib.import_module(name)  # the import binds it on its parent package
-    stand_in.__dict__.update(real.__dict__)
-    return real
+    """Run the real module's code in the stand-in itself, which then is the module.
+
+    Why not import a second module and copy its names over: whoever held the stand-in
+    (websockets' `import urllib.request`) would keep a copy that a later patch or
+    assignment on the real one never reaches, and vice versa (`mock.patch`)."""
+    spec = stand_in.__spec__
+    assert spec is not None and spec.loader is not None  # set by defer()
+    stand_in.__class__ = types.ModuleType  # a plain module from now on: no __getattr__
+    spec.loader.exec_module(stand_in)
+    return stand_in
 
 
 def defer(name: str) -> None:

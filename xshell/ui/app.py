@@ -9,7 +9,6 @@ sink only queues, and one timer per ~50 ms flushes the queue and redraws once.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -25,11 +24,11 @@ from prompt_toolkit.key_binding.bindings.auto_suggest import load_auto_suggest_b
 from prompt_toolkit.widgets import SearchToolbar
 
 from xshell.config.settings import Settings, builtin_settings
-from xshell.inert import inert
 from xshell.contract import Confirming, FeedbackEvent, Outcome, ShellBackend, Starting, Watching
 from xshell.lang.line import Line, as_line, read_line
 from xshell.ui.adapters import BackendCompleter, BackendLexer
 from xshell.ui.local_commands import help_text, screen_command, split_submission
+from xshell.ui.logroute import log_to_pane
 from xshell.ui.eventlog import EventLog
 from xshell.ui.eventpane import EventLogControl
 from xshell.ui.first_prompt import show_start
@@ -119,7 +118,7 @@ class ShellApp:
         self.application: Application[int] = Application(
             layout=self.screen.layout,
             key_bindings=merge_key_bindings([load_auto_suggest_bindings(), build_key_bindings(self)]),
-            style=self._style(),
+            style=ui_style(self.settings, also=self._error_line),
             editing_mode=EditingMode.VI if self.vi else EditingMode.EMACS,
             full_screen=True,
             mouse_support=mouse,
@@ -128,22 +127,6 @@ class ShellApp:
             min_redraw_interval=None,
             refresh_interval=1.0,  # the events/s figure decays with wall-clock time
         )
-
-    def _style(self) -> Any:
-        """The UI style; a bad theme or colour found while building it is a warning in the
-        output pane as well as on stderr (which the full screen hides)."""
-        settings = self.settings
-        previous = settings.report_to
-
-        def warn(text: str) -> None:
-            print(inert(text), file=sys.stderr, flush=True)
-            self.output.append_lines([text], style="class:output.error", lex=False)
-
-        settings.report_to = warn
-        try:
-            return ui_style(settings)
-        finally:
-            settings.report_to = previous
 
     # ---- running --------------------------------------------------------------------
     async def run(self) -> int:
@@ -155,7 +138,8 @@ class ShellApp:
         if isinstance(self.backend, Confirming):
             self.backend.set_confirm(self.question.ask)
         try:
-            result = await self.application.run_async(pre_run=self._pre_run)
+            with log_to_pane(self._logged):  # a warning must not tear the screen (ui.logroute)
+                result = await self.application.run_async(pre_run=self._pre_run)
         finally:
             self.backend.set_feedback_sink(_ignore_event)
             self.backend.set_status_listener(_nothing)
@@ -171,6 +155,13 @@ class ShellApp:
         if isinstance(self.backend, Starting):  # connect behind the first prompt, drawn next
             self.application.create_background_task(show_start(self, self.settings.notices))
         self._flush()
+
+    def _error_line(self, line: str) -> None:
+        self.output.append_lines([line], style="class:output.error", lex=False)
+
+    def _logged(self, line: str) -> None:
+        self._error_line(line)
+        self.invalidate()
 
     def invalidate(self) -> None:
         """Redraw soon (coalesced by prompt-toolkit; safe before/after running)."""

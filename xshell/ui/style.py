@@ -9,9 +9,13 @@ and line, and that key keeps its default; the shell always starts.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 from prompt_toolkit.styles import BaseStyle, Style, merge_styles, style_from_pygments_cls
 
 from xshell.config.settings import Settings, builtin_settings
+from xshell.inert import inert
 
 __all__ = ["ui_style"]
 
@@ -59,12 +63,27 @@ def _usable(cls: str, value: str) -> bool:
     return True
 
 
-def ui_style(settings: Settings | None = None) -> BaseStyle:
-    """The style for both UI modes (merged over prompt-toolkit's defaults by the app)."""
+def ui_style(settings: Settings | None = None, *,
+             also: Callable[[str], None] | None = None) -> BaseStyle:
+    """The style for both UI modes (merged over prompt-toolkit's defaults by the app).
+
+    A bad theme or colour found while building it is a warning on stderr, and with `also`
+    told there too: the full screen hides stderr, so it shows the warning in its pane.
+    """
     settings = settings if settings is not None else builtin_settings()
-    parts: list[BaseStyle] = []
-    theme = _theme(settings)
-    if theme is not None:
-        parts.append(theme)
-    parts.append(Style(_rules(settings)))
-    return merge_styles(parts)
+    previous = settings.report_to
+    if also is not None:
+        def warn(text: str) -> None:
+            print(inert(text), file=sys.stderr, flush=True)
+            also(text)
+
+        settings.report_to = warn
+    try:
+        parts: list[BaseStyle] = []
+        theme = _theme(settings)
+        if theme is not None:
+            parts.append(theme)
+        parts.append(Style(_rules(settings)))
+        return merge_styles(parts)
+    finally:
+        settings.report_to = previous
