@@ -130,3 +130,22 @@ def test_plain_mode_prompts_while_connecting_and_runs_the_line_after(
     assert "Welcome to xshell-sim" in term.screen.transcript()
     term.key("ctrl-d")
     assert term.wait_exit() == 0
+
+
+def test_plain_mode_shows_a_hostile_device_name_in_the_banner_inert(
+        xshell: Callable[..., Term], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The banner printed behind the first plain prompt goes through the output boundary:
+    a device named with OSC/BEL/CSI bytes shows them as text, never obeyed."""
+    monkeypatch.setenv("XSHELL_PASSWORD", PASSWORD)
+    with sim_process("--password", PASSWORD) as (url, _):
+        named = subprocess.run(
+            [sys.executable, "-m", "xshell", url, "-c",
+             'xConfiguration SystemUnit Name: "evil\x1b]0;PWNED\x07\u009b31mRED"'],
+            capture_output=True, text=True, timeout=30)
+        assert named.returncode == 0, named.stderr
+        term = xshell("--plain", url, size=(24, 120))
+        term.wait_for(lambda s: any(r.startswith("Welcome to ") for r in s.transcript()), "the banner")
+        welcome = next(r for r in term.screen.transcript() if r.startswith("Welcome to "))
+        assert welcome == "Welcome to evil\\x1b]0;PWNED\\x07\\u009b31mRED"
+        term.key("ctrl-d")
+        assert term.wait_exit() == 0

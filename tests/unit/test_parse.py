@@ -184,6 +184,14 @@ def test_golden_lines_without_a_schema(line: str, expected: object) -> None:
     assert parse(line) == expected
 
 
+def test_requests_are_equal_only_to_their_own_kind() -> None:
+    """The golden table's `==` must tell a `deregisterall` from a `list` (same values, both
+    NamedTuples), and a request from the bare tuple of its values."""
+    assert parse("xFeedback deregisterall") != FeedbackList()
+    assert parse("xFeedback list") == FeedbackList() and parse("xFeedback list") != (None,)
+    assert len({FeedbackList(), FeedbackDeregisterAll(), FeedbackList()}) == 2
+
+
 def test_repeated_parameters_become_a_tuple_in_first_seen_order() -> None:
     req = parse('xCommand UserManagement User Add Role: "Admin" Username: u Role: "User" role: Audit')
     assert req == Command(("UserManagement", "User", "Add"),

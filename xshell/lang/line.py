@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from xshell.lang.grammar import Kind, Token, resolve_verb, split_devices, tokenize, unquote
 from xshell.lang.redact import redact_entry
+from xshell.lang.requests import same_kind
 from xshell.lang.vocabulary import ShellVocabulary
 from xshell.schema.model import Schema
 
@@ -84,6 +85,7 @@ class DevicesLine(NamedTuple):
 
 
 Line = Blank | CommandLine | XapiLine | DevicesLine
+same_kind(Blank, CommandLine, XapiLine, DevicesLine)  # a Blank is no XapiLine of equal text
 
 # Shell commands whose line may carry a multiline body: `as FORM xCommand … (multiline)`
 # (lang.bodies.needs_body says when); any other shell line with a body is no command.

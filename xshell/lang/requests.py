@@ -4,6 +4,12 @@ The parser (`lang.parse`) produces these from tshell text; `to_jsonrpc` turns th
 the XoWS method and params; `to_line` turns them back into canonical tshell text (for
 history, echo and the request → line → request round trip); the renderer uses them to
 know how to print the answer. Frozen, so they can be cached and compared.
+
+They are NamedTuples, not frozen dataclasses: as immutable and typed, and a tenth of the
+cost to define, which every one-shot `xshell -c` pays at start (README "Benchmarks",
+oneshot). One tuple habit is taken back (`same_kind`): two requests are equal only when
+they are of the same kind — `FeedbackList() == FeedbackDeregisterAll()` would otherwise
+hold, as two equal tuples.
 """
 
 from __future__ import annotations
@@ -120,3 +126,23 @@ class Document(NamedTuple):
 
 Request = (Get | Query | Set | Command | FeedbackRegister | FeedbackDeregister
            | FeedbackDeregisterAll | FeedbackList | Raw | Help | GetXml | Document)
+
+
+def _eq(self: tuple[Any, ...], other: object) -> bool:
+    return type(self) is type(other) and tuple.__eq__(self, other)
+
+
+def _ne(self: tuple[Any, ...], other: object) -> bool:
+    return not _eq(self, other)
+
+
+def same_kind(*classes: type[tuple[Any, ...]]) -> None:
+    """Equality of NamedTuples as frozen dataclasses have it: same class and same values
+    (the hash stays the tuple's: equal values of one class hash alike)."""
+    for cls in classes:
+        setattr(cls, "__eq__", _eq)  # noqa: B010 - assigning a method mypy would refuse
+        setattr(cls, "__ne__", _ne)  # noqa: B010
+
+
+same_kind(Get, Query, Set, Command, FeedbackRegister, FeedbackDeregister, FeedbackDeregisterAll,
+          FeedbackList, Raw, Help, GetXml, Document)

@@ -292,7 +292,7 @@ async def _run_session(backend: ShellBackend, history: History | None, inp: Inpu
 
     with patch_stdout(raw=True):
         # a Starting backend opens its devices once the first prompt is drawn (ui.first_prompt)
-        watcher = (asyncio.ensure_future(watch_start_plain(backend, write, settings.notices, leave))
+        watcher = (asyncio.ensure_future(watch_start_plain(backend, shell.write, settings.notices, leave))
                    if isinstance(backend, Starting) else None)
         try:
             await shell.loop(read, main_prompt)
