@@ -91,6 +91,31 @@ async def test_pipelined_requests_all_answered_in_issue_order(sim: Any) -> None:
         assert c.in_flight == 0
 
 
+async def test_a_burst_leaves_for_the_device_while_it_is_being_issued(sim: Any) -> None:
+    """1,000 requests issued in one loop turn are written in slices as they are issued,
+    not in one write after the last: the device starts on the first ones while the rest
+    are built. Every reply still comes back, in issue order."""
+    async with XoWSClient(sim.url, USER, PASSWORD, fast=True) as c:
+        transport = c._ws.transport  # type: ignore[union-attr]  # connected
+        writes: list[int] = []
+        write = transport.write
+
+        def counted(data: Any) -> None:
+            writes.append(len(data))
+            write(data)
+
+        transport.write = counted
+        try:
+            pending = [c.get(["Status", "Audio", "Volume"]) for _ in range(1000)]
+            written_during_the_turn = len(writes)
+            values = await asyncio.wait_for(asyncio.gather(*pending), WAIT)
+        finally:
+            transport.write = write
+        assert written_during_the_turn >= 3  # slices left before the turn ended
+        assert len(writes) <= written_during_the_turn + 1  # the rest at its end
+        assert values == [sim.simulator.get_value("Status Audio Volume")] * 1000
+
+
 async def test_a_timed_out_request_fails_and_the_link_stays(sim: Any) -> None:
     async with XoWSClient(sim.url, USER, PASSWORD) as c:
         sim.simulator.faults.delay(30)
