@@ -6,6 +6,7 @@ receives, so "the second session makes no schema request" is checked on the wire
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -231,6 +232,29 @@ async def test_ensure_soon_reads_the_cache_now_and_fetches_the_rest_later(tmp_pa
     assert "Command" not in cold.roots_known  # on its way, not awaited
     await cold.ensure("Command")  # joins the fetch already running
     assert fetched == ["Status", "Command"]
+
+
+async def test_discovery_unpacks_a_warm_cache_without_holding_the_loop(tmp_path: Path) -> None:
+    """The interactive shell's discovery (`ensure_all(off_loop=True)`) unpacks the cached
+    models off the loop: the prompt's redraw scheduled meanwhile runs before a root is
+    installed, and every root arrives, from disk (nothing asked of the device)."""
+    docs = builtin_docs()
+    fetched: list[str] = []
+
+    async def fetch(root: str) -> Any:
+        fetched.append(root)
+        return docs[root]
+
+    await SchemaStore(fetch, "dev", "1.0", cache_dir=tmp_path).ensure_all()  # warms the cache
+    for off_loop in (True, False):
+        store = SchemaStore(fetch, "dev", "1.0", cache_dir=tmp_path)
+        redraw: list[set[str]] = []
+        task = asyncio.ensure_future(store.ensure_all(off_loop=off_loop))
+        asyncio.get_running_loop().call_soon(lambda seen=redraw, s=store: seen.append(set(s.roots_known)))
+        await task
+        assert redraw == ([set()] if off_loop else [set(ROOTS)])  # inline: held until all loaded
+        assert store.roots_known == set(ROOTS)
+    assert fetched == list(ROOTS)  # the warm-up only
 
 
 async def test_an_answer_that_is_no_schema_leaves_lines_unchecked(tmp_path: Path) -> None:

@@ -85,17 +85,19 @@ class SchemaStore:
     def _settled(self, root: str) -> bool:
         return root in self._docs or root in self._missing
 
-    async def ensure(self, root: str) -> Schema | None:
+    async def ensure(self, root: str, *, off_loop: bool = False) -> Schema | None:
         """The schema with `root` loaded if the device will give it; never raises.
 
         Refusals (an xAPI error) are remembered; a lost link or a timeout is not, so the
-        root is asked for again once the link is back.
+        root is asked for again once the link is back. `off_loop`: unpack a cached model
+        in a worker thread (see `_load_cached_off_loop`).
         """
         name = canonical_root(root)
         if name is None or self._settled(name):
             return self.schema
         async with self._locks[name]:
-            if self._settled(name) or self.load_cached(name):
+            cached = await self._load_cached_off_loop(name) if off_loop else self.load_cached(name)
+            if self._settled(name) or cached:
                 return self.schema
             try:
                 self.fetches += 1
@@ -150,9 +152,9 @@ class SchemaStore:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def ensure_all(self) -> Schema | None:
+    async def ensure_all(self, *, off_loop: bool = False) -> Schema | None:
         for root in ROOTS:
-            await self.ensure(root)
+            await self.ensure(root, off_loop=off_loop)
         return self.schema
 
     def forget(self) -> None:
@@ -199,23 +201,51 @@ class SchemaStore:
         # not walk tens of thousands of immutable nodes again and again.
         gc.freeze()
 
-    def _read_packed(self, root: str) -> bool:
-        """Load the pre-built model of `root` from the cache (milliseconds, no xDoc parse)."""
+    async def _load_cached_off_loop(self, root: str) -> bool:
+        """`load_cached`, with the pre-built model unpacked in a worker thread.
+
+        Why: the published schema's models take tens of milliseconds of CPU to unpack, and
+        the interactive shell's discovery starts the moment a device is open — exactly
+        when the prompt is redrawn with its name and the user starts typing. In a thread
+        the loop still runs between the interpreter's switches (every few ms). Only the
+        pure part runs there; the schema is installed on the loop's thread.
+        """
+        if root in self._docs:
+            return True
+        loaded = await asyncio.to_thread(self._unpack, root)
+        if root in self._docs:  # installed meanwhile (a line typed: ensure_soon)
+            return True
+        if loaded is not None:
+            self._take_packed(root, *loaded)
+            return True
+        return self.load_cached(root)  # no model: the JSON cache, as before
+
+    def _unpack(self, root: str) -> tuple[Node, str] | None:
+        """The pre-built model of `root` from the cache, or None (pure: any thread)."""
         if not self._dir:
-            return False
+            return None
         from xshell.schema import packed
 
         try:
             data = (self._dir / f"{root}.model").read_bytes()
         except OSError:
-            return False
+            return None
         loaded = packed.loads(data)
         if loaded is None or not loaded[0].children or loaded[0].name != root:
-            return False
-        node, product = loaded
+            return None
+        return loaded
+
+    def _take_packed(self, root: str, node: Node, product: str) -> None:
         if root == "Command":
             self._product = product
         self._install(root, node, None)
+
+    def _read_packed(self, root: str) -> bool:
+        """Load the pre-built model of `root` from the cache (milliseconds, no xDoc parse)."""
+        loaded = self._unpack(root)
+        if loaded is None:
+            return False
+        self._take_packed(root, *loaded)
         return True
 
     def _read_cache(self, root: str) -> Any:

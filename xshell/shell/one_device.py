@@ -151,7 +151,7 @@ class ShellBackendImpl:
     async def _discover(self) -> None:
         session = self.session
         try:
-            await session.store.ensure_all()
+            await session.store.ensure_all(off_loop=True)  # the prompt redraws meanwhile
             self._refresh_status()
             await session.discover_values()
             for query in LIVE_WATCHES:
