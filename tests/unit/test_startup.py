@@ -181,3 +181,23 @@ def test_prompt_and_toolbar_name_the_host_while_connecting() -> None:
     bar = "".join(frag[1] for frag in toolbar_fragments(status, ToolbarInfo(), 160))
     assert prompt == "10.0.0.9:8080 (connecting)◌ "
     assert "◌ connecting to 10.0.0.9:8080…" in bar
+
+
+def test_the_empty_first_prompt_is_drawn_without_asking_for_colours() -> None:
+    """Colouring needs the lexer (pygments): the empty first prompt is drawn without it,
+    a typed line is coloured as ever."""
+    from prompt_toolkit.document import Document
+
+    from xshell.ui.adapters import BackendLexer
+
+    asked: list[str] = []
+
+    class Colours:
+        def highlight(self, text: str) -> list[tuple[str, str]]:
+            asked.append(text)
+            return [("Keyword", text)]
+
+    lexer = BackendLexer(Colours())  # type: ignore[arg-type]  # only highlight is asked
+    assert lexer.lex_document(Document(""))(0) == [] and asked == []
+    assert lexer.lex_document(Document("xStatus"))(0) == [("class:pygments.keyword", "xStatus")]
+    assert asked == ["xStatus"]

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from xshell.bench.wsproto import (MAX_HEADER, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT,
                                   FrameReader, HandshakeError, encode_frame, error_response,
                                   parse_request, upgrade_response)
@@ -55,7 +57,8 @@ class RpcError(Exception):
 
 
 def _reply(rid: Any, result: str) -> bytes:
-    return encode_frame(f'{{"id":{json.dumps(rid)},"jsonrpc":"2.0","result":{result}}}'.encode())
+    rid_text = str(rid) if type(rid) is int else json.dumps(rid)
+    return encode_frame(f'{{"id":{rid_text},"jsonrpc":"2.0","result":{result}}}'.encode())
 
 
 def _error(rid: Any, code: int, message: str) -> bytes:
@@ -167,7 +170,7 @@ class BenchConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ JSON-RPC
     def _handle(self, payload: bytes, out: list[bytes]) -> None:
         try:
-            msg = json.loads(payload)
+            msg = orjson.loads(payload)
         except ValueError:
             out.append(_error(None, -32700, "Parse error"))
             return

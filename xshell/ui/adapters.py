@@ -57,6 +57,8 @@ class BackendLexer(Lexer):
         self._backend = backend
 
     def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
+        if not document.text:  # the first prompt: nothing to colour, no lexer to load yet
+            return lambda i: []
         styled: StyleAndTextTuples = [(style_of(kind), text) for kind, text in self._backend.highlight(document.text)]
         lines = list(split_lines(styled))
 
