@@ -97,7 +97,9 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value / 1000:.0f}k {unit}" if unit != "answered" else f"{value:,.0f}"
     if unit == "answered":
         return f"{value:,.0f}"
-    if abs(value) >= 100:
+    if unit == "x frame":  # a ratio near its bar (2.01): the third decimal decides
+        text = f"{value:.3f}"
+    elif abs(value) >= 100:
         text = f"{value:.0f}"
     elif abs(value) >= 10:
         text = f"{value:.1f}"
