@@ -16,11 +16,13 @@ WIDE = (45, 160)  # rows × cols of a wide terminal: the feedback pane sits besi
 
 
 @pytest.fixture
-def xshell() -> Iterator[Callable[..., Term]]:
-    """Start `xshell ARGS` on a rows × cols pty; whatever is still running is stopped after."""
+def xshell(request: pytest.FixtureRequest) -> Iterator[Callable[..., Term]]:
+    """Start `xshell ARGS` on a rows × cols pty; whatever is still running is stopped after.
+    The default size is the test module's TERM_SIZE, else WIDE."""
     started: list[Term] = []
+    default: tuple[int, int] = getattr(request.module, "TERM_SIZE", WIDE)
 
-    def start(*args: str, size: tuple[int, int] = WIDE) -> Term:
+    def start(*args: str, size: tuple[int, int] = default) -> Term:
         term = spawn_xshell(args, rows=size[0], cols=size[1])
         started.append(term)
         return term

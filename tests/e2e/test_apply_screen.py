@@ -6,30 +6,19 @@ xConfiguration …`), and the apply then sets both rooms. Every wait has a deadl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e_helpers import Screen, Term, spawn_xshell
+from tests.e2e_helpers import Screen, Term
 from tests.simproc import sim_process
 
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def xshell() -> Iterator[Callable[..., Term]]:
-    started: list[Term] = []
-
-    def start(*args: str) -> Term:
-        term = spawn_xshell(args, rows=40, cols=120)
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
+TERM_SIZE = (40, 120)  # rows × cols of the `xshell` fixture (tests/e2e/conftest.py)
 
 
 def _output(s: Screen) -> str:

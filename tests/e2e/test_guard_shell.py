@@ -7,12 +7,12 @@ Every wait has a deadline (tests.e2e_helpers.Term.wait_for).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e_helpers import Screen, Term, spawn_xshell
+from tests.e2e_helpers import Screen, Term
 from tests.simproc import sim_process
 
 pytestmark = pytest.mark.timeout(60)
@@ -22,18 +22,7 @@ PLAIN_PROMPT = "xshell-sim (connected)>"
 QUESTION = "xCommand SystemUnit Boot reboots or resets the device: send it to demo (xshell-sim)? [y/N]"
 
 
-@pytest.fixture
-def xshell() -> Iterator[Callable[..., Term]]:
-    started: list[Term] = []
-
-    def start(*args: str, size: tuple[int, int] = (24, 100)) -> Term:
-        term = spawn_xshell(args, rows=size[0], cols=size[1])
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
+TERM_SIZE = (24, 100)  # rows × cols of the `xshell` fixture (tests/e2e/conftest.py)
 
 
 def _output(s: Screen) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,64 @@ async def discovered(m: MultiBackend) -> None:
     for d in m.devices:
         while d.backend.discovering:
             await asyncio.wait_for(asyncio.shield(d.backend._discovery), 10)  # type: ignore[arg-type]
+
+
+# The small hand-built device of test_sim_protocol, served on loopback, and a raw
+# websockets client logged in to it: the simulator's protocol, behaviour and pyxows tests.
+@pytest.fixture
+async def server() -> AsyncIterator[Any]:
+    from tests.integration.test_sim_protocol import make_sim
+
+    async with make_sim().serve() as handle:
+        yield handle
+
+
+@pytest.fixture
+async def peer(server: Any) -> AsyncIterator[Any]:
+    from websockets.asyncio.client import connect
+
+    from tests.integration.test_sim_protocol import Peer, basic
+
+    async with connect(server.url, additional_headers=basic(), max_size=None) as ws:
+        yield Peer(ws)
+
+
+@pytest.fixture
+async def more_clients(sim: Any) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+    """Open more connected clients to the simulator (a `reconnect` hook, a second session);
+    all closed at the end."""
+    from xshell.transport.client import XoWSClient
+
+    opened: list[XoWSClient] = []
+
+    async def connect() -> XoWSClient:
+        c = XoWSClient(sim.url, username=USER, password=PASSWORD)
+        await c.connect()
+        opened.append(c)
+        return c
+
+    yield connect
+    for c in opened:
+        await c.close()
+
+
+class Heard:
+    """The feedback a session delivered, in order; `arrived` is set at the first."""
+
+    def __init__(self) -> None:
+        self.shown: list[Any] = []
+        self.arrived = asyncio.Event()
+
+    def __call__(self, fb: Any) -> None:
+        self.shown.append(fb)
+        self.arrived.set()
+
+
+async def listening_session(client: Any) -> tuple[Any, Heard]:
+    """A Session on `client`, identified, whose feedback lands in the returned Heard."""
+    from xshell.session.core import Session
+
+    heard = Heard()
+    session = Session(client, device_key="test-device", on_feedback=heard)
+    await session.identify()
+    return session, heard

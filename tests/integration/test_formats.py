@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
+from tests.integration.conftest import listening_session
+
 from xshell.cli import build_parser
 from xshell.config.settings import DEFAULT_FILE, load_settings
 from xshell.lang.complete import candidates
 from xshell.lang.formats import format_registry as formats
 from xshell.lang.formats.terminal import FORMAT as TERMINAL
-from xshell.session.core import Session
 from xshell.session.result import EXIT_USAGE
-from xshell.session.registrations import Feedback
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,15 +139,7 @@ def test_completion_offers_registered_formats(upper: Upper) -> None:
 
 async def test_a_session_renders_answers_and_feedback_in_a_registered_format(
         upper: Upper, client: Any, sim: Any) -> None:
-    shown: list[Feedback] = []
-    arrived = asyncio.Event()
-
-    def on_feedback(fb: Feedback) -> None:
-        shown.append(fb)
-        arrived.set()
-
-    session = Session(client, device_key="test-device", on_feedback=on_feedback)
-    await session.identify()
+    session, heard = await listening_session(client)
     plain = await session.execute("xStatus Audio Volume")
     assert (await session.execute("output upper")).lines == ["output: upper"]
     assert (await session.execute("output")).lines == ["output: upper"]
@@ -158,8 +150,8 @@ async def test_a_session_renders_answers_and_feedback_in_a_registered_format(
     assert wrong.kind == "parse_error"  # parse errors: the format's own lines, still text
     await session.execute("xFeedback register /Status/Audio/Volume")
     sim.simulator.set_status("Audio Volume", 33)
-    await asyncio.wait_for(arrived.wait(), 5.0)
-    assert shown[0].lines == ["*S AUDIO VOLUME: 33", "** END"]
+    await asyncio.wait_for(heard.arrived.wait(), 5.0)
+    assert heard.shown[0].lines == ["*S AUDIO VOLUME: 33", "** END"]
     refused = await session.execute("output yaml")
     assert refused.exit_code == EXIT_USAGE
     assert refused.lines == ["error: output mode 'yaml' is not one of terminal, json, "

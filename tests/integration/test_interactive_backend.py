@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -55,26 +55,10 @@ class Watch:
 
 
 @pytest.fixture
-async def factory(sim: Any) -> AsyncIterator[Callable[[], Awaitable[XoWSClient]]]:
-    """The `reconnect` hook: a new connected client each time (closed at the end)."""
-    opened: list[XoWSClient] = []
-
-    async def connect() -> XoWSClient:
-        c = XoWSClient(sim.url, username=USER, password=PASSWORD)
-        await c.connect()
-        opened.append(c)
-        return c
-
-    yield connect
-    for c in opened:
-        await c.close()
-
-
-@pytest.fixture
-async def backend(client: Any, factory: Any) -> AsyncIterator[ShellBackendImpl]:
+async def backend(client: Any, more_clients: Any) -> AsyncIterator[ShellBackendImpl]:
     session = Session(client, device_key="backend-test")
     await session.identify()
-    b = ShellBackendImpl(session, host=HOST, reconnect=factory)
+    b = ShellBackendImpl(session, host=HOST, reconnect=more_clients)
     yield b
     await b.aclose()
 

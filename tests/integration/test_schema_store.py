@@ -11,13 +11,11 @@ import copy
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, USER
 from xshell.errors import ConnectionLost, PermissionDenied
 from xshell.schema.model import ROOTS
 from xshell.paths import cache_dir as cache_home
@@ -26,7 +24,6 @@ from xshell.schema.xdoc import root_xdoc
 from xshell.session.core import Session
 from xshell.session.result import EXIT_OK
 from xshell.sim.builtin import load_builtin
-from xshell.transport.client import XoWSClient
 
 KEY = "codec-under-test_443"
 
@@ -45,22 +42,6 @@ def xdocs(sim: Any, monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
 
     monkeypatch.setattr(dispatcher, "call", call)
     return seen
-
-
-@pytest.fixture
-async def connect(sim: Any) -> AsyncIterator[Any]:
-    """Open more clients to the simulator; all closed at the end."""
-    opened: list[XoWSClient] = []
-
-    async def make() -> XoWSClient:
-        c = XoWSClient(sim.url, username=USER, password=PASSWORD)
-        await c.connect()
-        opened.append(c)
-        return c
-
-    yield make
-    for c in opened:
-        await c.close()
 
 
 async def new_session(client: Any, key: str = KEY) -> Session:
@@ -97,12 +78,12 @@ async def test_cache_lives_under_xdg_cache_home(client: Any, xdocs: list[list[An
 
 
 async def test_a_second_session_on_the_same_device_asks_nothing(
-        client: Any, connect: Any, xdocs: list[list[Any]]) -> None:
+        client: Any, more_clients: Any, xdocs: list[list[Any]]) -> None:
     first = await new_session(client)
     await first.store.ensure_all()
     assert sorted(p[0] for p in xdocs) == sorted(ROOTS)
     xdocs.clear()
-    second = await new_session(await connect())
+    second = await new_session(await more_clients())
     for line in ("xStatus Audio Volume", "xConfiguration Audio DefaultVolume",
                  "xCommand Audio Volume Set Level: 20", "xEvent CallDisconnect"):
         assert (await second.execute(line)).exit_code == EXIT_OK, line
@@ -114,16 +95,16 @@ async def test_a_second_session_on_the_same_device_asks_nothing(
 
 
 async def test_another_software_version_has_its_own_cache(
-        client: Any, connect: Any, sim: Any, xdocs: list[list[Any]]) -> None:
+        client: Any, more_clients: Any, sim: Any, xdocs: list[list[Any]]) -> None:
     old = await new_session(client)
     await old.execute("xStatus Audio Volume")
     sim.simulator.set_status("SystemUnit Software Version", "ce99.1.0.upgraded")
-    new = await new_session(await connect())
+    new = await new_session(await more_clients())
     await new.execute("xStatus Audio Volume")
     assert xdocs == [["Status"], ["Status"]]
     assert new.store.cache_dir != old.store.cache_dir
     assert cached_files(new) == cached_files(old) == ["Status.json"]
-    other_device = await new_session(await connect(), key="another-codec_443")
+    other_device = await new_session(await more_clients(), key="another-codec_443")
     await other_device.execute("xStatus Audio Volume")
     assert len(xdocs) == 3
 
@@ -131,7 +112,7 @@ async def test_another_software_version_has_its_own_cache(
 @pytest.mark.parametrize("junk", [b"{not json", b"", b"[]", b"{}", b'{"Status": 5}',
                                   b"\xff\xfe garbage"])
 async def test_a_corrupt_cache_file_is_ignored_with_a_warning(
-        client: Any, connect: Any, xdocs: list[list[Any]], caplog: pytest.LogCaptureFixture,
+        client: Any, more_clients: Any, xdocs: list[list[Any]], caplog: pytest.LogCaptureFixture,
         junk: bytes) -> None:
     first = await new_session(client)
     await first.execute("xStatus Audio Volume")
@@ -139,7 +120,7 @@ async def test_a_corrupt_cache_file_is_ignored_with_a_warning(
     (first.store.cache_dir / "Status.json").write_bytes(junk)
     (first.store.cache_dir / "Status.model").write_bytes(junk)  # the pre-built copy too
     caplog.set_level(logging.WARNING, logger="xshell.schema.store")
-    second = await new_session(await connect())
+    second = await new_session(await more_clients())
     r = await second.execute("xStatus Audio Volum")
     assert "did you mean Volume?" in r.lines[-1]  # the schema was fetched again
     assert xdocs == [["Status"], ["Status"]]
@@ -268,12 +249,12 @@ async def test_an_answer_that_is_no_schema_leaves_lines_unchecked(tmp_path: Path
 
 
 async def test_a_warm_start_reads_the_prebuilt_model_not_the_xdoc(
-        client: Any, connect: Any, xdocs: list[list[Any]]) -> None:
+        client: Any, more_clients: Any, xdocs: list[list[Any]]) -> None:
     first = await new_session(client)
     await first.execute("xStatus Audio Volume")
     assert first.store.cache_dir is not None
     (first.store.cache_dir / "Status.json").unlink()  # only the packed model is left
-    second = await new_session(await connect())
+    second = await new_session(await more_clients())
     r = await second.execute("xStatus Audio Volum")
     assert "did you mean Volume?" in r.lines[-1]  # schema-aware without asking the device
     assert xdocs == [["Status"]]

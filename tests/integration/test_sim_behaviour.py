@@ -10,26 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.integration.test_sim_protocol import WAIT, Peer, basic, make_sim, status_of
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[Any]:
-    async with make_sim().serve() as handle:
-        yield handle
-
-
-@pytest.fixture
-async def peer(server: Any) -> AsyncIterator[Peer]:
-    async with connect(server.url, additional_headers=basic(), max_size=None) as ws:
-        yield Peer(ws)
+from tests.integration.test_sim_protocol import WAIT, Peer, basic, status_of
 
 
 def error_of(text: str) -> dict[str, Any]:

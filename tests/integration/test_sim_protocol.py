@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -220,18 +219,6 @@ def make_sim(**kw: Any) -> Simulator:
     kw.setdefault("http_delay", 0.05)
     kw.setdefault("boot_seconds", 0.3)
     return Simulator(small_model(), USER, PASSWORD, **kw)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[Any]:
-    async with make_sim().serve() as handle:
-        yield handle
-
-
-@pytest.fixture
-async def peer(server: Any) -> AsyncIterator[Peer]:
-    async with connect(server.url, additional_headers=basic(), max_size=None) as ws:
-        yield Peer(ws)
 
 
 async def status_of(url: str, **kw: Any) -> int:

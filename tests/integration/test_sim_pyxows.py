@@ -20,12 +20,6 @@ xows = pytest.importorskip("xows")
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[Any]:
-    async with make_sim().serve() as handle:
-        yield handle
-
-
-@pytest.fixture
 async def client(server: Any) -> AsyncIterator[Any]:
     async with xows.XoWSClient(server.url, username=USER, password=PASSWORD) as c:
         yield c

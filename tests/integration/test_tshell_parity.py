@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from tests.integration.conftest import listening_session
+
 from xshell.errors import InvalidParams
 from xshell.session.core import Session
-from xshell.session.registrations import Feedback
 from xshell.session.result import EXIT_OK, EXIT_USAGE, EXIT_XAPI
 
 
@@ -43,15 +44,7 @@ async def test_an_unknown_word_is_not_recognized_as_tshell_says(session: Session
 
 
 async def test_outputmode_json_prints_the_devices_json_documents(client: Any, sim: Any) -> None:
-    shown: list[Feedback] = []
-    arrived = asyncio.Event()
-
-    def on_feedback(fb: Feedback) -> None:
-        shown.append(fb)
-        arrived.set()
-
-    session = Session(client, device_key="test-device", on_feedback=on_feedback)
-    await session.identify()
+    session, heard = await listening_session(client)
     assert (await session.execute("xPreferences outputmode json")).lines == ["", "OK"]
     assert session.output == "tshell-json"
     volume = await session.execute("xStatus Audio Volume")
@@ -74,8 +67,8 @@ async def test_outputmode_json_prints_the_devices_json_documents(client: Any, si
     assert hidden["Configuration"]["H323"]["Authentication"]["Password"] == {"Value": "***"}
     await session.execute("xFeedback register /Status/Audio/Volume")
     sim.simulator.set_status("Audio Volume", 33)
-    await asyncio.wait_for(arrived.wait(), 5.0)
-    assert doc(shown[0].lines) == {"Status": {"Audio": {"Volume": {"Value": "33"}}}}
+    await asyncio.wait_for(heard.arrived.wait(), 5.0)
+    assert doc(heard.shown[0].lines) == {"Status": {"Audio": {"Volume": {"Value": "33"}}}}
 
 
 async def test_outputmode_xml_prints_xmldoc_documents(session: Session) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from xshell.inert import UNSAFE, inert, inert_lines
 from xshell.contract import FeedbackEvent
 
-__all__ = ["EventLog", "LineView", "LogLine", "RateMeter", "device_tag", "format_stamp"]
+__all__ = ["EventLog", "LogLine", "MappedView", "RateMeter", "device_tag", "format_stamp", "line_view"]
+
+_T = TypeVar("_T")
 
 STAMP_WIDTH = len("00:00:00.000")
 _unsafe = UNSAFE.search
@@ -77,43 +79,50 @@ class LogLine(NamedTuple):
 _as_line = LogLine._make
 
 
-class LineView(Sequence[LogLine]):
-    """Read-only lines over the ring's plain rows, as `LogLine`s built on access.
+class MappedView(Sequence[_T]):
+    """A read-only sequence of `convert(item)` over `items`, converted on access.
 
-    The pane reads only the rows it draws, so a redraw builds a screenful, not 10,000.
+    Why: the pane reads only the rows it draws, so a redraw builds a screenful of lines
+    (and of their fragments, xshell.ui.eventpane), not the ring's 10,000.
     """
 
-    __slots__ = ("_rows",)
+    __slots__ = ("_items", "_convert")
 
-    def __init__(self, rows: Sequence[_Row]) -> None:
-        self._rows = rows
+    def __init__(self, items: Sequence[Any], convert: Callable[[Any], _T]) -> None:
+        self._items = items
+        self._convert = convert
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._items)
 
     @overload
-    def __getitem__(self, i: int) -> LogLine: ...
+    def __getitem__(self, i: int) -> _T: ...
     @overload
-    def __getitem__(self, i: slice) -> list[LogLine]: ...
-    def __getitem__(self, i: int | slice) -> LogLine | list[LogLine]:
-        rows = self._rows
+    def __getitem__(self, i: slice) -> list[_T]: ...
+    def __getitem__(self, i: int | slice) -> _T | list[_T]:
+        items, convert = self._items, self._convert
         if isinstance(i, slice):
-            return [_as_line(rows[j]) for j in range(*i.indices(len(rows)))]
-        return _as_line(rows[i])
+            return [convert(items[j]) for j in range(*i.indices(len(items)))]
+        return convert(items[i])
 
-    def __iter__(self) -> Iterator[LogLine]:
-        return map(_as_line, self._rows)
+    def __iter__(self) -> Iterator[_T]:
+        return map(self._convert, self._items)
 
     def __eq__(self, other: object) -> bool:
-        """Equal to a sequence of the same lines (`log.flush() == []` reads naturally)."""
+        """Equal to a sequence of the same items (`log.flush() == []` reads naturally)."""
         if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self._rows) and all(a == b for a, b in zip(self, other))
+            return len(other) == len(self._items) and all(a == b for a, b in zip(self, other))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # mutable view: like a list, not hashable
 
     def __repr__(self) -> str:
-        return f"LineView({list(self)!r})"
+        return f"MappedView({list(self)!r})"
+
+
+def line_view(rows: Sequence[_Row]) -> MappedView[LogLine]:
+    """The ring's plain rows as `LogLine`s, built on access."""
+    return MappedView(rows, _as_line)
 
 
 class RateMeter:
@@ -254,7 +263,7 @@ class EventLog:
         self._version += 1
         needle = self._needle()
         if needle is None:
-            return LineView(rows)
+            return line_view(rows)
         return [_as_line(row) for row in rows if needle in self._haystack(row[2])]
 
     def _haystack(self, rec: Rec) -> str:
@@ -304,12 +313,12 @@ class EventLog:
         """
         needle = self._needle()
         if needle is None:
-            return LineView(self._lines), self._appended - len(self._lines)
+            return line_view(self._lines), self._appended - len(self._lines)
         if self._view is None or self._view[0] != self._version or self._view[1] != needle:
             hay = self._haystack
             kept = [row for row in self._lines if needle in hay(row[2])]
             self._view = (self._version, needle, kept)
-        return LineView(self._view[2]), 0
+        return line_view(self._view[2]), 0
 
     def lines_text(self) -> list[str]:
         """The visible lines as plain text (what a user would read in the pane)."""

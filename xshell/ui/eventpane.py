@@ -7,11 +7,11 @@ rows), never for the whole buffer, so 10,000 kept lines cost nothing per redraw.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
-from xshell.ui.eventlog import STAMP_WIDTH, EventLog, LogLine
+from xshell.ui.eventlog import STAMP_WIDTH, EventLog, LogLine, MappedView
 from xshell.ui.output_pane import lex_lines
 from xshell.ui.viewport import LinesControl, ScrollView
 
@@ -25,26 +25,6 @@ def line_fragments(line: LogLine, lexer: Any | None = None) -> StyleAndTextTuple
     return head + lex_lines([line.text], lexer, kind)[0]
 
 
-class _Lazy(Sequence[StyleAndTextTuples]):
-    """Read-only view converting log lines to fragments on access."""
-
-    def __init__(self, lines: Sequence[LogLine], lexer: Any | None) -> None:
-        self._lines = lines
-        self._lexer = lexer
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    @overload
-    def __getitem__(self, i: int) -> StyleAndTextTuples: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[StyleAndTextTuples]: ...
-    def __getitem__(self, i: int | slice) -> StyleAndTextTuples | Sequence[StyleAndTextTuples]:
-        if isinstance(i, slice):
-            return [line_fragments(ln, self._lexer) for ln in list(self._lines)[i]]
-        return line_fragments(self._lines[i], self._lexer)
-
-
 class EventLogControl(LinesControl):
     """Custom UIControl over an `EventLog` (never a TextArea: it would grow without bound)."""
 
@@ -55,4 +35,5 @@ class EventLogControl(LinesControl):
 
     def _lines(self) -> tuple[Sequence[StyleAndTextTuples], int]:
         lines, base = self.log.visible()
-        return _Lazy(lines, self.lexer), base
+        lexer = self.lexer
+        return MappedView(lines, lambda line: line_fragments(line, lexer)), base
