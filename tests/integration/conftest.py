@@ -115,23 +115,30 @@ async def more_clients(sim: Any) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
         await c.close()
 
 
-class Heard:
-    """The feedback a session delivered, in order; `arrived` is set at the first."""
+class Collector:
+    """on_feedback target whose contents can be awaited."""
 
     def __init__(self) -> None:
-        self.shown: list[Any] = []
-        self.arrived = asyncio.Event()
+        self.items: list[Any] = []
+        self._changed = asyncio.Event()
 
     def __call__(self, fb: Any) -> None:
-        self.shown.append(fb)
-        self.arrived.set()
+        self.items.append(fb)
+        self._changed.set()
+
+    async def wait_for(self, pred: Callable[[list[Any]], bool], timeout: float = 5.0) -> None:
+        async def loop() -> None:
+            while not pred(self.items):
+                self._changed.clear()
+                await self._changed.wait()
+        await asyncio.wait_for(loop(), timeout)
 
 
-async def listening_session(client: Any) -> tuple[Any, Heard]:
-    """A Session on `client`, identified, whose feedback lands in the returned Heard."""
+async def listening_session(client: Any) -> tuple[Any, Collector]:
+    """A Session on `client`, identified, whose feedback lands in the returned Collector."""
     from xshell.session.core import Session
 
-    heard = Heard()
+    heard = Collector()
     session = Session(client, device_key="test-device", on_feedback=heard)
     await session.identify()
     return session, heard

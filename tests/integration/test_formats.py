@@ -9,7 +9,6 @@ default.toml lines, the two places that cannot read the registry.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,8 +149,8 @@ async def test_a_session_renders_answers_and_feedback_in_a_registered_format(
     assert wrong.kind == "parse_error"  # parse errors: the format's own lines, still text
     await session.execute("xFeedback register /Status/Audio/Volume")
     sim.simulator.set_status("Audio Volume", 33)
-    await asyncio.wait_for(heard.arrived.wait(), 5.0)
-    assert heard.shown[0].lines == ["*S AUDIO VOLUME: 33", "** END"]
+    await heard.wait_for(lambda items: bool(items))
+    assert heard.items[0].lines == ["*S AUDIO VOLUME: 33", "** END"]
     refused = await session.execute("output yaml")
     assert refused.exit_code == EXIT_USAGE
     assert refused.lines == ["error: output mode 'yaml' is not one of terminal, json, "

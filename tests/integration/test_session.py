@@ -11,38 +11,19 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from tests.integration.conftest import Collector
 
 from tests.conftest import PASSWORD, USER
 from xshell.errors import PermissionDenied
 from xshell.session.core import Session
 from xshell.session.result import EXIT_CONNECTION, EXIT_OK, EXIT_USAGE, EXIT_XAPI, Result
-from xshell.session.registrations import Feedback
 from xshell.transport.client import XoWSClient
 
 Calls = list[tuple[str, Any]]
-
-
-class Collector:
-    """on_feedback target whose contents can be awaited."""
-
-    def __init__(self) -> None:
-        self.items: list[Feedback] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, fb: Feedback) -> None:
-        self.items.append(fb)
-        self._changed.set()
-
-    async def wait_for(self, pred: Callable[[list[Feedback]], bool], timeout: float = 5.0) -> None:
-        async def loop() -> None:
-            while not pred(self.items):
-                self._changed.clear()
-                await self._changed.wait()
-        await asyncio.wait_for(loop(), timeout)
 
 
 @pytest.fixture

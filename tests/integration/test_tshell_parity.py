@@ -8,7 +8,6 @@ is `xCommand Network Ping`, and `echo on|off` answers like tshell.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -67,8 +66,8 @@ async def test_outputmode_json_prints_the_devices_json_documents(client: Any, si
     assert hidden["Configuration"]["H323"]["Authentication"]["Password"] == {"Value": "***"}
     await session.execute("xFeedback register /Status/Audio/Volume")
     sim.simulator.set_status("Audio Volume", 33)
-    await asyncio.wait_for(heard.arrived.wait(), 5.0)
-    assert doc(heard.shown[0].lines) == {"Status": {"Audio": {"Volume": {"Value": "33"}}}}
+    await heard.wait_for(lambda items: bool(items))
+    assert doc(heard.items[0].lines) == {"Status": {"Audio": {"Volume": {"Value": "33"}}}}
 
 
 async def test_outputmode_xml_prints_xmldoc_documents(session: Session) -> None:
